@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+
+namespace NetViz.Core.Sources;
+
+/// <summary>The host namespace's packet-filter rules as <c>iptables-save -c</c> prints them, parsed.</summary>
+public sealed record NatView
+{
+    public required bool Ok { get; init; }
+    /// <summary>iptables-nft, iptables-legacy, or nft.</summary>
+    public string? Backend { get; init; }
+    public string? Error { get; init; }
+    /// <summary>Rules of the nat table, in chain order.</summary>
+    public ImmutableArray<NatRule> Rules { get; init; } = [];
+    /// <summary>Rules of the filter table (DOCKER, DOCKER-USER, DOCKER-ISOLATION-*, DOCKER-FORWARD, ...).</summary>
+    public ImmutableArray<NatRule> FilterRules { get; init; } = [];
+    /// <summary>Chains with their policy and counters, per table ("nat/POSTROUTING").</summary>
+    public ImmutableArray<ChainInfo> Chains { get; init; } = [];
+    /// <summary>Lines that could not be parsed, with their line number; nothing else is lost.</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+}
+
+public sealed record ChainInfo(string Table, string Name, string? Policy, long Packets, long Bytes);
+
+/// <summary>One rule (an <c>-A</c> line) of an iptables table.</summary>
+public sealed record NatRule
+{
+    public required string Table { get; init; }
+    public required string Chain { get; init; }
+    /// <summary>1-based position within its chain (as <c>iptables -L --line-numbers</c>).</summary>
+    public required int Position { get; init; }
+    /// <summary>The -j target (MASQUERADE, DNAT, RETURN, DOCKER, ACCEPT, ...), or null for a rule with none.</summary>
+    public string? Target { get; init; }
+    /// <summary>The rule as iptables-save prints it, without the counters: "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE".</summary>
+    public required string Rule { get; init; }
+    public long Packets { get; init; }
+    public long Bytes { get; init; }
+    public string? Protocol { get; init; }
+    /// <summary>-s, as written (may be negated: see <see cref="SourceNegated"/>).</summary>
+    public string? Source { get; init; }
+    public bool SourceNegated { get; init; }
+    public string? Destination { get; init; }
+    public bool DestinationNegated { get; init; }
+    public string? InInterface { get; init; }
+    public bool InInterfaceNegated { get; init; }
+    public string? OutInterface { get; init; }
+    public bool OutInterfaceNegated { get; init; }
+    /// <summary>--dport (single port or range "8000:8010").</summary>
+    public string? DestinationPort { get; init; }
+    /// <summary>--to-destination of DNAT, as written ("172.17.0.3:80").</summary>
+    public string? ToDestination { get; init; }
+    public string? ToIp { get; init; }
+    public int? ToPort { get; init; }
+    /// <summary>--to-source of SNAT.</summary>
+    public string? ToSource { get; init; }
+    /// <summary>-m addrtype --dst-type (LOCAL for Docker's PREROUTING/OUTPUT jumps).</summary>
+    public string? DstType { get; init; }
+    public string? Comment { get; init; }
+}

@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace NetViz.Core.Sources.Netlink;
+
+/// <summary>Identity of namespace files: a network namespace is identified by the inode of its nsfs file.</summary>
+public static partial class Nsfs
+{
+    /// <summary>The inode of the namespace the given nsfs path refers to (follows /proc/PID/ns/net links), or null if unreadable.</summary>
+    public static ulong? InodeOf(string path)
+    {
+        // /proc/PID/ns/net is a magic link whose target reads "net:[4026531840]": cheaper than stat and
+        // needs no ptrace access to read the target text.
+        if (path.StartsWith("/proc/", StringComparison.Ordinal))
+        {
+            try
+            {
+                var target = new FileInfo(path).LinkTarget;
+                if (target is not null && target.StartsWith("net:[", StringComparison.Ordinal) && target.EndsWith(']'))
+                    return ulong.Parse(target.AsSpan(5, target.Length - 6));
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return StatInode(path);
+    }
+
+    /// <summary>stat(2) the path and return st_ino (a bind-mounted nsfs file under /var/run/netns carries the namespace's inode).</summary>
+    public static ulong? StatInode(string path)
+    {
+        // struct stat on x86_64 and aarch64 begins with st_dev (8 bytes) then st_ino (8 bytes).
+        Span<byte> buf = stackalloc byte[256];
+        unsafe
+        {
+            fixed (byte* p = buf)
+            {
+                if (stat(path, p) != 0) return null;
+            }
+        }
+        return BitConverter.ToUInt64(buf.Slice(8, 8));
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int stat(string path, byte* buf);
+}

@@ -1,0 +1,59 @@
+namespace NetViz.Core.Sources;
+
+// Ports: one interface per source. Real adapters live beside them in Sources/*;
+// test doubles live only in unit tests. Every source is read-only by construction.
+
+/// <summary>Netlink + /proc: every network namespace with its links, addresses and routes.</summary>
+public interface IHostNetworkSource
+{
+    /// <summary>One fresh, complete collection. Never throws for a vanished namespace: it is skipped.</summary>
+    Task<HostNetworkView> CollectAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Re-reads only the namespaces whose inode is given (incremental update after a container start);
+    /// namespaces that vanished are absent from the result.
+    /// </summary>
+    Task<IReadOnlyList<NetworkNamespaceView>> CollectNamespacesAsync(IReadOnlyCollection<ulong> inodes, CancellationToken cancellationToken);
+}
+
+/// <summary>Netlink multicast notifications (links, addresses, routes) in the host namespace.</summary>
+public interface INetlinkChangeSource
+{
+    /// <summary>Yields one item per notification batch read from the socket until cancelled. Throws if the socket fails.</summary>
+    IAsyncEnumerable<NetlinkChange> WatchAsync(CancellationToken cancellationToken);
+}
+
+/// <param name="MessageType">RTM_NEWLINK (16), RTM_DELLINK (17), RTM_NEWADDR (20), ...</param>
+/// <param name="Index">The ifindex the message is about, when it is about a link or an address.</param>
+public sealed record NetlinkChange(int MessageType, int? Index);
+
+/// <summary>The Docker engine: containers, networks, version, and its event stream.</summary>
+public interface IDockerSource
+{
+    string Endpoint { get; }
+
+    /// <summary>One fresh collection. Never throws for an unreachable engine: returns Ok=false with the reason.</summary>
+    Task<DockerView> CollectAsync(CancellationToken cancellationToken);
+
+    /// <summary>Re-inspects the given containers only; a container that vanished is absent from the result.</summary>
+    Task<IReadOnlyList<ContainerInfo>> InspectContainersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Docker's event stream (container and network events). Completes or throws when the stream drops;
+    /// the caller reconnects with backoff.
+    /// </summary>
+    IAsyncEnumerable<DockerEvent> WatchAsync(CancellationToken cancellationToken);
+}
+
+/// <param name="Type">container, network, ...</param>
+/// <param name="Action">create, start, die, destroy, connect, disconnect, ...</param>
+/// <param name="ActorId">The container or network id.</param>
+/// <param name="Attributes">Actor attributes (name, container for network events, ...).</param>
+public sealed record DockerEvent(string Type, string Action, string ActorId, IReadOnlyDictionary<string, string> Attributes);
+
+/// <summary>iptables (or nft) rules of the host namespace. There is no event source: it is polled.</summary>
+public interface INatSource
+{
+    /// <summary>One fresh read. Never throws for a missing or refused iptables-save: returns Ok=false with the reason.</summary>
+    Task<NatView> CollectAsync(CancellationToken cancellationToken);
+}

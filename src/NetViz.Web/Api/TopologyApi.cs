@@ -1,0 +1,6 @@
+namespace NetViz.Web.Api;
+
+public static class TopologyApi
+{
+    public static IEndpointRouteBuilder MapNetVizApi(this IEndpointRouteBuilder app) => app;
+}
