@@ -111,6 +111,8 @@ public static class EdgeKinds
     public const string BridgePort = "bridge-port";
     /// <summary>A NAT rule to the interface or container it applies to.</summary>
     public const string Nat = "nat";
+    /// <summary>A port enslaved to a master that is not a bridge (bond, team, vrf).</summary>
+    public const string Master = "master";
     /// <summary>macvlan/vlan/vxlan/ipvlan to its lower (parent) device.</summary>
     public const string Lower = "lower";
     /// <summary>Default route: from the interface it leaves by to the outside world.</summary>

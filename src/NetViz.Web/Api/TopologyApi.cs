@@ -1,6 +1,83 @@
+using System.Text.Json;
+using NetViz.Core.Diff;
+using NetViz.Core.Live;
+using NetViz.Core.Model;
+
 namespace NetViz.Web.Api;
 
+/// <summary>The JSON surfaces (docs/api.md): the current snapshot and a Server-Sent Events stream of diffs.</summary>
 public static class TopologyApi
 {
-    public static IEndpointRouteBuilder MapNetVizApi(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapNetVizApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/topology", GetTopologyAsync);
+        app.MapGet("/api/events", StreamEventsAsync);
+        return app;
+    }
+
+    private static async Task GetTopologyAsync(HttpContext http, TopologyMonitor monitor, bool? download)
+    {
+        // Answer from the monitor's current snapshot; only the very first request after start waits for it.
+        await Task.WhenAny(monitor.FirstSnapshot, Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted));
+        var snapshot = monitor.Current;
+        http.Response.Headers["X-NetViz-Sequence"] = monitor.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.CacheControl = "no-store";
+        if (download == true)
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"netviz-{snapshot.Host.Hostname}-{snapshot.GeneratedAt:yyyyMMdd-HHmmss}.json\"";
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(http.Response.Body, snapshot, TopologyJson.Indented, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// SSE: first a <c>snapshot</c> event (the full snapshot), then one <c>diff</c> event per change, each with the
+    /// sequence number as the SSE id. A consumer that sees a gap, or a later <c>snapshot</c> event, starts over.
+    /// </summary>
+    private static async Task StreamEventsAsync(HttpContext http, TopologyMonitor monitor)
+    {
+        var ct = http.RequestAborted;
+        await Task.WhenAny(monitor.FirstSnapshot, Task.Delay(TimeSpan.FromSeconds(10), ct));
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        using var subscription = monitor.Subscribe();
+        var reader = subscription.Reader;
+        await http.Response.WriteAsync(": netviz topology events\n\n", ct);
+        await http.Response.Body.FlushAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                // A comment every 15 s keeps proxies open and makes a vanished client fail the write, ending the stream.
+                using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                keepAlive.CancelAfter(TimeSpan.FromSeconds(15));
+                bool ready;
+                try { ready = await reader.WaitToReadAsync(keepAlive.Token); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+                if (!ready) break;
+                while (reader.TryRead(out var update))
+                {
+                    var (name, payload) = update switch
+                    {
+                        TopologyReset r => ("snapshot", (object)new SnapshotEvent(r.Sequence, r.Snapshot)),
+                        TopologyChange c => ("diff", c.Diff),
+                        _ => throw new InvalidOperationException(update.GetType().Name),
+                    };
+                    await http.Response.WriteAsync($"event: {name}\nid: {update.Sequence}\ndata: ", ct);
+                    await JsonSerializer.SerializeAsync(http.Response.Body, payload, payload.GetType(), TopologyJson.Options, ct);
+                    await http.Response.WriteAsync("\n\n", ct);
+                }
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (IOException) { }
+    }
+
+    /// <summary>The first SSE event: the sequence number and the full snapshot.</summary>
+    public sealed record SnapshotEvent(long Sequence, TopologySnapshot Snapshot);
 }

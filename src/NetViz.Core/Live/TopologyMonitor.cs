@@ -1,0 +1,315 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetViz.Core.Collection;
+using NetViz.Core.Correlation;
+using NetViz.Core.Diff;
+using NetViz.Core.Model;
+using NetViz.Core.Sources;
+
+namespace NetViz.Core.Live;
+
+/// <summary>
+/// Owns the current snapshot. Docker events, netlink notifications, the NAT poll and the periodic resync become
+/// <see cref="RefreshPlan"/>s; one loop coalesces them, re-reads only what they touch, rebuilds the snapshot,
+/// diffs it against the previous one and hands the diff to every subscriber.
+/// </summary>
+public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
+{
+    private readonly TopologyCollector _collector;
+    private readonly INetlinkChangeSource _netlinkChanges;
+    private readonly NetVizOptions _options;
+    private readonly ILogger<TopologyMonitor> _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<RefreshPlan> _triggers = Channel.CreateUnbounded<RefreshPlan>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly List<Subscriber> _subscribers = [];
+    private readonly TaskCompletionSource _firstSnapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SourceReadings? _readings;
+    private TopologySnapshot _current = TopologySnapshot.Empty;
+    private long _sequence;
+    private long _snapshotsBuilt;
+
+    public TopologyMonitor(TopologyCollector collector, INetlinkChangeSource netlinkChanges, IOptions<NetVizOptions> options,
+        ILogger<TopologyMonitor> logger, TimeProvider time)
+    {
+        _collector = collector;
+        _netlinkChanges = netlinkChanges;
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+    }
+
+    public TopologySnapshot Current => Volatile.Read(ref _current);
+    public long Sequence => Interlocked.Read(ref _sequence);
+
+    /// <summary>How many snapshots were built (for tests of coalescing and the benchmark).</summary>
+    public long SnapshotsBuilt => Interlocked.Read(ref _snapshotsBuilt);
+
+    public int SubscriberCount { get { lock (_gate) return _subscribers.Count; } }
+
+    /// <summary>Completes when the first collection has been published.</summary>
+    public Task FirstSnapshot => _firstSnapshot.Task;
+
+    /// <summary>Asks for a full re-collection now (also used by tests).</summary>
+    public void RequestResync(string reason) => _triggers.Writer.TryWrite(RefreshPlan.ForFull(reason));
+
+    public TopologySubscription Subscribe()
+    {
+        var channel = Channel.CreateBounded<TopologyUpdate>(new BoundedChannelOptions(Math.Max(2, _options.SubscriberBufferSize))
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        Subscriber? subscriber = null;
+        var subscription = new TopologySubscription(channel.Reader, s =>
+        {
+            lock (_gate) _subscribers.Remove(subscriber!);
+            channel.Writer.TryComplete();
+        });
+        subscriber = new Subscriber(channel, subscription);
+        lock (_gate)
+        {
+            channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
+            _subscribers.Add(subscriber);
+        }
+        return subscription;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _triggers.Writer.TryWrite(RefreshPlan.ForFull("start"));
+        var loops = new[]
+        {
+            RefreshLoopAsync(stoppingToken),
+            WatchDockerAsync(stoppingToken),
+            WatchNetlinkAsync(stoppingToken),
+            PollNatAsync(stoppingToken),
+            ResyncAsync(stoppingToken),
+        };
+        try { await Task.WhenAll(loops).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        finally
+        {
+            lock (_gate)
+                foreach (var s in _subscribers) s.Channel.Writer.TryComplete();
+        }
+    }
+
+    // ---- the one loop that builds snapshots ---------------------------------------------------
+
+    private async Task RefreshLoopAsync(CancellationToken ct)
+    {
+        var reader = _triggers.Reader;
+        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            if (!reader.TryRead(out var plan)) continue;
+            if (_options.CoalesceWindow > TimeSpan.Zero && _readings is not null)
+                await Task.Delay(_options.CoalesceWindow, _time, ct).ConfigureAwait(false);
+            while (reader.TryRead(out var more)) plan.Merge(more);
+            try
+            {
+                await RefreshAsync(plan, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception ex)
+            {
+                // A failed refresh must not stop the monitor; the next trigger or the resync converges.
+                LogRefreshFailed(ex, string.Join(", ", plan.Reasons));
+            }
+        }
+    }
+
+    private async Task RefreshAsync(RefreshPlan plan, CancellationToken ct)
+    {
+        SourceReadings readings;
+        if (plan.Full || _readings is null)
+        {
+            readings = await _collector.ReadAllAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            readings = _readings;
+            var docker = readings.Docker;
+            var staleInodes = new HashSet<ulong>();
+            if (plan.DockerFull || (plan.Containers.Count > 0 && !docker.Ok))
+            {
+                docker = await _collector.Docker.CollectAsync(ct).ConfigureAwait(false);
+                plan.HostNamespace = true;
+                CollectNamespaceChanges(readings.Docker.Containers, docker.Containers, staleInodes);
+            }
+            else if (plan.Containers.Count > 0)
+            {
+                var fresh = await _collector.Docker.InspectContainersAsync(plan.Containers, ct).ConfigureAwait(false);
+                var before = readings.Docker.Containers.Where(c => plan.Containers.Contains(c.Id)).ToList();
+                docker = docker with
+                {
+                    Containers = RefreshPlan.Replace(docker.Containers, c => plan.Containers.Contains(c.Id), fresh),
+                };
+                CollectNamespaceChanges(before, fresh, staleInodes);
+            }
+            if (plan.HostNamespace) staleInodes.Add(readings.Host.HostInode);
+
+            var host = readings.Host;
+            if (staleInodes.Count > 0)
+            {
+                var reread = await _collector.Host.CollectNamespacesAsync(staleInodes, ct).ConfigureAwait(false);
+                var byInode = reread.ToDictionary(n => n.Inode);
+                var kept = host.Namespaces.Where(n => !staleInodes.Contains(n.Inode) || byInode.ContainsKey(n.Inode));
+                var merged = kept.Select(n => byInode.TryGetValue(n.Inode, out var r) ? r : n).ToList();
+                merged.AddRange(reread.Where(n => !host.Namespaces.Any(h => h.Inode == n.Inode)));
+                host = host with { Namespaces = [.. merged] };
+            }
+            readings = readings with
+            {
+                CollectedAt = _time.GetUtcNow(),
+                Docker = docker,
+                Host = host,
+                Nat = plan.Nat ?? readings.Nat,
+            };
+        }
+        _readings = readings;
+        Publish(TopologyBuilder.Build(readings));
+    }
+
+    /// <summary>Namespaces a container left or entered must be re-read (a vanished one is then dropped).</summary>
+    private static void CollectNamespaceChanges(IEnumerable<ContainerInfo> before, IEnumerable<ContainerInfo> after, HashSet<ulong> inodes)
+    {
+        var old = before.Where(c => c.NetnsInode is not null).ToDictionary(c => c.Id, c => c.NetnsInode!.Value);
+        foreach (var c in after)
+        {
+            old.TryGetValue(c.Id, out var previous);
+            if (c.NetnsInode != previous || previous == 0)
+            {
+                if (c.NetnsInode is { } now) inodes.Add(now);
+                if (previous != 0) inodes.Add(previous);
+            }
+            old.Remove(c.Id);
+        }
+        foreach (var gone in old.Values) inodes.Add(gone);
+    }
+
+    private void Publish(TopologySnapshot snapshot)
+    {
+        Interlocked.Increment(ref _snapshotsBuilt);
+        lock (_gate)
+        {
+            var diff = TopologyDiffer.Compute(_current, snapshot, _sequence + 1);
+            if (diff.IsEmpty && SameStatus(_current, snapshot) && _firstSnapshot.Task.IsCompleted)
+            {
+                return;
+            }
+            _sequence = diff.Sequence;
+            Volatile.Write(ref _current, snapshot);
+            var change = new TopologyChange(diff, snapshot);
+            foreach (var s in _subscribers)
+            {
+                if (s.Channel.Writer.TryWrite(change)) continue;
+                // Overflow: this subscriber is too slow. Drop what it has not read and tell it to start over,
+                // so it never delays the others and never applies a diff on top of a gap.
+                while (s.Channel.Reader.TryRead(out _)) { }
+                s.Channel.Writer.TryWrite(new TopologyReset(_sequence, snapshot));
+            }
+        }
+        _firstSnapshot.TrySetResult();
+    }
+
+    private static bool SameStatus(TopologySnapshot a, TopologySnapshot b) =>
+        a.Sources == b.Sources && a.Host.Hostname == b.Host.Hostname && a.Host.Netns == b.Host.Netns
+        && a.Host.Warnings.SequenceEqual(b.Host.Warnings);
+
+    // ---- triggers -------------------------------------------------------------------------------
+
+    private async Task WatchDockerAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        var firstAttempt = true;
+        var lostLogged = false;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                // (Re)connecting: converge with a full Docker read, since events may have been missed meanwhile.
+                if (!firstAttempt) _triggers.Writer.TryWrite(RefreshPlan.ForDocker("docker event stream reconnecting"));
+                firstAttempt = false;
+                await foreach (var e in _collector.Docker.WatchAsync(ct).ConfigureAwait(false))
+                {
+                    backoff = TimeSpan.FromMilliseconds(250);
+                    lostLogged = false;
+                    if (RefreshPlan.ForDockerEvent(e) is { } plan) _triggers.Writer.TryWrite(plan);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception ex)
+            {
+                // Logged once per outage, not once per retry, so a stopped engine does not flood the log.
+                if (!lostLogged) LogDockerStreamLost(ex.Message);
+                lostLogged = true;
+            }
+            // The engine went away or the stream ended: re-read Docker now so the status turns red at once.
+            _triggers.Writer.TryWrite(RefreshPlan.ForDocker("docker event stream ended"));
+            await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
+    }
+
+    private async Task WatchNetlinkAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(500);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _netlinkChanges.WatchAsync(ct).ConfigureAwait(false))
+                {
+                    backoff = TimeSpan.FromMilliseconds(500);
+                    _triggers.Writer.TryWrite(RefreshPlan.ForHostNamespace($"netlink message {change.MessageType}"));
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception ex)
+            {
+                LogNetlinkWatchFailed(ex.Message);
+            }
+            await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+        }
+    }
+
+    private async Task PollNatAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.NatPollInterval, _time);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            var previous = _readings?.Nat;
+            if (previous is null) continue;
+            var nat = await _collector.Nat.CollectAsync(ct).ConfigureAwait(false);
+            if (!SameNat(previous, nat)) _triggers.Writer.TryWrite(RefreshPlan.ForNat(nat));
+        }
+    }
+
+    internal static bool SameNat(NatView a, NatView b) =>
+        a.Ok == b.Ok && a.Error == b.Error && a.Backend == b.Backend
+        && a.Rules.SequenceEqual(b.Rules) && a.Warnings.SequenceEqual(b.Warnings);
+
+    private async Task ResyncAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.ResyncInterval, _time);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            _triggers.Writer.TryWrite(RefreshPlan.ForFull("periodic resync"));
+    }
+
+    private sealed record Subscriber(Channel<TopologyUpdate> Channel, TopologySubscription Subscription);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh failed ({Reasons}); keeping the previous snapshot")]
+    private partial void LogRefreshFailed(Exception ex, string reasons);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker event stream lost: {Reason}. Reconnecting with backoff.")]
+    private partial void LogDockerStreamLost(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Netlink notifications failed: {Reason}. Retrying.")]
+    private partial void LogNetlinkWatchFailed(string reason);
+}

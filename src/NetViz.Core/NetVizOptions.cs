@@ -1,0 +1,25 @@
+namespace NetViz.Core;
+
+/// <summary>Settings under "NetViz" in appsettings.json, overridable on the command line (--NetViz:NatPollInterval=00:00:05).</summary>
+public sealed class NetVizOptions
+{
+    public const string Section = "NetViz";
+
+    /// <summary>iptables has no event source: how often iptables-save is read.</summary>
+    public TimeSpan NatPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Full re-collection as a safety net for anything events missed (e.g. a new `ip netns`).</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a burst of events is gathered before one snapshot is built from all of them.</summary>
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Updates buffered per subscriber; a subscriber that falls further behind is reset from a fresh snapshot.</summary>
+    public int SubscriberBufferSize { get; set; } = 64;
+
+    /// <summary>Docker endpoint; null means DOCKER_HOST, else unix:///var/run/docker.sock.</summary>
+    public string? DockerHost { get; set; }
+
+    /// <summary>Path of iptables-save.</summary>
+    public string IptablesSavePath { get; set; } = "iptables-save";
+}

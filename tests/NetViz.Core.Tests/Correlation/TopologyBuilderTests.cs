@@ -1,0 +1,148 @@
+using System.Text.Json;
+using NetViz.Core.Correlation;
+using NetViz.Core.Model;
+using NetViz.Core.Sources;
+using static NetViz.Core.Tests.Correlation.LessonTopology;
+
+namespace NetViz.Core.Tests.Correlation;
+
+public class TopologyBuilderTests
+{
+    private static readonly TopologySnapshot Snapshot = TopologyBuilder.Build(Readings());
+
+    private static TopologyNode Node(string id) => Assert.Single(Snapshot.Nodes, n => n.Id == id);
+    private static IEnumerable<TopologyEdge> Edges(string kind) => Snapshot.Edges.Where(e => e.Kind == kind);
+    private static string If(ulong ns, int index) => TopologyBuilder.InterfaceId(ns, index);
+
+    [Fact]
+    public void Veth_pairs_resolve_the_peer_namespace_through_the_reporting_side_netnsid()
+    {
+        // Both containers' eth0 are ifindex 5: only IFLA_LINK_NETNSID resolved per namespace tells them apart.
+        var pairs = Edges(EdgeKinds.Veth).Select(e => new[] { e.Source, e.Target }.Order().ToArray()).ToList();
+        Assert.Contains(new[] { If(Host, 7), If(Web, 5) }.Order().ToArray(), pairs);
+        Assert.Contains(new[] { If(Host, 9), If(Db, 5) }.Order().ToArray(), pairs);
+        Assert.Contains(new[] { If(Host, 12), If(Iso, 5) }.Order().ToArray(), pairs);
+        Assert.Equal(3, pairs.Count);
+        Assert.Equal(If(Db, 5), Node(If(Host, 9)).Props.GetProperty("peer").GetString());
+    }
+
+    [Fact]
+    public void A_veth_whose_peer_does_not_point_back_gets_no_edge()
+    {
+        var readings = Readings();
+        var host = readings.Host.Namespaces[0];
+        // Make the web side claim a different peer: the pair is no longer verified from both sides.
+        var web = readings.Host.Namespaces[1];
+        var brokenWeb = web with { Links = [Lo, web.Links[1] with { Link = 99 }] };
+        var snapshot = TopologyBuilder.Build(readings with { Host = readings.Host with { Namespaces = [host, brokenWeb, .. readings.Host.Namespaces.Skip(2)] } });
+        Assert.DoesNotContain(snapshot.Edges, e => e.Kind == EdgeKinds.Veth && (e.Source == If(Web, 5) || e.Target == If(Web, 5)));
+        Assert.Equal(2, snapshot.Edges.Count(e => e.Kind == EdgeKinds.Veth));
+    }
+
+    [Fact]
+    public void Bridge_ports_point_to_their_bridge_and_macvlan_to_its_lower_device()
+    {
+        var ports = Edges(EdgeKinds.BridgePort).Select(e => (e.Source, e.Target)).ToHashSet();
+        Assert.Equal(new HashSet<(string, string)> { (If(Host, 7), If(Host, 3)), (If(Host, 9), If(Host, 3)), (If(Host, 12), If(Host, 10)) }, ports);
+        var lower = Assert.Single(Edges(EdgeKinds.Lower));
+        Assert.Equal((If(Host, 13), If(Host, 2)), (lower.Source, lower.Target));
+    }
+
+    [Fact]
+    public void Network_modes_place_containers_in_the_right_namespace_boxes()
+    {
+        Assert.Equal(NetnsIdOf(Web), Node(TopologyBuilder.ContainerId(WebId)).Parent);
+        Assert.Equal(NetnsIdOf(Web), Node(TopologyBuilder.ContainerId(SidecarId)).Parent); // container:web shares its box
+        Assert.Equal(NetnsIdOf(Host), Node(TopologyBuilder.ContainerId(HostModeId)).Parent); // host mode: in the host box
+        Assert.Equal(NetnsIdOf(None), Node(TopologyBuilder.ContainerId(NoneId)).Parent);
+        // none: a namespace holding only lo.
+        Assert.Equal(["lo"], Snapshot.Nodes.Where(n => n.Parent == NetnsIdOf(None) && n.Kind == NodeKinds.Interface).Select(n => n.Label));
+        Assert.Equal("sidecar, web", Node(NetnsIdOf(Web)).Label);
+        Assert.Equal("host", Node(NetnsIdOf(Host)).Label);
+        Assert.Equal(NetnsIdOf(Host), Snapshot.Host.Netns);
+    }
+
+    private static string NetnsIdOf(ulong inode) => TopologyBuilder.NetnsId(inode);
+
+    [Fact]
+    public void Default_routes_lead_to_the_gateway_side()
+    {
+        var routes = Edges(EdgeKinds.Route).Select(e => (e.Source, e.Target)).ToHashSet();
+        Assert.Contains((If(Web, 5), If(Host, 3)), routes); // the lesson's `route`: docker0 is the gateway
+        Assert.Contains((If(Db, 5), If(Host, 3)), routes);
+        Assert.Contains((If(Host, 2), TopologyBuilder.ExternalId), routes);
+        Assert.Equal("10.0.2.2", Node(TopologyBuilder.ExternalId).Props.GetProperty("gateway").GetString());
+        Assert.Equal("172.17.0.1", Node(NetnsIdOf(Web)).Props.GetProperty("defaultGateway").GetString());
+    }
+
+    [Fact]
+    public void Masquerade_links_the_bridge_whose_subnet_it_covers_and_the_outside_world()
+    {
+        var masq = Assert.Single(Snapshot.Nodes, n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("source").GetString() == "172.17.0.0/16");
+        var targets = Snapshot.Edges.Where(e => e.Source == masq.Id).Select(e => e.Target).ToHashSet();
+        Assert.Equal(new HashSet<string> { If(Host, 3), TopologyBuilder.ExternalId }, targets);
+        // The internal network's bridge gets no MASQUERADE edge.
+        Assert.DoesNotContain(Snapshot.Edges, e => e.Kind == EdgeKinds.Nat && e.Target == If(Host, 10));
+        // The hairpin rule (-s 172.17.0.2/32) belongs to the interface owning that address.
+        var hairpin = Assert.Single(Snapshot.Nodes, n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("source").GetString() == "172.17.0.2/32");
+        Assert.Equal(If(Web, 5), Assert.Single(Snapshot.Edges, e => e.Source == hairpin.Id).Target);
+    }
+
+    [Fact]
+    public void Dnat_links_host_address_to_the_container_interface_and_container_owning_the_destination()
+    {
+        var dnat = Assert.Single(Snapshot.Nodes, n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("target").GetString() == "DNAT");
+        var p = dnat.Props;
+        Assert.Equal(("tcp", "127.0.0.1", 8080, "172.17.0.2", 80),
+            (p.GetProperty("protocol").GetString(), p.GetProperty("hostIp").GetString(), p.GetProperty("hostPort").GetInt32(), p.GetProperty("toIp").GetString(), p.GetProperty("toPort").GetInt32()));
+        Assert.Equal(JsonValueKind.Number, p.GetProperty("hostPort").ValueKind);
+        var outgoing = Snapshot.Edges.Where(e => e.Source == dnat.Id).Select(e => e.Target).ToHashSet();
+        Assert.Equal(new HashSet<string> { If(Web, 5), TopologyBuilder.ContainerId(WebId) }, outgoing);
+        Assert.Contains(Snapshot.Edges, e => e.Target == dnat.Id && e.Source == If(Host, 1)); // from 127.0.0.1 (lo)
+        Assert.Equal(7, p.GetProperty("packets").GetInt64());
+    }
+
+    [Fact]
+    public void Docker_networks_point_to_their_bridges()
+    {
+        var bridgeNet = Node(TopologyBuilder.NetworkId(BridgeNetId));
+        Assert.Equal(If(Host, 3), bridgeNet.Props.GetProperty("bridge").GetString());
+        Assert.Equal(If(Host, 10), Node(TopologyBuilder.NetworkId(InternalNetId)).Props.GetProperty("bridge").GetString());
+        Assert.True(Node(TopologyBuilder.NetworkId(InternalNetId)).Props.GetProperty("internal").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, Node(TopologyBuilder.NetworkId(HostNetId)).Props.GetProperty("bridge").ValueKind);
+        Assert.Contains(Snapshot.Edges, e => e.Kind == EdgeKinds.NetworkBridge && e.Source == bridgeNet.Id && e.Target == If(Host, 3));
+    }
+
+    [Fact]
+    public void Every_edge_joins_existing_nodes_and_every_parent_exists()
+    {
+        var ids = Snapshot.Nodes.Select(n => n.Id).ToHashSet();
+        Assert.Equal(Snapshot.Nodes.Length, ids.Count);
+        Assert.All(Snapshot.Edges, e => Assert.True(ids.Contains(e.Source) && ids.Contains(e.Target), e.Id));
+        Assert.All(Snapshot.Nodes.Where(n => n.Parent is not null), n => Assert.Contains(n.Parent!, ids));
+        Assert.Equal(Snapshot.Edges.Length, Snapshot.Edges.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void Ids_are_stable_and_counters_only_update_props()
+    {
+        var nat = Nat();
+        var later = TopologyBuilder.Build(Readings(nat: nat with { Rules = [.. nat.Rules.Select(r => r with { Packets = r.Packets + 5 })] }));
+        Assert.Equal(Snapshot.Nodes.Select(n => n.Id).Order(), later.Nodes.Select(n => n.Id).Order());
+        Assert.Equal(Snapshot.Edges.Select(n => n.Id).Order(), later.Edges.Select(n => n.Id).Order());
+        var changed = later.Nodes.Where(n => !n.ContentEquals(Snapshot.Nodes.Single(o => o.Id == n.Id))).Select(n => n.Kind).Distinct();
+        Assert.Equal([NodeKinds.NatRule], changed);
+    }
+
+    [Fact]
+    public void Missing_docker_keeps_the_host_view_and_reports_why()
+    {
+        var down = new DockerView { Ok = false, Endpoint = "unix:///var/run/docker.sock", Error = "Cannot connect to the Docker engine" };
+        var snapshot = TopologyBuilder.Build(Readings(docker: down));
+        Assert.False(snapshot.Sources.Docker.Ok);
+        Assert.Equal("Cannot connect to the Docker engine", snapshot.Sources.Docker.Error);
+        Assert.Contains(snapshot.Nodes, n => n.Id == If(Web, 5));
+        Assert.DoesNotContain(snapshot.Nodes, n => n.Kind == NodeKinds.Container);
+        Assert.Equal("netns " + Web, snapshot.Nodes.Single(n => n.Id == NetnsIdOf(Web)).Label);
+    }
+}
