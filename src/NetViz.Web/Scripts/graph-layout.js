@@ -123,35 +123,60 @@ export function fullLayoutOptions(name, { projector, randomize, animate, visible
 /**
  * Seeds a position for each new leaf node before the incremental layout: next to an already placed
  * neighbour (a veth peer, the bridge a port hangs on), else next to a placed sibling in the same
- * namespace box, else at the parent box's centre, else right of everything. New nodes are visited
- * breadth-first from the placed ones so a new chain (bridge -> vethX -> container eth0) unrolls
- * outwards instead of piling up on one spot.
+ * namespace box. New nodes are visited breadth-first from the placed ones so a new chain
+ * (bridge -> vethX -> container eth0) unrolls outwards instead of piling up on one spot. A new
+ * namespace box hanging on a host port goes below the host box, in free space next to the other
+ * container boxes, as the layered layout would have drawn it.
  */
 export function seedPositions(cy, newNodes, projector) {
   const step = projector ? 150 : 100;
-  const placed = new Set(cy.nodes().not(newNodes).filter(n => !n.isParent()).map(n => n.id()));
+  const existing = cy.nodes().not(newNodes);
+  const placed = new Set(existing.filter(n => !n.isParent()).map(n => n.id()));
   const leaves = newNodes.filter(n => !n.isParent());
   const pending = new Set(leaves.map(n => n.id()));
-  const jitter = () => (Math.random() - 0.5) * step * 0.4;
-  const graphBox = cy.nodes().not(newNodes).boundingBox();
-  const hasGraph = Number.isFinite(graphBox.x2) && cy.nodes().not(newNodes).length > 0;
+  const jitter = () => (Math.random() - 0.5) * step * 0.2;
+  const graphBox = existing.boundingBox();
+  const hasGraph = existing.length > 0 && Number.isFinite(graphBox.x2);
+  const siblingsPlaced = new Map(); // parent id -> how many new children were put there
+  const reserved = []; // boxes of new namespaces placed in this call
 
-  const outwardFrom = (anchor, node) => {
-    // Leave the anchor's box when the new node lives in a different namespace: that is the veth
-    // "cable" crossing the wall; keep close when it is a sibling.
-    const anchorParent = anchor.parent();
-    const sameBox = anchorParent.length && node.data('parent') === anchorParent.id();
-    const a = anchor.position();
-    if (sameBox || !anchorParent.length) {
-      return { x: a.x + step * 0.8 + jitter(), y: a.y + jitter() };
+  const overlaps = (r, bb) => r.x1 < bb.x2 && bb.x1 < r.x2 && r.y1 < bb.y2 && bb.y1 < r.y2;
+  const freeSlotBelow = (hostBox, x, parent) => {
+    // Rough size of the new box: its children in one row plus padding.
+    const kids = parent.children();
+    const w = kids.reduce((s, k) => s + k.outerWidth(), 0) + kids.length * 26 + 60;
+    const h = 2 * step + 40;
+    const top = hostBox.y2 + step * 1.2;
+    const boxes = existing.filter(n => n.isParent() && !n.hasClass('host') && n.parent().empty()).map(n => n.boundingBox()).concat(reserved);
+    let rect = { x1: x - w / 2, x2: x + w / 2, y1: top, y2: top + h };
+    for (let guard = 0; guard < 100 && boxes.some(bb => overlaps(rect, bb)); guard++) {
+      const right = Math.max(...boxes.filter(bb => overlaps(rect, bb)).map(bb => bb.x2));
+      rect = { x1: right + 40, x2: right + 40 + w, y1: top, y2: top + h };
     }
-    const box = anchorParent.boundingBox();
-    const cx = (box.x1 + box.x2) / 2;
-    const cy0 = (box.y1 + box.y2) / 2;
-    // Go below/above the anchor's box, on the side the anchor is nearest to.
-    const down = a.y >= cy0;
-    const y = down ? box.y2 + step * 1.2 : box.y1 - step * 1.2;
-    return { x: a.x + (a.x - cx) * 0.2 + jitter(), y: y + jitter() };
+    reserved.push(rect);
+    return { x: (rect.x1 + rect.x2) / 2, y: rect.y1 + step * 0.6 };
+  };
+
+  const nextToSibling = (parent, sibling) => {
+    const k = siblingsPlaced.get(parent.id()) ?? 0;
+    siblingsPlaced.set(parent.id(), k + 1);
+    const col = k % 3;
+    const rowN = Math.floor(k / 3) + 1;
+    return { x: sibling.position().x + (col - 1) * step * 1.1 + jitter(), y: sibling.position().y + rowN * step * 0.7 + jitter() };
+  };
+
+  const fromNeighbour = (anchor, node) => {
+    const anchorParent = anchor.parent();
+    const nodeParentId = node.data('parent') ?? null;
+    const a = anchor.position();
+    if (anchorParent.nonempty() && nodeParentId === anchorParent.id()) {
+      // A new port next to its bridge: below it, in the port row.
+      return { x: a.x + step * 0.8 + jitter(), y: a.y + step * 0.9 + jitter() };
+    }
+    if (anchorParent.nonempty() && anchorParent.hasClass('host') && nodeParentId) {
+      return freeSlotBelow(anchorParent.boundingBox(), a.x, node.parent());
+    }
+    return { x: a.x + step + jitter(), y: a.y + step + jitter() };
   };
 
   let progress = true;
@@ -159,15 +184,13 @@ export function seedPositions(cy, newNodes, projector) {
     progress = false;
     for (const node of leaves) {
       if (!pending.has(node.id())) continue;
-      const neighbour = node.neighborhood('node').filter(n => placed.has(n.id()))[0];
+      const parent = node.parent();
+      // A sibling already placed in the same (new) box wins: keep a box's members together.
+      const sibling = parent.nonempty() ? parent.children().filter(n => placed.has(n.id()) && !n.isParent())[0] : null;
+      const neighbour = node.neighborhood('node').filter(n => placed.has(n.id()) && !n.isParent())[0];
       let pos = null;
-      if (neighbour) {
-        pos = outwardFrom(neighbour, node);
-      } else {
-        const parent = node.parent();
-        const sibling = parent.length ? parent.children().filter(n => placed.has(n.id()))[0] : null;
-        if (sibling) pos = { x: sibling.position().x + jitter(), y: sibling.position().y + step * 0.5 + jitter() };
-      }
+      if (neighbour && !(sibling && newNodes.contains(sibling))) pos = fromNeighbour(neighbour, node);
+      else if (sibling) pos = nextToSibling(parent, sibling);
       if (pos) {
         node.position(pos);
         placed.add(node.id());
@@ -176,13 +199,20 @@ export function seedPositions(cy, newNodes, projector) {
       }
     }
   }
-  // Islands: nodes with no placed neighbour or sibling go right of the current picture.
+  // Islands (a new box with no cable, a new network tag): right of the current picture.
   let i = 0;
   for (const node of leaves) {
     if (!pending.has(node.id())) continue;
-    const x = hasGraph ? graphBox.x2 + step * 1.5 : 0;
-    const y = hasGraph ? graphBox.y1 + step * (i++ % 6) : step * i++;
-    node.position({ x: x + jitter(), y: y + jitter() });
+    const parent = node.parent();
+    const sibling = parent.nonempty() ? parent.children().filter(n => placed.has(n.id()) && !n.isParent())[0] : null;
+    if (sibling) {
+      node.position(nextToSibling(parent, sibling));
+    } else {
+      const x = hasGraph ? graphBox.x2 + step * 1.5 : 0;
+      const y = hasGraph ? graphBox.y1 + step * (i++ % 6) : step * i++;
+      node.position({ x: x + jitter(), y: y + jitter() });
+    }
+    placed.add(node.id());
   }
 }
 

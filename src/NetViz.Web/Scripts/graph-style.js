@@ -511,9 +511,9 @@ export function buildStyle(themeName, projector) {
       selector: '.nv-leaving',
       style: {
         'underlay-color': p.removed,
-        'underlay-opacity': 0.7,
+        'underlay-opacity': 0.9,
         'underlay-padding': projector ? 16 : 12,
-        opacity: 0.15,
+        opacity: 0.45,
         'transition-duration': 1200,
         events: 'no',
       },

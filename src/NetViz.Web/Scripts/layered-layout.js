@@ -294,3 +294,146 @@ export function layeredPositions(eles, projector) {
 
   return positions;
 }
+
+/**
+ * Positions for nodes added by a diff, in the layered picture, without moving any existing node:
+ * a new port joins its bridge's port row, a new namespace box goes below the host in the first
+ * free slot near the port it hangs on, anything else goes next to a placed neighbour or sibling.
+ * Every spot is checked against the existing nodes and boxes, so nothing is drawn on top of them.
+ * @returns {Record<string, {x:number, y:number}>}
+ */
+export function layeredIncrementalPositions(cy, newNodes, projector) {
+  const S = projector ? 1.15 : 1;
+  const gap = 26 * S;
+  const rowGap = 34 * S;
+  const boxPadding = projector ? 34 : 24;
+  const positions = {};
+  const rects = []; // obstacles: {x1,x2,y1,y2,parent}
+  const isNew = n => newNodes.contains(n);
+  const existingLeaves = cy.nodes().filter(n => !n.isParent() && !isNew(n) && n.visible());
+  for (const n of existingLeaves) {
+    const bb = n.boundingBox({ includeLabels: false });
+    rects.push({ x1: bb.x1, x2: bb.x2, y1: bb.y1, y2: bb.y2, parent: n.data('parent') ?? null });
+  }
+  const topBoxes = cy.nodes().filter(n => n.isParent() && n.parent().empty() && n.children().some(c => !isNew(c)));
+  const boxRects = topBoxes.map(b => ({ ...b.boundingBox(), id: b.id() }));
+  const host = cy.nodes('.host').filter(n => n.isParent())[0] ?? null;
+  const hostRect = host && !isNew(host) ? host.boundingBox() : null;
+  const overlaps = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  const grow = (r, d) => ({ x1: r.x1 - d, x2: r.x2 + d, y1: r.y1 - d, y2: r.y2 + d });
+
+  /** First free centre on the horizontal line y, searching outwards from x (right first). */
+  const freeSpot = (node, x, y, parentId) => {
+    const w = size(node).w; const h = size(node).h;
+    // Inside a box only the box's own members are obstacles; outside, every top-level box is one too.
+    const obstacles = rects.filter(r => parentId ? r.parent === parentId : true)
+      .concat(parentId ? [] : boxRects);
+    for (let k = 0; k < 400; k++) {
+      const dx = k === 0 ? 0 : Math.ceil(k / 2) * (w / 2 + gap) * (k % 2 ? 1 : -1);
+      const cand = { x1: x + dx - w / 2, x2: x + dx + w / 2, y1: y - h / 2, y2: y + h / 2 };
+      if (!obstacles.some(o => overlaps(grow(cand, gap / 2), o))) return { x: x + dx, y };
+    }
+    return { x, y };
+  };
+  const claim = (node, pos) => {
+    positions[node.id()] = pos;
+    const { w, h } = size(node);
+    rects.push({ x1: pos.x - w / 2, x2: pos.x + w / 2, y1: pos.y - h / 2, y2: pos.y + h / 2, parent: node.data('parent') ?? null });
+  };
+  const posOf = n => positions[n.id()] ?? (isNew(n) ? null : n.position());
+
+  // 1. Leaves whose box already exists (or that have no box), breadth-first from placed neighbours.
+  const looseLeaves = newNodes.filter(n => !n.isParent() && !(n.parent().nonempty() && isNew(n.parent())));
+  let pending = arr(looseLeaves);
+  for (let pass = 0; pass < 5 && pending.length; pass++) {
+    const next = [];
+    for (const node of pending) {
+      const parentId = node.data('parent') ?? null;
+      const neighbours = arr(node.neighborhood('node').filter(n => !n.isParent() && posOf(n)));
+      const bridge = neighbours.find(n => n.data('type') === 'bridge' && (n.data('parent') ?? null) === parentId);
+      const sameBox = neighbours.find(n => (n.data('parent') ?? null) === parentId && parentId !== null);
+      const other = neighbours[0];
+      const siblings = parentId ? arr(node.parent().children().filter(c => !c.isParent() && c !== node && posOf(c))) : [];
+      let want = null;
+      if (bridge) {
+        // The bridge's existing ports give the row; else one row below the bridge.
+        const ports = arr(bridge.neighborhood('node').filter(p => p !== node && posOf(p) && (p.data('parent') ?? null) === parentId && p.data('type') !== 'bridge'));
+        const y = ports.length ? posOf(ports[0]).y : posOf(bridge).y + size(bridge).h / 2 + rowGap * 1.6 + size(node).h / 2;
+        const x = ports.length ? Math.max(...ports.map(p => posOf(p).x)) + gap : posOf(bridge).x;
+        // Stay under the own bridge: if the port row is full there, open a second row below it.
+        const spot = freeSpot(node, x, y, parentId);
+        const reach = size(bridge).w / 2 + size(node).w;
+        if (Math.abs(spot.x - posOf(bridge).x) <= reach) want = spot;
+        else want = { x: posOf(bridge).x, y: y + size(node).h + rowGap * 0.5 };
+      } else if (sameBox) {
+        want = { x: posOf(sameBox).x, y: posOf(sameBox).y + size(sameBox).h / 2 + rowGap + size(node).h / 2 };
+      } else if (other && parentId) {
+        // A cable into an existing box (e.g. `docker network connect` adds eth1): the box's top row.
+        const linkedRow = siblings.length ? Math.min(...siblings.map(s => posOf(s).y)) : posOf(other).y;
+        want = { x: posOf(other).x, y: linkedRow };
+      } else if (siblings.length) {
+        const last = siblings[siblings.length - 1];
+        want = { x: posOf(last).x, y: posOf(last).y };
+      } else if (other) {
+        // A new network tag / NAT gate / outside world: the band of its own kind if there is one.
+        const kin = cy.nodes().filter(n => !isNew(n) && n.data('kind') === node.data('kind') && !n.isParent());
+        const bandY = kin.nonempty() ? kin[0].position().y : (hostRect ? hostRect.y1 - 120 * S : posOf(other).y - 120 * S);
+        want = { x: posOf(other).x, y: bandY };
+      }
+      if (want) claim(node, freeSpot(node, want.x, want.y, parentId));
+      else next.push(node);
+    }
+    if (next.length === pending.length) break;
+    pending = next;
+  }
+  const everything = cy.nodes().filter(n => !isNew(n)).boundingBox();
+  let k = 0;
+  for (const node of pending) {
+    // Nothing to hang on: right of the picture.
+    claim(node, freeSpot(node, (Number.isFinite(everything.x2) ? everything.x2 : 0) + 150 * S, (Number.isFinite(everything.y1) ? everything.y1 : 0) + (k++) * 80 * S, node.data('parent') ?? null));
+  }
+
+  // 2. New namespace boxes: rows as in the full layout, then the first free slot below the host.
+  const newBoxes = newNodes.filter(n => n.isParent() && n.parent().empty());
+  const hostBottom = hostRect ? hostRect.y2 : (Number.isFinite(everything.y2) ? everything.y2 : 0);
+  for (const box of newBoxes) {
+    const children = box.descendants().filter(n => !n.isParent() && n.visible());
+    const peerX = n => {
+      const xs = arr(n.neighborhood('node').filter(o => !o.isParent() && o.data('parent') !== box.id() && posOf(o))).map(o => posOf(o).x);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+    };
+    const linked = arr(children.filter(n => peerX(n) !== null)).sort((a, b) => peerX(a) - peerX(b));
+    const rest = arr(children.filter(n => peerX(n) === null))
+      .sort((a, b) => (a.data('type') === 'loopback') - (b.data('type') === 'loopback') || (a.data('kind') === 'container') - (b.data('kind') === 'container') || byLabel(a, b));
+    const rows = linked.length ? [linked, rest].filter(r => r.length) : [rest];
+    const innerW = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S);
+    const innerH = rows.reduce((s, r) => s + rowHeight(r), 0) + rowGap * (rows.length - 1);
+    const w = innerW + 2 * boxPadding;
+    const h = innerH + 2 * boxPadding + 30 * S;
+    const wantX = linked.length ? linked.map(peerX).reduce((a, b) => a + b, 0) / linked.length : (Number.isFinite(everything.x2) ? everything.x2 : 0);
+    // Same top as the existing container boxes if there are any, else one band below the host.
+    const others = boxRects.filter(r => !hostRect || r.id !== host.id());
+    const top = others.length ? Math.min(...others.map(r => r.y1)) : hostBottom + 90 * S;
+    let rect = null;
+    for (let i = 0; i < 400; i++) {
+      const dx = i === 0 ? 0 : Math.ceil(i / 2) * (w / 4 + gap) * (i % 2 ? 1 : -1);
+      const cand = { x1: wantX + dx - w / 2, x2: wantX + dx + w / 2, y1: top, y2: top + h };
+      if (!boxRects.some(o => overlaps(grow(cand, gap), o))) { rect = cand; break; }
+    }
+    rect ??= { x1: everything.x2 + 60, x2: everything.x2 + 60 + w, y1: top, y2: top + h };
+    boxRects.push({ ...rect, id: box.id() });
+    let y = rect.y1 + boxPadding;
+    for (const r of rows) {
+      const rh = rowHeight(r);
+      row(r, rect.x1 + boxPadding + (innerW - rowWidth(r, gap)) / 2, y + rh / 2, gap, positions);
+      y += rh + rowGap;
+    }
+  }
+  // Leaves in new boxes nested inside existing ones (not expected from Docker): next to the parent.
+  for (const n of newNodes.filter(n => !n.isParent() && !positions[n.id()])) {
+    const p = n.parent();
+    const c = p.nonempty() && !isNew(p) ? p.position() : { x: everything.x2 + 100, y: everything.y1 };
+    claim(n, freeSpot(n, c.x, c.y, null));
+  }
+  return positions;
+}

@@ -7,6 +7,7 @@ import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import { buildStyle, palettes } from './graph-style.js';
 import { fullLayoutOptions, incrementalLayoutOptions, seedPositions } from './graph-layout.js';
+import { layeredIncrementalPositions } from './layered-layout.js';
 
 cytoscape.use(fcose);
 
@@ -163,10 +164,14 @@ class NetVizGraph {
   setAppearance(appearance) {
     if (this._disposed) return;
     const a = appearance ?? {};
+    const wasProjector = this._projector;
     if (a.theme === 'light' || a.theme === 'dark') this._theme = a.theme;
     if (typeof a.projector === 'boolean') this._projector = a.projector;
     this.cy.style(buildStyle(this._theme, this._projector));
     this._applyContainerBackground();
+    // Projector mode changes every node's size: lay out again (the layered layout gives the same
+    // arrangement, just roomier), otherwise the bigger nodes would overlap.
+    if (wasProjector !== this._projector && this.cy.nodes().nonempty()) this._runFullLayout(false, true);
   }
 
   /** Hides loopback interfaces, physical host NICs and NAT rules; dims what is not on a network. */
@@ -341,8 +346,27 @@ class NetVizGraph {
       this._runFullLayout(true, false);
       return;
     }
-    seedPositions(cy, newNodes, this._projector);
-    this._runIncrementalLayout(newNodes);
+    if (this._layoutName === 'layered') {
+      // Deterministic: each new node gets a free spot in the layered picture; nothing else moves.
+      const positions = layeredIncrementalPositions(cy, newNodes, this._projector);
+      cy.batch(() => {
+        for (const [id, pos] of Object.entries(positions)) cy.getElementById(id).position(pos);
+      });
+    } else {
+      seedPositions(cy, newNodes, this._projector);
+      this._runIncrementalLayout(newNodes);
+    }
+    this._revealIfOffscreen(newNodes);
+  }
+
+  /** Pans/zooms out (animated) when new nodes landed outside the view; positions stay as they are. */
+  _revealIfOffscreen(nodes) {
+    const cy = this.cy;
+    const ext = cy.extent();
+    const bb = nodes.boundingBox();
+    if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
+      cy.animate({ fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
+    }
   }
 
   _runIncrementalLayout(movable) {
