@@ -276,7 +276,7 @@ export function buildStyle(themeName, projector) {
     },
     {
       // Cables enter container boxes from above (from the host), so their title sits on the bottom wall.
-      selector: 'node.kind-netns[!isHost]',
+      selector: 'node.kind-netns',
       style: {
         'text-valign': 'bottom',
         'text-margin-y': projector ? -16 : -11,
@@ -285,6 +285,9 @@ export function buildStyle(themeName, projector) {
     {
       selector: 'node.kind-netns.host',
       style: {
+        // Cables leave the host box downwards; its title stays on the top wall.
+        'text-valign': 'top',
+        'text-margin-y': projector ? 16 : 11,
         'background-color': p.hostFill,
         'border-color': p.hostBorder,
         'border-width': m.hostBorder,
