@@ -1,0 +1,533 @@
+// Visual language of the NetViz graph: palettes (light/dark) and the Cytoscape stylesheet.
+// The picture is shown on classroom projectors, so every colour pair here was chosen for contrast
+// (text on fill >= 4.5:1) and every label has an outline in the background colour.
+
+const FONT_FAMILY = 'system-ui, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+
+export const palettes = {
+  light: {
+    background: '#ffffff',
+    text: '#17202a',
+    textOutline: '#ffffff',
+    netnsFill: '#f3f5f8',
+    netnsBorder: '#78879a',
+    netnsTitleFill: '#5b6b7f',
+    netnsTitleText: '#ffffff',
+    hostFill: '#e6f0fc',
+    hostBorder: '#1565c0',
+    hostTitleFill: '#1565c0',
+    interfaceFill: '#ffffff',
+    interfaceBorder: '#546e7a',
+    interfaceText: '#17202a',
+    vethFill: '#e3f4e4',
+    vethBorder: '#2e7d32',
+    deviceFill: '#dde7f3',
+    deviceBorder: '#0d47a1',
+    bridgeFill: '#ffe08a',
+    bridgeBorder: '#b26a00',
+    bridgeText: '#3e2500',
+    loopbackFill: '#f1f1f1',
+    loopbackBorder: '#9e9e9e',
+    loopbackText: '#555555',
+    virtualFill: '#ede4f7',
+    virtualBorder: '#6a3d9a',
+    downFill: '#eeeeee',
+    downBorder: '#9e9e9e',
+    downText: '#666666',
+    containerFill: '#1d63ed',
+    containerBorder: '#0b3d91',
+    containerText: '#ffffff',
+    networkFill: '#c8ede8',
+    networkBorder: '#00796b',
+    networkText: '#003d36',
+    externalFill: '#e8f4fd',
+    externalBorder: '#5d8fb8',
+    externalText: '#0d3c61',
+    masqueradeFill: '#f3e3f7',
+    masqueradeBorder: '#8e24aa',
+    masqueradeText: '#4a0a5c',
+    dnatFill: '#fde6dc',
+    dnatBorder: '#d84315',
+    dnatText: '#5c1a05',
+    natOtherFill: '#eceff1',
+    natOtherBorder: '#546e7a',
+    vethEdge: '#2e7d32',
+    bridgePortEdge: '#b26a00',
+    routeEdge: '#1565c0',
+    lowerEdge: '#6a3d9a',
+    networkBridgeEdge: '#00796b',
+    attachmentEdge: '#1d63ed',
+    genericEdge: '#78879a',
+    selection: '#ff6f00',
+    match: '#ffd600',
+    added: '#00c853',
+    removed: '#d50000',
+  },
+  dark: {
+    background: '#161b22',
+    text: '#e8edf2',
+    textOutline: '#161b22',
+    netnsFill: '#1f2630',
+    netnsBorder: '#8b9bb0',
+    netnsTitleFill: '#56657a',
+    netnsTitleText: '#ffffff',
+    hostFill: '#172a42',
+    hostBorder: '#64b5f6',
+    hostTitleFill: '#1e6fc4',
+    interfaceFill: '#2b3440',
+    interfaceBorder: '#a7b6c6',
+    interfaceText: '#f1f5f9',
+    vethFill: '#1d3a22',
+    vethBorder: '#81c784',
+    deviceFill: '#1a3356',
+    deviceBorder: '#90caf9',
+    bridgeFill: '#5a4300',
+    bridgeBorder: '#ffca28',
+    bridgeText: '#fff3cf',
+    loopbackFill: '#2a2f36',
+    loopbackBorder: '#7d8794',
+    loopbackText: '#c4ccd5',
+    virtualFill: '#35264a',
+    virtualBorder: '#ce93d8',
+    downFill: '#2a2d31',
+    downBorder: '#7d8794',
+    downText: '#a3abb5',
+    containerFill: '#2f7bf5',
+    containerBorder: '#9cc2ff',
+    containerText: '#ffffff',
+    networkFill: '#0f3d38',
+    networkBorder: '#4db6ac',
+    networkText: '#d4f5f1',
+    externalFill: '#1b3148',
+    externalBorder: '#7fb3dd',
+    externalText: '#e3f1fc',
+    masqueradeFill: '#3d1a47',
+    masqueradeBorder: '#e28bf5',
+    masqueradeText: '#f8e6fc',
+    dnatFill: '#4a1d0c',
+    dnatBorder: '#ff8a65',
+    dnatText: '#ffe9e1',
+    natOtherFill: '#2b3440',
+    natOtherBorder: '#a7b6c6',
+    vethEdge: '#81c784',
+    bridgePortEdge: '#ffca28',
+    routeEdge: '#64b5f6',
+    lowerEdge: '#ce93d8',
+    networkBridgeEdge: '#4db6ac',
+    attachmentEdge: '#82b1ff',
+    genericEdge: '#8b9bb0',
+    selection: '#ffab40',
+    match: '#ffea00',
+    added: '#00e676',
+    removed: '#ff5252',
+  },
+};
+
+/** Sizes for normal and projector mode (projector: big labels, thick lines, heavier borders). */
+function metrics(projector) {
+  return projector
+    ? { font: 22, smallFont: 18, titleFont: 24, border: 4, hostBorder: 7, veth: 9, port: 6, thin: 5, arrow: 1.6, pad: 12 }
+    : { font: 13, smallFont: 11, titleFont: 14, border: 2, hostBorder: 4, veth: 5, port: 3, thin: 2, arrow: 1.2, pad: 8 };
+}
+
+let measureContext = null;
+const measureCache = new Map();
+
+/** Width in px of the widest line of a (possibly multi-line) label at a font size. */
+export function measureLabel(label, fontSize, weight) {
+  const key = `${weight}|${fontSize}|${label}`;
+  const cached = measureCache.get(key);
+  if (cached !== undefined) return cached;
+  if (!measureContext) {
+    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+    measureContext = canvas.getContext('2d');
+  }
+  measureContext.font = `${weight} ${fontSize}px ${FONT_FAMILY}`;
+  let width = 0;
+  for (const line of String(label ?? '').split('\n')) {
+    width = Math.max(width, measureContext.measureText(line).width);
+  }
+  if (measureCache.size > 5000) measureCache.clear();
+  measureCache.set(key, width);
+  return width;
+}
+
+function lineCount(label) {
+  return String(label ?? '').split('\n').length;
+}
+
+function formatCount(n) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return null;
+  if (n < 1000) return String(n);
+  const units = ['k', 'M', 'G', 'T'];
+  let v = n;
+  let i = -1;
+  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}${units[i]}`;
+}
+
+function formatBytes(n) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return null;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * The text a node shows. NAT rules get a live counter line built from data.packets/data.bytes
+ * (iptables-save -c counters), so the server sends only the rule text in data.label.
+ */
+export function displayLabel(ele) {
+  const label = ele.data('label') ?? '';
+  if (ele.data('kind') === 'nat-rule') {
+    const packets = formatCount(ele.data('packets'));
+    const bytes = formatBytes(ele.data('bytes'));
+    if (packets !== null) return `${label}\n${packets} pkts${bytes !== null ? ` · ${bytes}` : ''}`;
+  }
+  return label;
+}
+
+/** Builds the complete stylesheet for a theme and projector flag. */
+export function buildStyle(themeName, projector) {
+  const p = palettes[themeName] ?? palettes.light;
+  const m = metrics(projector);
+
+  const sizedBox = (fontSize, weight, padX, padY, minW, minH) => ({
+    width: ele => Math.max(minW, measureLabel(displayLabel(ele), fontSize, weight) + 2 * padX),
+    height: ele => Math.max(minH, lineCount(displayLabel(ele)) * fontSize * 1.25 + 2 * padY),
+  });
+
+  return [
+    // ---- defaults -------------------------------------------------------------------------
+    {
+      selector: 'node',
+      style: {
+        label: ele => displayLabel(ele),
+        'font-family': FONT_FAMILY,
+        'font-size': m.font,
+        color: p.text,
+        'text-wrap': 'wrap',
+        'text-valign': 'center',
+        'text-halign': 'center',
+        'text-justification': 'center',
+        'line-height': 1.25,
+        'min-zoomed-font-size': 0,
+        'border-width': m.border,
+        'border-color': p.interfaceBorder,
+        'background-color': p.interfaceFill,
+        shape: 'round-rectangle',
+        'transition-property': 'underlay-opacity, underlay-padding, opacity',
+        'transition-duration': 400,
+        'underlay-opacity': 0,
+        'underlay-padding': 0,
+      },
+    },
+    {
+      selector: 'edge',
+      style: {
+        width: m.thin,
+        'line-color': p.genericEdge,
+        'target-arrow-color': p.genericEdge,
+        'source-arrow-color': p.genericEdge,
+        'curve-style': 'bezier',
+        'arrow-scale': m.arrow,
+        // Edges cross namespace walls: draw them above every box so the "cable" stays visible.
+        'z-compound-depth': 'top',
+        'font-family': FONT_FAMILY,
+        'font-size': m.smallFont,
+        color: p.text,
+        'text-outline-color': p.textOutline,
+        'text-outline-width': 3,
+        'transition-property': 'underlay-opacity, underlay-padding, opacity',
+        'transition-duration': 400,
+        'underlay-opacity': 0,
+        'underlay-padding': 0,
+      },
+    },
+
+    // ---- network namespaces: boxes with a title tab on the top wall ----------------------
+    {
+      selector: 'node.kind-netns',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': p.netnsFill,
+        'background-opacity': 1,
+        'border-color': p.netnsBorder,
+        'border-width': m.border,
+        padding: projector ? 34 : 24,
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': projector ? 16 : 11,
+        'font-size': m.titleFont,
+        'font-weight': 'bold',
+        color: p.netnsTitleText,
+        'text-background-color': p.netnsTitleFill,
+        'text-background-opacity': 1,
+        'text-background-shape': 'round-rectangle',
+        'text-background-padding': projector ? 6 : 4,
+        'text-outline-width': 0,
+        // A namespace whose only interface is hidden (e.g. lo under "hide loopback") keeps its box.
+        'min-width': projector ? 180 : 120,
+        'min-height': projector ? 70 : 50,
+        'compound-sizing-wrt-labels': 'include',
+      },
+    },
+    {
+      // Cables enter container boxes from above (from the host), so their title sits on the bottom wall.
+      selector: 'node.kind-netns',
+      style: {
+        'text-valign': 'bottom',
+        'text-margin-y': projector ? -16 : -11,
+      },
+    },
+    {
+      selector: 'node.kind-netns.host',
+      style: {
+        // Cables leave the host box downwards; its title stays on the top wall.
+        'text-valign': 'top',
+        'text-margin-y': projector ? 16 : 11,
+        'background-color': p.hostFill,
+        'border-color': p.hostBorder,
+        'border-width': m.hostBorder,
+        'text-background-color': p.hostTitleFill,
+      },
+    },
+    {
+      selector: 'node.kind-netns.empty-ns',
+      style: {
+        'border-style': 'dashed',
+      },
+    },
+
+    // ---- interfaces: small round rectangles, name + first address inside ------------------
+    {
+      selector: 'node.kind-interface',
+      style: {
+        ...sizedBox(m.font, 'normal', m.pad + 2, m.pad - 2, projector ? 70 : 44, projector ? 40 : 26),
+        shape: 'round-rectangle',
+        'background-color': p.interfaceFill,
+        'border-color': p.interfaceBorder,
+        color: p.interfaceText,
+        'text-outline-width': 0,
+      },
+    },
+    {
+      selector: 'node.kind-interface.type-veth',
+      style: { 'background-color': p.vethFill, 'border-color': p.vethBorder },
+    },
+    {
+      selector: 'node.kind-interface.host-device, node.kind-interface.type-device',
+      style: { 'background-color': p.deviceFill, 'border-color': p.deviceBorder, 'border-width': m.border + 1, 'font-weight': 'bold' },
+    },
+    {
+      selector: 'node.kind-interface.type-macvlan, node.kind-interface.type-ipvlan, node.kind-interface.type-vxlan, node.kind-interface.type-vlan, node.kind-interface.type-tun, node.kind-interface.type-tap, node.kind-interface.type-wireguard',
+      style: { 'background-color': p.virtualFill, 'border-color': p.virtualBorder },
+    },
+    {
+      // A bridge is a virtual switch: wider barrel shape in amber, bold name.
+      selector: 'node.kind-interface.type-bridge',
+      style: {
+        ...sizedBox(m.font, 'bold', m.pad * 3, m.pad, projector ? 200 : 130, projector ? 54 : 36),
+        shape: 'barrel',
+        'background-color': p.bridgeFill,
+        'border-color': p.bridgeBorder,
+        'border-width': m.border + 1,
+        color: p.bridgeText,
+        'font-weight': 'bold',
+      },
+    },
+    {
+      selector: 'node.kind-interface.type-loopback',
+      style: {
+        'background-color': p.loopbackFill,
+        'border-color': p.loopbackBorder,
+        color: p.loopbackText,
+        'font-size': m.smallFont,
+        ...sizedBox(m.smallFont, 'normal', m.pad, m.pad - 3, projector ? 50 : 34, projector ? 32 : 22),
+      },
+    },
+    {
+      selector: 'node.kind-interface.down',
+      style: {
+        'background-color': p.downFill,
+        'border-color': p.downBorder,
+        'border-style': 'dashed',
+        color: p.downText,
+      },
+    },
+
+    // ---- containers: Docker-blue badges inside their namespace box ------------------------
+    {
+      selector: 'node.kind-container',
+      style: {
+        ...sizedBox(m.font, 'bold', m.pad * 2.6, m.pad, projector ? 110 : 80, projector ? 48 : 32),
+        shape: 'round-tag',
+        'text-margin-x': -m.pad * 0.6,
+        'background-color': p.containerFill,
+        'border-color': p.containerBorder,
+        color: p.containerText,
+        'font-weight': 'bold',
+        'text-outline-width': 0,
+      },
+    },
+    {
+      selector: 'node.kind-container.mode-host',
+      style: { 'border-style': 'double', 'border-width': m.border + 2 },
+    },
+    {
+      selector: 'node.kind-container.mode-none',
+      style: { 'background-opacity': 0.75 },
+    },
+    {
+      selector: 'node.kind-container.down',
+      style: { 'background-color': p.downFill, 'border-color': p.downBorder, color: p.downText, 'border-style': 'dashed' },
+    },
+
+    // ---- docker networks: tag-like labels next to their bridge ----------------------------
+    {
+      selector: 'node.kind-network',
+      style: {
+        ...sizedBox(m.font, 'bold', m.pad * 3, m.pad - 2, projector ? 100 : 70, projector ? 44 : 28),
+        shape: 'tag',
+        // The tag's point takes the right end: keep the text on the body.
+        'text-margin-x': -m.pad,
+        'background-color': p.networkFill,
+        'border-color': p.networkBorder,
+        color: p.networkText,
+        'font-weight': 'bold',
+        'text-outline-width': 0,
+      },
+    },
+    {
+      selector: 'node.kind-network.internal',
+      style: { 'border-style': 'dashed' },
+    },
+
+    // ---- the outside world -----------------------------------------------------------------
+    {
+      selector: 'node.kind-external',
+      style: {
+        ...sizedBox(m.titleFont, 'bold', m.pad * 4, m.pad * 2.5, projector ? 220 : 150, projector ? 110 : 76),
+        shape: 'ellipse',
+        'background-color': p.externalFill,
+        'border-color': p.externalBorder,
+        'border-width': m.border + 1,
+        'border-style': 'double',
+        color: p.externalText,
+        'font-size': m.titleFont,
+        'font-weight': 'bold',
+        'text-outline-width': 0,
+      },
+    },
+
+    // ---- NAT rules: octagon "gates", MASQUERADE purple, DNAT orange -------------------------
+    {
+      selector: 'node.kind-nat-rule',
+      style: {
+        ...sizedBox(m.smallFont, 'bold', m.pad * 2.5, m.pad * 1.2, projector ? 160 : 110, projector ? 70 : 48),
+        shape: 'cut-rectangle',
+        'font-size': m.smallFont,
+        'font-weight': 'bold',
+        'background-color': p.natOtherFill,
+        'border-color': p.natOtherBorder,
+        'border-width': m.border + 1,
+        color: p.text,
+        'text-outline-width': 0,
+      },
+    },
+    {
+      selector: 'node.kind-nat-rule.masquerade',
+      style: { 'background-color': p.masqueradeFill, 'border-color': p.masqueradeBorder, color: p.masqueradeText },
+    },
+    {
+      selector: 'node.kind-nat-rule.dnat',
+      style: { 'background-color': p.dnatFill, 'border-color': p.dnatBorder, color: p.dnatText },
+    },
+
+    // ---- edges -------------------------------------------------------------------------------
+    {
+      // A veth pair is a virtual cable: the thickest line, crossing namespace walls.
+      selector: 'edge.kind-veth',
+      style: { width: m.veth, 'line-color': p.vethEdge, 'line-cap': 'round' },
+    },
+    {
+      selector: 'edge.kind-bridge-port',
+      style: { width: m.port, 'line-color': p.bridgePortEdge },
+    },
+    {
+      selector: 'edge.kind-nat',
+      style: {
+        width: m.port,
+        'line-style': 'dashed',
+        'line-dash-pattern': projector ? [14, 8] : [9, 5],
+        'target-arrow-shape': 'triangle',
+        'line-color': p.masqueradeBorder,
+        'target-arrow-color': p.masqueradeBorder,
+      },
+    },
+    {
+      selector: 'edge.kind-nat.dnat',
+      style: { 'line-color': p.dnatBorder, 'target-arrow-color': p.dnatBorder },
+    },
+    {
+      selector: 'edge.kind-route',
+      style: { width: m.port, 'line-color': p.routeEdge, 'target-arrow-color': p.routeEdge, 'target-arrow-shape': 'triangle' },
+    },
+    {
+      selector: 'edge.kind-lower',
+      style: { width: m.port, 'line-style': 'dotted', 'line-color': p.lowerEdge },
+    },
+    {
+      selector: 'edge.kind-network-bridge',
+      style: { width: m.thin, 'line-style': 'dotted', 'line-color': p.networkBridgeEdge },
+    },
+    {
+      // Redundant with the veth cable, so drawn faintly: it only says "this container is on that network".
+      selector: 'edge.kind-attachment',
+      style: { width: m.thin, 'line-style': 'dotted', 'line-color': p.attachmentEdge, opacity: 0.4 },
+    },
+    {
+      selector: 'edge.down',
+      style: { 'line-style': 'dashed', 'line-color': p.downBorder, opacity: 0.8 },
+    },
+
+    // ---- interaction states ----------------------------------------------------------------
+    {
+      selector: 'node:selected',
+      style: { 'border-color': p.selection, 'border-width': m.border + 3 },
+    },
+    {
+      selector: 'edge:selected',
+      style: { 'line-color': p.selection, 'target-arrow-color': p.selection, 'underlay-color': p.selection, 'underlay-opacity': 0.35, 'underlay-padding': 4 },
+    },
+    {
+      selector: '.nv-match, .nv-focus',
+      style: { 'underlay-color': p.match, 'underlay-opacity': 0.75, 'underlay-padding': projector ? 14 : 10, 'underlay-shape': 'round-rectangle' },
+    },
+    {
+      selector: '.nv-added',
+      style: { 'underlay-color': p.added, 'underlay-opacity': 0.7, 'underlay-padding': projector ? 16 : 12, 'underlay-shape': 'round-rectangle' },
+    },
+    {
+      selector: '.nv-leaving',
+      style: {
+        'underlay-color': p.removed,
+        'underlay-opacity': 0.9,
+        'underlay-padding': projector ? 16 : 12,
+        opacity: 0.45,
+        'transition-duration': 1200,
+        events: 'no',
+      },
+    },
+    {
+      selector: '.nv-dimmed',
+      style: { opacity: 0.15 },
+    },
+    {
+      selector: '.nv-hidden',
+      style: { display: 'none' },
+    },
+  ];
+}
