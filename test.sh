@@ -44,18 +44,21 @@ scripts/publish.sh >/dev/null
 rm -rf "$results"
 mkdir -p "$results"
 
-# trx_attr FILE ATTRIBUTE: a counter from the trx <Counters .../> element.
-trx_attr() {
-    local value
-    value=$(grep -o "<Counters [^>]*" "$1" 2>/dev/null | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]\+' || true)
-    echo "${value:-0}"
+# trx_results FILE: "OUTCOME<TAB>TEST NAME" for every test result in a trx file.
+# Counted from the results themselves: the <Counters> summary reports xunit's
+# skipped tests only as total - executed, with notExecuted="0".
+trx_results() {
+    grep -o '<UnitTestResult [^>]*' "$1" 2>/dev/null |
+        sed -n 's/.* testName="\([^"]*\)".* outcome="\([^"]*\)".*/\2\t\1/p' || true
 }
 
-# trx_tests FILE OUTCOME: names of the tests with that outcome.
-trx_tests() {
-    grep -o '<UnitTestResult [^>]*' "$1" 2>/dev/null | grep "outcome=\"$2\"" |
-        sed -n 's/.* testName="\([^"]*\)".*/\1/p' || true
-}
+# Outcomes that are a verdict; anything else (xunit's Skip lands as NotExecuted)
+# means the test did not run to one.
+passed_outcomes='Passed'
+failed_outcomes='Failed|Error|Timeout|Aborted'
+
+# count_outcomes ERE: results on stdin whose outcome matches.
+count_outcomes() { cut -f1 | grep -cxE "$1" || true; }
 
 declare -A total passed failed skipped exit_code
 for project in "${projects[@]}"; do
@@ -68,11 +71,11 @@ for project in "${projects[@]}"; do
         --logger "console;verbosity=normal"
     exit_code[$project]=$?
     set -e
-    total[$project]=$(trx_attr "$trx" total)
-    passed[$project]=$(trx_attr "$trx" passed)
-    failed[$project]=$(($(trx_attr "$trx" failed) + $(trx_attr "$trx" error) + $(trx_attr "$trx" timeout) + $(trx_attr "$trx" aborted)))
-    # xunit's [Fact(Skip=...)] lands in the trx as outcome NotExecuted.
-    skipped[$project]=$(($(trx_attr "$trx" notExecuted) + $(trx_attr "$trx" inconclusive) + $(trx_attr "$trx" notRunnable)))
+    results_of_project=$(trx_results "$trx")
+    total[$project]=$(count_outcomes '.+' <<<"$results_of_project")
+    passed[$project]=$(count_outcomes "$passed_outcomes" <<<"$results_of_project")
+    failed[$project]=$(count_outcomes "$failed_outcomes" <<<"$results_of_project")
+    skipped[$project]=$((total[$project] - passed[$project] - failed[$project]))
     if [[ ! -f "$trx" && ${exit_code[$project]} -eq 0 ]]; then
         # No result file although dotnet test succeeded: do not call it a pass.
         exit_code[$project]=1
@@ -105,13 +108,13 @@ done
 printf '%-26s %6d %7d %7d %8d\n' TOTAL "$sum_total" "$sum_passed" "$sum_failed" "$sum_skipped"
 
 for project in "${projects[@]}"; do
-    trx=$results/$project.trx
-    while IFS= read -r name; do
-        [[ -n "$name" ]] && echo "  FAILED  $project: $name"
-    done < <(trx_tests "$trx" Failed)
-    while IFS= read -r name; do
-        [[ -n "$name" ]] && echo "  SKIPPED $project: $name"
-    done < <(trx_tests "$trx" NotExecuted)
+    trx_results "$results/$project.trx" | while IFS=$'\t' read -r outcome name; do
+        if [[ "$outcome" =~ ^($failed_outcomes)$ ]]; then
+            echo "  FAILED  $project: $name ($outcome)"
+        elif ! [[ "$outcome" =~ ^($passed_outcomes)$ ]]; then
+            echo "  SKIPPED $project: $name ($outcome)"
+        fi
+    done
 done
 
 if ((sum_total == 0)); then
