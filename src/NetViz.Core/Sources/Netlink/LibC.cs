@@ -33,6 +33,38 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    private static unsafe partial nint ReadLink(byte* path, byte* buffer, nint size);
+
+    /// <summary>
+    /// The inode of a namespace magic link such as /proc/PID/ns/net, from its target text "net:[4026531840]".
+    /// readlink without .NET's FileInfo: /proc holds hundreds of these and this runs on every collection.
+    /// Returns null with <paramref name="errno"/> set when it cannot be read.
+    /// </summary>
+    public static ulong? ReadNamespaceLinkInode(ReadOnlySpan<byte> nulTerminatedPath, out int errno)
+    {
+        Span<byte> target = stackalloc byte[64];
+        nint length;
+        unsafe
+        {
+            fixed (byte* p = nulTerminatedPath)
+            fixed (byte* t = target)
+            {
+                length = ReadLink(p, t, target.Length);
+            }
+        }
+        if (length < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        errno = 0;
+        var text = target[..(int)length];
+        var open = text.IndexOf((byte)'[');
+        if (open < 0 || text[^1] != (byte)']' || !ulong.TryParse(text[(open + 1)..^1], out var inode)) return null;
+        return inode;
+    }
+
     [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
     private static unsafe partial int FStat(int fd, byte* buf);
 

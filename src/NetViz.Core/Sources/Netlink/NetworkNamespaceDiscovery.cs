@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.IO.Enumeration;
+using System.Text;
 
 namespace NetViz.Core.Sources.Netlink;
 
@@ -21,7 +23,6 @@ public sealed record NamespaceDiscoveryResult(ulong HostInode, ImmutableArray<Di
 public sealed class NetworkNamespaceDiscovery
 {
     public const int MaxPids = 16;
-    private const string HostPath = "/proc/self/ns/net";
     private readonly string _proc;
     private readonly string _ipNetnsDirectory;
     private readonly string _dockerNetnsDirectory;
@@ -38,18 +39,18 @@ public sealed class NetworkNamespaceDiscovery
         var found = new Dictionary<ulong, Found>();
         var warnings = ImmutableArray.CreateBuilder<string>();
         // The host is the namespace NetViz runs in; /proc/1 may be a sandbox's init (and unreadable), never assume it.
-        var hostInode = Nsfs.InodeOf(HostPath) ?? 0;
-        if (hostInode != 0) Get(found, hostInode).Paths.Add(HostPath);
+        var hostPath = $"{_proc}/self/ns/net";
+        var hostInode = LibC.ReadNamespaceLinkInode(Encoding.UTF8.GetBytes(hostPath + "\0"), out _) ?? 0;
+        if (hostInode != 0) Get(found, hostInode).Paths.Add(hostPath);
 
         AddBindMounts(found, _ipNetnsDirectory, named: true);
         AddBindMounts(found, _dockerNetnsDirectory, named: false);
 
         var denied = 0;
-        foreach (var directory in SafeEnumerateDirectories(_proc))
+        Span<byte> path = stackalloc byte[_proc.Length + 32];
+        foreach (var pid in EnumeratePids(_proc))
         {
-            var name = directory.AsSpan(directory.LastIndexOf('/') + 1);
-            if (!int.TryParse(name, out var pid)) continue;
-            var inode = ReadProcNamespaceInode($"{directory}/ns/net", ref denied);
+            var inode = ReadProcNamespaceInode(path, pid, ref denied);
             if (inode is null) continue;
             Get(found, inode.Value).Pids.Add(pid);
         }
@@ -92,32 +93,30 @@ public sealed class NetworkNamespaceDiscovery
         }
     }
 
-    private static ulong? ReadProcNamespaceInode(string path, ref int denied)
+    private ulong? ReadProcNamespaceInode(Span<byte> path, int pid, ref int denied)
     {
-        try
-        {
-            // A magic link reading "net:[4026531840]".
-            var target = new FileInfo(path).LinkTarget;
-            if (target is not null && target.StartsWith("net:[", StringComparison.Ordinal) && target.EndsWith(']')
-                && ulong.TryParse(target.AsSpan(5, target.Length - 6), out var inode))
-                return inode;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            denied++;
-        }
-        catch (IOException)
-        {
-            // The process exited (or is a zombie): nothing to find there.
-        }
-        return null;
+        // "/proc/PID/ns/net\0" built in place: no string per process.
+        var length = Encoding.UTF8.GetBytes(_proc, path);
+        path[length++] = (byte)'/';
+        pid.TryFormat(path[length..], out var written);
+        length += written;
+        "/ns/net\0"u8.CopyTo(path[length..]);
+        var inode = LibC.ReadNamespaceLinkInode(path, out var errno);
+        // ENOENT/ESRCH: the process exited (or is a zombie); EACCES/EPERM: ptrace access to it is denied.
+        if (errno is LibC.EACCES or LibC.EPERM) denied++;
+        return inode;
     }
 
-    private static IEnumerable<string> SafeEnumerateDirectories(string path)
+    private static IEnumerable<int> EnumeratePids(string proc)
     {
         try
         {
-            return Directory.GetDirectories(path);
+            var pids = new FileSystemEnumerable<int>(proc, static (ref FileSystemEntry entry) => int.TryParse(entry.FileName, out var pid) ? pid : -1,
+                new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 })
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => entry.IsDirectory && entry.FileName.Length > 0 && char.IsAsciiDigit(entry.FileName[0]),
+            };
+            return pids.Where(pid => pid > 0).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
