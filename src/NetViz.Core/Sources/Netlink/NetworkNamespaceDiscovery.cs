@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using System.IO.Enumeration;
+using System.Text;
+
+namespace NetViz.Core.Sources.Netlink;
+
+/// <summary>A network namespace found on the host, before it is read.</summary>
+/// <param name="Inode">The nsfs inode: the namespace's identity.</param>
+/// <param name="IsHost">The namespace NetViz runs in (<c>/proc/self/ns/net</c>).</param>
+/// <param name="Name">The <c>ip netns</c> name (a bind mount under /var/run/netns), else null.</param>
+/// <param name="Paths">nsfs paths that lead to it, bind mounts first; any of them can be opened to enter it.</param>
+/// <param name="Pids">Sorted pids living in it, capped at <see cref="NetworkNamespaceDiscovery.MaxPids"/>.</param>
+public sealed record DiscoveredNamespace(ulong Inode, bool IsHost, string? Name, ImmutableArray<string> Paths, ImmutableArray<int> Pids);
+
+/// <param name="HostInode">Inode of <c>/proc/self/ns/net</c>, 0 if it could not be read.</param>
+/// <param name="Namespaces">Host first, then the others by inode.</param>
+public sealed record NamespaceDiscoveryResult(ulong HostInode, ImmutableArray<DiscoveredNamespace> Namespaces, ImmutableArray<string> Warnings);
+
+/// <summary>
+/// Finds every network namespace the way the lesson does, de-duplicated by nsfs inode: every /proc/PID/ns/net,
+/// the <c>ip netns</c> bind mounts in /var/run/netns, and Docker's in /var/run/docker/netns (which ip netns does not list).
+/// </summary>
+public sealed class NetworkNamespaceDiscovery
+{
+    public const int MaxPids = 16;
+    private readonly string _proc;
+    private readonly string _ipNetnsDirectory;
+    private readonly string _dockerNetnsDirectory;
+
+    public NetworkNamespaceDiscovery(string proc = "/proc", string ipNetnsDirectory = "/var/run/netns", string dockerNetnsDirectory = "/var/run/docker/netns")
+    {
+        _proc = proc;
+        _ipNetnsDirectory = ipNetnsDirectory;
+        _dockerNetnsDirectory = dockerNetnsDirectory;
+    }
+
+    public NamespaceDiscoveryResult Discover()
+    {
+        var found = new Dictionary<ulong, Found>();
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        // The host is the namespace NetViz runs in; /proc/1 may be a sandbox's init (and unreadable), never assume it.
+        var hostPath = $"{_proc}/self/ns/net";
+        var hostInode = LibC.ReadNamespaceLinkInode(Encoding.UTF8.GetBytes(hostPath + "\0"), out _) ?? 0;
+        if (hostInode != 0) Get(found, hostInode).Paths.Add(hostPath);
+
+        AddBindMounts(found, _ipNetnsDirectory, named: true);
+        AddBindMounts(found, _dockerNetnsDirectory, named: false);
+
+        var denied = 0;
+        Span<byte> path = stackalloc byte[_proc.Length + 32];
+        foreach (var pid in EnumeratePids(_proc))
+        {
+            var inode = ReadProcNamespaceInode(path, pid, ref denied);
+            if (inode is null) continue;
+            Get(found, inode.Value).Pids.Add(pid);
+        }
+        if (denied > 0)
+            warnings.Add($"{denied} processes' /proc/PID/ns/net could not be read (permission denied: needs root or CAP_SYS_PTRACE)");
+
+        var namespaces = ImmutableArray.CreateBuilder<DiscoveredNamespace>(found.Count);
+        foreach (var (inode, f) in found.OrderBy(p => p.Key != hostInode).ThenBy(p => p.Key))
+        {
+            f.Pids.Sort();
+            var pids = f.Pids.Count > MaxPids ? f.Pids.GetRange(0, MaxPids) : f.Pids;
+            var paths = ImmutableArray.CreateBuilder<string>(f.Paths.Count + pids.Count);
+            paths.AddRange(f.Paths);
+            foreach (var pid in pids) paths.Add($"{_proc}/{pid}/ns/net");
+            namespaces.Add(new DiscoveredNamespace(inode, inode == hostInode, f.Name, paths.ToImmutable(), [.. pids]));
+        }
+        return new NamespaceDiscoveryResult(hostInode, namespaces.MoveToImmutable(), warnings.ToImmutable());
+    }
+
+    private static void AddBindMounts(Dictionary<ulong, Found> found, string directory, bool named)
+    {
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        Array.Sort(files, StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            // A file left behind without its nsfs mount stats as a plain tmpfs inode; entering it then fails with
+            // EINVAL and it is skipped as vanished.
+            if (Nsfs.StatInode(file) is not { } inode) continue;
+            var f = Get(found, inode);
+            f.Paths.Add(file);
+            if (named) f.Name ??= Path.GetFileName(file);
+        }
+    }
+
+    private ulong? ReadProcNamespaceInode(Span<byte> path, int pid, ref int denied)
+    {
+        // "/proc/PID/ns/net\0" built in place: no string per process.
+        var length = Encoding.UTF8.GetBytes(_proc, path);
+        path[length++] = (byte)'/';
+        pid.TryFormat(path[length..], out var written);
+        length += written;
+        "/ns/net\0"u8.CopyTo(path[length..]);
+        var inode = LibC.ReadNamespaceLinkInode(path, out var errno);
+        // ENOENT/ESRCH: the process exited (or is a zombie); EACCES/EPERM: ptrace access to it is denied.
+        if (errno is LibC.EACCES or LibC.EPERM) denied++;
+        return inode;
+    }
+
+    private static IEnumerable<int> EnumeratePids(string proc)
+    {
+        try
+        {
+            var pids = new FileSystemEnumerable<int>(proc, static (ref FileSystemEntry entry) => int.TryParse(entry.FileName, out var pid) ? pid : -1,
+                new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 })
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => entry.IsDirectory && entry.FileName.Length > 0 && char.IsAsciiDigit(entry.FileName[0]),
+            };
+            return pids.Where(pid => pid > 0).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static Found Get(Dictionary<ulong, Found> found, ulong inode)
+    {
+        if (!found.TryGetValue(inode, out var f)) found[inode] = f = new Found();
+        return f;
+    }
+
+    private sealed class Found
+    {
+        public List<string> Paths { get; } = [];
+        public List<int> Pids { get; } = [];
+        public string? Name { get; set; }
+    }
+}
