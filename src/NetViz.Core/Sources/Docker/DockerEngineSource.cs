@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -168,8 +167,8 @@ public sealed class DockerEngineSource : IDockerSource, IDisposable
             {
                 case SocketException { SocketErrorCode: SocketError.AccessDenied }:
                     return $"{prefix}: Permission denied. Run NetViz as root or as a member of the docker group.";
-                case SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.ConnectionRefused } s
-                    when Endpoint.StartsWith("unix://", StringComparison.Ordinal) && !File.Exists(Endpoint["unix://".Length..]):
+                case SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.ConnectionRefused }
+                    when Endpoint.StartsWith("unix://", StringComparison.Ordinal) && !Path.Exists(Endpoint["unix://".Length..]):
                     return $"{prefix}: No such file or directory. Is dockerd running?";
                 case SocketException s:
                     return $"{prefix}: {s.Message}. Is dockerd running?";
