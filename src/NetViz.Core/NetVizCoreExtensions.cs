@@ -1,13 +1,33 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NetViz.Core.Collection;
+using NetViz.Core.Live;
+using NetViz.Core.Sources;
+using NetViz.Core.Sources.Docker;
+using NetViz.Core.Sources.Nat;
+using NetViz.Core.Sources.Netlink;
 
 namespace NetViz.Core;
 
 public static class NetVizCoreExtensions
 {
-    /// <summary>Registers the sources, the collector and the live monitor.</summary>
+    /// <summary>
+    /// Registers the sources (netlink, Docker, iptables), the collector and the live monitor
+    /// (also as the <see cref="ITopologyFeed"/> every subscriber reads).
+    /// </summary>
     public static IServiceCollection AddNetVizCore(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<NetVizOptions>().Bind(configuration.GetSection(NetVizOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IHostNetworkSource, NetlinkHostNetworkSource>(_ => new NetlinkHostNetworkSource());
+        services.AddSingleton<INetlinkChangeSource, NetlinkChangeSource>();
+        services.AddSingleton<IDockerSource>(sp => new DockerEngineSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.DockerHost));
+        services.AddSingleton<INatSource>(sp => new IptablesNatSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.IptablesSavePath));
+        services.AddSingleton<TopologyCollector>();
+        services.AddSingleton<TopologyMonitor>();
+        services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;
     }
 }
