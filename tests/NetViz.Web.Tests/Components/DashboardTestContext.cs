@@ -1,0 +1,29 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using NetViz.Core.Live;
+using NetViz.Web.Live;
+using NetViz.Web.Tests.Fakes;
+
+namespace NetViz.Web.Tests.Components;
+
+/// <summary>bUnit context with MudBlazor, the view state and a fake feed seeded with the sample topology.</summary>
+public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
+{
+    // MudBlazor's services are only IAsyncDisposable: xunit must dispose the context asynchronously.
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    protected DashboardTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddScoped<DashboardViewState>();
+        Services.AddSingleton<ITopologyFeed>(Feed);
+        SetRendererInfo(new RendererInfo("Server", true));
+    }
+
+    protected FakeTopologyFeed Feed { get; } = new(SampleTopology.Create());
+}

@@ -1,0 +1,77 @@
+using AngleSharp.Dom;
+using Bunit;
+using NetViz.Web.Components.Pages;
+using NetViz.Web.Tests.Fakes;
+using static NetViz.Web.Tests.Fakes.SampleTopology;
+
+namespace NetViz.Web.Tests.Components;
+
+public class TablePagesTests : DashboardTestContext
+{
+    private static string Cell(IElement row, string column) => row.QuerySelector($"[data-col='{column}']")!.TextContent.Trim();
+
+    [Fact]
+    public void Containers_page_has_one_row_per_container_with_its_values()
+    {
+        var page = Render<Containers>();
+        var rows = page.FindAll("[data-testid='containers-table'] tbody tr");
+        Assert.Equal(["db", "hostnet", "isolated", "sidecar", "web"], rows.Select(r => Cell(r, "name")));
+        var web = rows.Single(r => Cell(r, "name") == "web");
+        Assert.Equal(WebPid.ToString(), Cell(web, "pid"));
+        Assert.Equal("bridge: 172.17.0.2/16", Cell(web, "ips"));
+        Assert.Equal("127.0.0.1:8080→80/tcp", Cell(web, "ports"));
+        var sidecar = rows.Single(r => Cell(r, "name") == "sidecar");
+        Assert.Contains("shares with web", Cell(sidecar, "netns"));
+        Assert.Equal("appnet: 172.18.0.2/16", Cell(rows.Single(r => Cell(r, "name") == "db"), "ips"));
+    }
+
+    [Fact]
+    public void Containers_page_follows_the_feed()
+    {
+        var page = Render<Containers>();
+        Feed.Publish(WithCacheContainer(Feed.Current));
+        page.WaitForAssertion(() =>
+            Assert.Contains("cache", page.FindAll("[data-testid='containers-table'] tbody tr").Select(r => Cell(r, "name"))));
+    }
+
+    [Fact]
+    public void Networks_page_shows_bridge_subnet_gateway_and_attached_containers()
+    {
+        var page = Render<Networks>();
+        var rows = page.FindAll("[data-testid='networks-table'] tbody tr");
+        Assert.Equal(["appnet", "bridge"], rows.Select(r => Cell(r, "name")));
+        var bridge = rows.Single(r => Cell(r, "name") == "bridge");
+        Assert.Equal("docker0", Cell(bridge, "bridge"));
+        Assert.Equal("172.17.0.0/16", Cell(bridge, "subnets"));
+        Assert.Equal("172.17.0.1", Cell(bridge, "gateways"));
+        Assert.Contains("web 172.17.0.2/16", Cell(bridge, "containers"));
+        Assert.DoesNotContain("db", Cell(bridge, "containers"));
+    }
+
+    [Fact]
+    public void Nat_page_groups_rules_by_chain_like_iptables_L()
+    {
+        var page = Render<NatRules>();
+        Assert.Equal(["Chain POSTROUTING", "Chain DOCKER"], page.FindAll("[data-testid='nat-chain']").Select(c => c.TextContent.Trim()));
+        var dnat = page.Find("[data-rule-id='nat:nat:DOCKER:d1']");
+        Assert.Equal("42", Cell(dnat, "pkts"));
+        Assert.Equal("DNAT", Cell(dnat, "target"));
+        Assert.Equal("tcp", Cell(dnat, "prot"));
+        Assert.Equal("!docker0", Cell(dnat, "in"));
+        Assert.Equal("127.0.0.1/32", Cell(dnat, "destination"));
+        Assert.Equal("tcp dpt:8080 to:172.17.0.2:80", Cell(dnat, "extra"));
+        var masquerade = page.Find("[data-rule-id='nat:nat:POSTROUTING:m1']");
+        Assert.Equal("!docker0", Cell(masquerade, "out"));
+        Assert.Equal("172.17.0.0/16", Cell(masquerade, "source"));
+        Assert.Equal("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE", Cell(masquerade, "rule"));
+    }
+
+    [Fact]
+    public async Task Disposing_a_page_unsubscribes_from_the_feed()
+    {
+        Render<NatRules>();
+        Assert.Equal(1, Feed.SubscriberCount);
+        await DisposeComponentsAsync();
+        Assert.Equal(0, Feed.SubscriberCount);
+    }
+}

@@ -1,0 +1,155 @@
+using Bunit;
+using Microsoft.JSInterop;
+using MudBlazor;
+using NetViz.Web.Components.Pages;
+using NetViz.Web.Graph;
+using NetViz.Web.Tests.Fakes;
+using static NetViz.Web.Tests.Fakes.SampleTopology;
+
+namespace NetViz.Web.Tests.Components;
+
+public class TopologyTests : DashboardTestContext
+{
+    private readonly BunitJSModuleInterop _module;
+
+    public TopologyTests()
+    {
+        _module = JSInterop.SetupModule(Topology.ModulePath);
+        _module.Mode = JSRuntimeMode.Loose;
+    }
+
+    private IRenderedComponent<Topology> RenderTopology()
+    {
+        var host = Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<Topology>(1);
+            builder.CloseComponent();
+        });
+        var page = host.FindComponent<Topology>();
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready")));
+        return page;
+    }
+
+    private IReadOnlyList<JSRuntimeInvocation> Calls(string identifier) => _module.Invocations[identifier];
+
+    [Fact]
+    public void Imports_the_module_creates_an_instance_on_the_graph_element_and_resets_with_the_mapped_snapshot()
+    {
+        var page = RenderTopology();
+
+        var create = Assert.Single(Calls("create"));
+        Assert.IsType<Microsoft.AspNetCore.Components.ElementReference>(create.Arguments[0]);
+        Assert.IsAssignableFrom<DotNetObjectReference<Topology>>(create.Arguments[1]);
+        var reset = Assert.Single(Calls("reset"));
+        var elements = Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(reset.Arguments[0]);
+        Assert.Equal(CytoscapeElementMapper.ToElements(Feed.Current), elements);
+        Assert.Equal(1L, reset.Arguments[1]);
+        Assert.Equal("1", page.Find("[data-testid='graph']").GetAttribute("data-sequence"));
+    }
+
+    [Fact]
+    public void A_feed_change_is_sent_as_applyDiff_with_the_mapped_diff()
+    {
+        _module.Setup<bool>("applyDiff", _ => true).SetResult(true);
+        var page = RenderTopology();
+        var before = Feed.Current;
+
+        var change = Feed.Publish(WithCacheContainer(before));
+
+        page.WaitForAssertion(() => Assert.Equal(change.Sequence.ToString(), page.Find("[data-testid='graph']").GetAttribute("data-sequence")));
+        var payload = Assert.IsType<CytoscapeDiff>(Assert.Single(Calls("applyDiff")).Arguments[0]);
+        var expected = CytoscapeElementMapper.ToDiff(before, change.Snapshot, change.Sequence);
+        Assert.Equal(expected.Remove, payload.Remove);
+        Assert.Equal(expected.Add, payload.Add);
+        Assert.Equal(expected.Update, payload.Update);
+        Assert.NotEmpty(payload.Add);
+        Assert.Equal(2, payload.Sequence);
+        Assert.Contains(payload.Add, e => e.Data.Label == "cache\nnetviz/busybox:lab");
+        Assert.Single(Calls("reset"));
+    }
+
+    [Fact]
+    public void When_applyDiff_returns_false_the_graph_is_reset_from_the_current_snapshot()
+    {
+        _module.Setup<bool>("applyDiff", _ => true).SetResult(false);
+        var page = RenderTopology();
+
+        var change = Feed.Publish(WithCacheContainer(Feed.Current));
+
+        page.WaitForAssertion(() => Assert.Equal(2, Calls("reset").Count));
+        Assert.Single(Calls("applyDiff"));
+        var reset = Calls("reset")[1];
+        var elements = Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(reset.Arguments[0]);
+        Assert.Contains(elements, e => e.Data.Label == "cache\nnetviz/busybox:lab");
+        Assert.Equal(change.Sequence, reset.Arguments[1]);
+    }
+
+    [Fact]
+    public void Filters_send_the_setFilter_payload()
+    {
+        var page = RenderTopology();
+        var initial = Assert.IsType<Topology.GraphFilter>(Assert.Single(Calls("setFilter")).Arguments[0]);
+        Assert.Equal(new Topology.GraphFilter(HideLoopback: true, HideHostDevices: false, HideNat: false, Network: null), initial);
+
+        var switches = page.FindAll("input[type=checkbox]");
+        switches[2].Change(false); // NAT rules off
+        page.WaitForAssertion(() => Assert.Equal(2, Calls("setFilter").Count));
+        Assert.Equal(new Topology.GraphFilter(true, false, true, null), Calls("setFilter")[1].Arguments[0]);
+
+        page.FindAll("input[type=checkbox]")[0].Change(true); // loopbacks on
+        page.WaitForAssertion(() => Assert.Equal(3, Calls("setFilter").Count));
+        Assert.Equal(new Topology.GraphFilter(false, false, true, null), Calls("setFilter")[2].Arguments[0]);
+    }
+
+    [Fact]
+    public void Search_calls_the_module_and_shows_the_match_count()
+    {
+        _module.Setup<string[]>("search", i => (string?)i.Arguments[0] == "172.17").SetResult([Ctr(WebId), "if:4026532301:6", "if:4026531840:3"]);
+        var page = RenderTopology();
+
+        page.Find("input:not([type=checkbox])").Input("172.17");
+
+        page.WaitForAssertion(() => Assert.Equal("3 matches", page.Find("[data-testid='search-count']").TextContent.Trim()));
+        Assert.Equal("172.17", Assert.Single(Calls("search")).Arguments[0]);
+    }
+
+    [Fact]
+    public async Task Selecting_a_container_opens_details_with_commands_holding_its_real_pid_and_name()
+    {
+        var page = RenderTopology();
+
+        await page.InvokeAsync(() => page.Instance.OnElementSelected(Ctr(WebId)));
+
+        page.WaitForAssertion(() =>
+        {
+            var commands = page.FindAll("[data-testid='command']").Select(c => c.TextContent.Trim()).ToList();
+            Assert.Contains($"nsenter --target {WebPid} --net ip addr", commands);
+            Assert.Contains("docker inspect -f '{{.State.Pid}}' web", commands);
+        });
+        var props = page.Find("[data-testid='details-props']").TextContent;
+        Assert.Contains("netviz/busybox:lab", props);
+        Assert.Contains(WebPid.ToString(), props);
+        Assert.Equal("web\nnetviz/busybox:lab", page.Find("[data-testid='details-title']").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task The_unnamed_netns_details_flag_the_bind_mount_as_changing_the_host()
+    {
+        var page = RenderTopology();
+        await page.InvokeAsync(() => page.Instance.OnElementSelected(DbNs));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid='changes-host']")));
+        Assert.Contains(page.FindAll("[data-testid='command']"), c => c.TextContent.Contains($"mount --bind /proc/{DbPid}/ns/net /var/run/netns/db"));
+    }
+
+    [Fact]
+    public async Task Disposing_the_page_unsubscribes_and_disposes_the_graph_instance()
+    {
+        RenderTopology();
+        Assert.Equal(1, Feed.SubscriberCount);
+        await DisposeComponentsAsync();
+        Assert.Equal(0, Feed.SubscriberCount);
+        Assert.Single(Calls("dispose"));
+    }
+}

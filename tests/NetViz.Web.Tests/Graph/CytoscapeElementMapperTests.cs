@@ -1,0 +1,149 @@
+using NetViz.Web.Graph;
+using NetViz.Web.Tests.Fakes;
+using static NetViz.Web.Tests.Fakes.SampleTopology;
+
+namespace NetViz.Web.Tests.Graph;
+
+public class CytoscapeElementMapperTests
+{
+    private static readonly IReadOnlyList<CytoscapeElement> Elements = CytoscapeElementMapper.ToElements(Create());
+    private static CytoscapeElement E(string id) => Elements.Single(e => e.Data.Id == id);
+    private static string[] Classes(string id) => E(id).Classes.Split(' ');
+
+    [Fact]
+    public void Every_node_and_edge_becomes_one_element_and_parents_come_before_children()
+    {
+        var snapshot = Create();
+        Assert.Equal(snapshot.Nodes.Length + snapshot.Edges.Length, Elements.Count);
+        Assert.Equal(snapshot.Nodes.Length, Elements.Count(e => e.Group == "nodes"));
+        var position = Elements.Select((e, i) => (e.Data.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        foreach (var element in Elements.Where(e => e.Data.Parent is not null))
+            Assert.True(position[element.Data.Parent!] < position[element.Data.Id], element.Data.Id);
+    }
+
+    [Fact]
+    public void Labels_follow_the_lesson()
+    {
+        Assert.Equal("docker0\n172.17.0.1/16", E("if:4026531840:3").Data.Label);
+        Assert.Equal("eth0\n172.17.0.2/16", E("if:4026532301:6").Data.Label);
+        Assert.Equal("veth1a2b3c4", E("if:4026531840:7").Data.Label);
+        Assert.Equal("bridge 172.17.0.0/16 gw 172.17.0.1", E(Net(BridgeNetId)).Data.Label);
+        Assert.Equal("web\nnetviz/busybox:lab", E(Ctr(WebId)).Data.Label);
+        Assert.Equal("MASQUERADE\n172.17.0.0/16 → !docker0\n1234 pkts", E("nat:nat:POSTROUTING:m1").Data.Label);
+        Assert.Equal("DNAT tcp 127.0.0.1:8080\n→ 172.17.0.2:80\n42 pkts", E("nat:nat:DOCKER:d1").Data.Label);
+    }
+
+    [Fact]
+    public void Classes_mark_kind_type_host_devices_modes_and_empty_namespaces()
+    {
+        Assert.Contains("host", Classes(HostNs));
+        Assert.Contains("host-device", Classes("if:4026531840:2"));
+        Assert.DoesNotContain("host-device", Classes("if:4026531840:3"));
+        Assert.Contains("type-bridge", Classes("if:4026531840:3"));
+        Assert.Contains("kind-interface", Classes("if:4026531840:3"));
+        Assert.Contains("down", Classes("if:4026532604:1"));
+        Assert.Contains("empty-ns", Classes(IsolatedNs));
+        Assert.DoesNotContain("empty-ns", Classes(WebNs));
+        Assert.DoesNotContain("empty-ns", Classes(HostNs));
+        Assert.Contains("mode-bridge", Classes(Ctr(WebId)));
+        Assert.Contains("mode-container", Classes(Ctr(SidecarId)));
+        Assert.Contains("mode-none", Classes(Ctr(IsolatedId)));
+        Assert.Contains("mode-host", Classes(Ctr(HostnetId)));
+        Assert.Contains("masquerade", Classes("nat:nat:POSTROUTING:m1"));
+        Assert.Contains("dnat", Classes("nat:nat:DOCKER:d1"));
+        Assert.Equal("DNAT", E("nat:nat:DOCKER:d1").Data.NatTarget);
+        Assert.Equal(42, E("nat:nat:DOCKER:d1").Data.Packets);
+        Assert.True(E("if:4026531840:2").Data.IsHost);
+        Assert.False(E("if:4026532301:6").Data.IsHost);
+    }
+
+    [Fact]
+    public void Networks_are_derived_for_bridges_ports_peers_containers_and_namespaces()
+    {
+        string[] bridge = [Net(BridgeNetId)];
+        string[] appnet = [Net(AppnetId)];
+        Assert.Equal(bridge, E("if:4026531840:3").Data.Networks);       // docker0
+        Assert.Equal(bridge, E("if:4026531840:7").Data.Networks);       // its port
+        Assert.Equal(bridge, E("if:4026532301:6").Data.Networks);       // web's eth0 (peer and MAC)
+        Assert.Equal(bridge, E(Ctr(WebId)).Data.Networks);
+        Assert.Equal(bridge, E(Ctr(SidecarId)).Data.Networks);          // shares web's netns
+        Assert.Equal(bridge, E(WebNs).Data.Networks);
+        Assert.Equal(appnet, E(Ctr(DbId)).Data.Networks);
+        Assert.Equal(appnet, E("if:4026532402:8").Data.Networks);
+        Assert.Equal(bridge, E("nat:nat:DOCKER:d1").Data.Networks);     // 172.17.0.2 is in 172.17.0.0/16
+        Assert.Equal(appnet, E("nat:nat:POSTROUTING:m2").Data.Networks);
+        Assert.Empty(E(Ctr(IsolatedId)).Data.Networks!);
+        Assert.Empty(E("if:4026532301:1").Data.Networks!);              // web's lo
+    }
+
+    [Fact]
+    public void Search_text_holds_names_ips_macs_and_images()
+    {
+        var web = E(Ctr(WebId)).Data.Search;
+        Assert.Contains("web", web);
+        Assert.Contains("netviz/busybox:lab", web);
+        Assert.Contains("172.17.0.2", web);
+        Assert.Contains("02:42:ac:11:00:02", web);
+        var eth0 = E("if:4026532301:6").Data.Search;
+        Assert.Contains("172.17.0.2/16", eth0);
+        Assert.Contains("02:42:ac:11:00:02", eth0);
+        Assert.Contains("sidecar", E(WebNs).Data.Search);
+    }
+
+    [Fact]
+    public void Edges_carry_source_target_and_role()
+    {
+        var dnat = E("nat:d1");
+        Assert.Equal("edges", dnat.Group);
+        Assert.Equal("nat:nat:DOCKER:d1", dnat.Data.Source);
+        Assert.Equal(Ctr(WebId), dnat.Data.Target);
+        Assert.Equal("dnat-to", dnat.Data.Type);
+        Assert.Contains("kind-nat", dnat.Classes.Split(' '));
+        Assert.Equal("via 10.0.2.2", E("route:default").Data.Label);
+    }
+
+    [Fact]
+    public void Diff_adds_the_new_container_and_updates_neighbours_whose_derived_data_changed()
+    {
+        var before = Create();
+        var after = WithCacheContainer(before);
+        var diff = CytoscapeElementMapper.ToDiff(before, after, 7);
+        Assert.Equal(7, diff.Sequence);
+        Assert.Empty(diff.Remove);
+        Assert.Equal(
+            ["ctr:cccc0000aaaabbbbccccddddeeeeffff0000111122223333444455556666777d", "if:4026531840:13", "if:4026532705:1", "if:4026532705:12", "netns:4026532705", "port:cache", "veth:cache"],
+            diff.Add.Select(e => e.Data.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(diff.Update);
+
+        var back = CytoscapeElementMapper.ToDiff(after, before, 8);
+        Assert.Equal(diff.Add.Select(e => e.Data.Id).Order(StringComparer.Ordinal), back.Remove.Order(StringComparer.Ordinal));
+        Assert.Empty(back.Add);
+    }
+
+    [Fact]
+    public void Diff_updates_a_netns_that_stops_being_empty_though_its_own_node_did_not_change()
+    {
+        var before = Create();
+        var moved = before.Nodes.Single(n => n.Id == "if:4026531840:11") with { Id = "if:4026532503:11", Parent = IsolatedNs };
+        var after = before with { Nodes = before.Nodes.Add(moved) };
+        var diff = CytoscapeElementMapper.ToDiff(before, after, 2);
+        var netns = Assert.Single(diff.Update);
+        Assert.Equal(IsolatedNs, netns.Data.Id);
+        Assert.DoesNotContain("empty-ns", netns.Classes.Split(' '));
+        Assert.Equal("if:4026532503:11", Assert.Single(diff.Add).Data.Id);
+    }
+
+    [Fact]
+    public void Diff_updates_counters_of_a_nat_rule()
+    {
+        var before = Create();
+        var rule = before.Nodes.Single(n => n.Id == "nat:nat:DOCKER:d1");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(rule.Props.GetRawText())!;
+        json["packets"] = 43;
+        var after = before with { Nodes = before.Nodes.Replace(rule, rule with { Props = System.Text.Json.JsonSerializer.SerializeToElement(json) }) };
+        var diff = CytoscapeElementMapper.ToDiff(before, after, 3);
+        var updated = Assert.Single(diff.Update);
+        Assert.Equal(43, updated.Data.Packets);
+        Assert.EndsWith("43 pkts", updated.Data.Label);
+    }
+}
