@@ -33,6 +33,29 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    private static unsafe partial int Bind(int fd, byte* address, int length);
+
+    /// <summary>
+    /// bind(2) a netlink socket to a kernel-chosen port id (struct sockaddr_nl with nl_pid 0). Multicast delivery
+    /// skips sockets whose port id is still 0 (unbound), so a listener must bind before it can hear anything.
+    /// Returns 0 or errno.
+    /// </summary>
+    public static int BindNetlinkAutoPort(int fd)
+    {
+        // struct sockaddr_nl { u16 nl_family; u16 nl_pad; u32 nl_pid; u32 nl_groups; }
+        Span<byte> address = stackalloc byte[12];
+        address.Clear();
+        BitConverter.TryWriteBytes(address, (ushort)AF_NETLINK);
+        unsafe
+        {
+            fixed (byte* p = address)
+            {
+                return Bind(fd, p, address.Length) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            }
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
     private static unsafe partial nint ReadLink(byte* path, byte* buffer, nint size);
 

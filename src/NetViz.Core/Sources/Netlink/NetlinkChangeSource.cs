@@ -25,6 +25,8 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
         using var netlink = NetlinkSocket.Open();
         var socket = netlink.Socket;
         socket.ReceiveTimeout = 0;
+        var bindError = LibC.BindNetlinkAutoPort((int)socket.Handle);
+        if (bindError != 0) throw new SocketException(bindError);
         // A burst of 100 container starts is thousands of messages; a larger queue makes overruns unlikely.
         socket.ReceiveBufferSize = 4 * 1024 * 1024;
         foreach (var group in (int[])[RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE])
@@ -54,7 +56,11 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
                 continue;
             }
             Collect(buffer.AsSpan(0, received), changes);
-            foreach (var change in changes) yield return change;
+            foreach (var change in changes)
+            {
+                if (cancellationToken.IsCancellationRequested) yield break;
+                yield return change;
+            }
             changes.Clear();
         }
     }
@@ -64,7 +70,8 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
         var reader = new NetlinkMessageReader(datagram);
         while (reader.TryRead(out var message))
         {
-            if (message.Type is >= NetlinkParser.RTM_NEWLINK and <= NetlinkParser.RTM_DELROUTE and not (18 or 19 or 22 or 23))
+            if (message.Type is NetlinkParser.RTM_NEWLINK or NetlinkParser.RTM_DELLINK or NetlinkParser.RTM_NEWADDR or NetlinkParser.RTM_DELADDR
+                or NetlinkParser.RTM_NEWROUTE or NetlinkParser.RTM_DELROUTE)
                 into.Add(new NetlinkChange(message.Type, NetlinkParser.IndexOf(message.Type, message.Payload)));
         }
     }

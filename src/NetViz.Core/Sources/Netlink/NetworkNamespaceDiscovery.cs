@@ -43,8 +43,8 @@ public sealed class NetworkNamespaceDiscovery
         var hostInode = LibC.ReadNamespaceLinkInode(Encoding.UTF8.GetBytes(hostPath + "\0"), out _) ?? 0;
         if (hostInode != 0) Get(found, hostInode).Paths.Add(hostPath);
 
-        AddBindMounts(found, _ipNetnsDirectory, named: true);
-        AddBindMounts(found, _dockerNetnsDirectory, named: false);
+        AddBindMounts(found, _ipNetnsDirectory, named: true, warnings);
+        AddBindMounts(found, _dockerNetnsDirectory, named: false, warnings);
 
         var denied = 0;
         Span<byte> path = stackalloc byte[_proc.Length + 32];
@@ -70,15 +70,21 @@ public sealed class NetworkNamespaceDiscovery
         return new NamespaceDiscoveryResult(hostInode, namespaces.MoveToImmutable(), warnings.ToImmutable());
     }
 
-    private static void AddBindMounts(Dictionary<ulong, Found> found, string directory, bool named)
+    private static void AddBindMounts(Dictionary<ulong, Found> found, string directory, bool named, ImmutableArray<string>.Builder warnings)
     {
         string[] files;
         try
         {
             files = Directory.GetFiles(directory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
         {
+            warnings.Add($"{directory} could not be listed (permission denied: needs root)");
+            return;
+        }
+        catch (IOException)
+        {
+            // Absent: no ip netns namespace, or no Docker, on this host.
             return;
         }
         Array.Sort(files, StringComparer.Ordinal);

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using NetViz.Core.Sources.Netlink;
+
+namespace NetViz.IntegrationTests.Netlink;
+
+/// <summary>A namespace that disappears between discovery and read is skipped: no exception, no half result.</summary>
+public sealed class VanishedNamespaceTests : IDisposable
+{
+    private const string Gone = "nvnl-gone";
+    private const string Kept = "nvnl-kept";
+    private readonly NetlinkHostNetworkSource _source = new();
+
+    public VanishedNamespaceTests()
+    {
+        CleanUp();
+        Ip.Cmd($"netns add {Gone}");
+        Ip.Cmd($"netns add {Kept}");
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        CleanUp();
+    }
+
+    private static void CleanUp()
+    {
+        Ip.TryCmd($"netns del {Gone}");
+        Ip.TryCmd($"netns del {Kept}");
+    }
+
+    [Fact]
+    public async Task Namespaces_deleted_after_discovery_are_skipped_and_the_rest_is_read()
+    {
+        var discovered = new NetworkNamespaceDiscovery().Discover();
+        var gone = discovered.Namespaces.Single(n => n.Name == Gone);
+        var kept = discovered.Namespaces.Single(n => n.Name == Kept);
+        // A process that has exited: its /proc/PID/ns/net no longer exists.
+        using var exited = Process.Start("true")!;
+        await exited.WaitForExitAsync();
+        var deadPid = new DiscoveredNamespace(gone.Inode + 1_000_000, false, null, [$"/proc/{exited.Id}/ns/net"], [exited.Id]);
+
+        Ip.Cmd($"netns del {Gone}");
+        Assert.False(File.Exists($"/var/run/netns/{Gone}"));
+
+        var result = await _source.ReadNamespacesAsync([gone, deadPid, kept], discovered.Namespaces, CancellationToken.None);
+
+        var read = Assert.Single(result.Namespaces);
+        Assert.Equal(Ip.Inode($"/var/run/netns/{Kept}"), read.Inode);
+        Assert.Equal("lo", Assert.Single(read.Links).Name);
+        Assert.Equal(2, result.Warnings.Count(w => w.Contains("vanished")));
+    }
+
+    [Fact]
+    public async Task Collecting_only_a_deleted_namespace_returns_nothing()
+    {
+        var inode = Ip.Inode($"/var/run/netns/{Gone}");
+        Ip.Cmd($"netns del {Gone}");
+
+        var views = await _source.CollectNamespacesAsync(ImmutableArray.Create(inode), CancellationToken.None);
+
+        Assert.Empty(views);
+    }
+}
