@@ -12,6 +12,8 @@ internal sealed class RefreshPlan
     public bool Full { get; private set; }
     public bool DockerFull { get; set; }
     public bool HostNamespace { get; set; }
+    /// <summary>Re-discover namespaces (drop vanished ones, read new ones) without re-reading any known one.</summary>
+    public bool Sweep { get; set; }
     public HashSet<string> Containers { get; } = new(StringComparer.Ordinal);
     public NatView? Nat { get; private set; }
     public List<string> Reasons { get; } = [];
@@ -19,6 +21,7 @@ internal sealed class RefreshPlan
     public static RefreshPlan ForFull(string reason) => new RefreshPlan { Full = true }.Because(reason);
     public static RefreshPlan ForDocker(string reason) => new RefreshPlan { DockerFull = true, HostNamespace = true }.Because(reason);
     public static RefreshPlan ForHostNamespace(string reason) => new RefreshPlan { HostNamespace = true }.Because(reason);
+    public static RefreshPlan ForSweep(string reason) => new RefreshPlan { Sweep = true }.Because(reason);
     public static RefreshPlan ForNat(NatView nat) => new RefreshPlan { Nat = nat }.Because("nat rules changed");
 
     public static RefreshPlan ForContainer(string id, string reason)
@@ -39,6 +42,7 @@ internal sealed class RefreshPlan
         Full |= other.Full;
         DockerFull |= other.DockerFull;
         HostNamespace |= other.HostNamespace;
+        Sweep |= other.Sweep;
         Containers.UnionWith(other.Containers);
         if (other.Nat is not null) Nat = other.Nat;
         if (Reasons.Count < 20) Reasons.AddRange(other.Reasons.Take(20 - Reasons.Count));

@@ -113,12 +113,22 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             try
             {
                 await RefreshAsync(plan, ct).ConfigureAwait(false);
+                if (plan.Containers.Count > 0 || plan.DockerFull)
+                {
+                    // A stopped container's namespace is torn down after its last event, and nothing in the host
+                    // namespace may change when it goes: look once more a little later so it does not linger.
+                    ScheduleLater(RefreshPlan.ForSweep("namespaces settling after container changes"), TimeSpan.FromSeconds(1), ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (Exception ex)
             {
-                // A failed refresh must not stop the monitor; the next trigger or the resync converges.
+                // A failed refresh (e.g. an inspect that timed out on a loaded engine) must neither stop the monitor
+                // nor lose what it was about: retry the whole plan, re-reading Docker in full, after a pause.
                 LogRefreshFailed(ex, string.Join(", ", plan.Reasons));
+                var retry = RefreshPlan.ForDocker("retry after failed refresh");
+                retry.Merge(plan);
+                ScheduleLater(retry, TimeSpan.FromSeconds(1), ct);
             }
         }
     }
@@ -154,14 +164,19 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             if (plan.HostNamespace) staleInodes.Add(readings.Host.HostInode);
 
             var host = readings.Host;
-            if (staleInodes.Count > 0)
+            if (staleInodes.Count > 0 || plan.Sweep)
             {
-                var reread = await _collector.Host.CollectNamespacesAsync(staleInodes, ct).ConfigureAwait(false);
-                var byInode = reread.ToDictionary(n => n.Inode);
-                var kept = host.Namespaces.Where(n => !staleInodes.Contains(n.Inode) || byInode.ContainsKey(n.Inode));
-                var merged = kept.Select(n => byInode.TryGetValue(n.Inode, out var r) ? r : n).ToList();
-                merged.AddRange(reread.Where(n => !host.Namespaces.Any(h => h.Inode == n.Inode)));
-                host = host with { Namespaces = [.. merged] };
+                // Re-read what the triggers touched, plus namespaces that appeared since (an `ip netns add`, a new
+                // container's sandbox), and drop the ones that no longer exist.
+                var known = host.Namespaces.Select(n => n.Inode).ToHashSet();
+                var refresh = await _collector.Host.RefreshNamespacesAsync(staleInodes, known, ct).ConfigureAwait(false);
+                var byInode = refresh.Read.ToDictionary(n => n.Inode);
+                var merged = host.Namespaces
+                    .Where(n => refresh.Existing.Contains(n.Inode) && (byInode.ContainsKey(n.Inode) || !staleInodes.Contains(n.Inode)))
+                    .Select(n => byInode.Remove(n.Inode, out var fresh) ? fresh : n)
+                    .ToList();
+                merged.AddRange(byInode.Values);
+                host = host with { Namespaces = [.. merged], Warnings = [.. refresh.Warnings] };
             }
             readings = readings with
             {
@@ -174,6 +189,10 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
         _readings = readings;
         Publish(TopologyBuilder.Build(readings));
     }
+
+    private void ScheduleLater(RefreshPlan plan, TimeSpan delay, CancellationToken ct) =>
+        _ = Task.Delay(delay, _time, ct).ContinueWith(
+            _ => _triggers.Writer.TryWrite(plan), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     /// <summary>Namespaces a container left or entered must be re-read (a vanished one is then dropped).</summary>
     private static void CollectNamespaceChanges(IEnumerable<ContainerInfo> before, IEnumerable<ContainerInfo> after, HashSet<ulong> inodes)

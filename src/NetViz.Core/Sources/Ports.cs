@@ -14,7 +14,19 @@ public interface IHostNetworkSource
     /// namespaces that vanished are absent from the result.
     /// </summary>
     Task<IReadOnlyList<NetworkNamespaceView>> CollectNamespacesAsync(IReadOnlyCollection<ulong> inodes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Incremental refresh: re-discovers which namespaces exist (cheap: /proc and two directories), reads the
+    /// <paramref name="stale"/> ones and every one not in <paramref name="known"/>, and says which still exist,
+    /// so a caller can patch its last <see cref="HostNetworkView"/> without entering every namespace.
+    /// </summary>
+    Task<NamespaceRefresh> RefreshNamespacesAsync(IReadOnlyCollection<ulong> stale, IReadOnlySet<ulong> known, CancellationToken cancellationToken);
 }
+
+/// <param name="Read">The namespaces that were read (stale ones that still exist, and new ones).</param>
+/// <param name="Existing">Inodes of every namespace that exists now.</param>
+/// <param name="Warnings">What could not be read.</param>
+public sealed record NamespaceRefresh(IReadOnlyList<NetworkNamespaceView> Read, IReadOnlySet<ulong> Existing, IReadOnlyList<string> Warnings);
 
 /// <summary>Netlink multicast notifications (links, addresses, routes) in the host namespace.</summary>
 public interface INetlinkChangeSource

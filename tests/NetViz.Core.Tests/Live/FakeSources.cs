@@ -24,6 +24,13 @@ internal sealed class FakeHostSource(HostNetworkView view) : IHostNetworkSource
         lock (PartialCollections) PartialCollections.Add([.. inodes.Order()]);
         return Task.FromResult<IReadOnlyList<NetworkNamespaceView>>([.. View.Namespaces.Where(n => inodes.Contains(n.Inode))]);
     }
+
+    public Task<NamespaceRefresh> RefreshNamespacesAsync(IReadOnlyCollection<ulong> stale, IReadOnlySet<ulong> known, CancellationToken cancellationToken)
+    {
+        lock (PartialCollections) PartialCollections.Add([.. stale.Order()]);
+        var read = View.Namespaces.Where(n => stale.Contains(n.Inode) || !known.Contains(n.Inode)).ToList();
+        return Task.FromResult(new NamespaceRefresh(read, View.Namespaces.Select(n => n.Inode).ToHashSet(), []));
+    }
 }
 
 internal sealed class FakeDockerSource(DockerView view) : IDockerSource

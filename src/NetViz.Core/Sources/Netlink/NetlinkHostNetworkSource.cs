@@ -54,6 +54,17 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
         return read.Namespaces;
     }
 
+    public async Task<NamespaceRefresh> RefreshNamespacesAsync(IReadOnlyCollection<ulong> stale, IReadOnlySet<ulong> known, CancellationToken cancellationToken)
+    {
+        var discovered = _discovery.Discover();
+        var wanted = stale as IReadOnlySet<ulong> ?? stale.ToHashSet();
+        var targets = discovered.Namespaces.Where(n => wanted.Contains(n.Inode) || !known.Contains(n.Inode)).ToList();
+        var existing = discovered.Namespaces.Select(n => n.Inode).ToHashSet();
+        if (targets.Count == 0) return new NamespaceRefresh([], existing, discovered.Warnings);
+        var read = await ReadNamespacesAsync(targets, discovered.Namespaces, cancellationToken).ConfigureAwait(false);
+        return new NamespaceRefresh(read.Namespaces, existing, [.. discovered.Warnings, .. read.Warnings]);
+    }
+
     /// <summary>
     /// Reads <paramref name="targets"/>; <paramref name="known"/> (a superset) is what netns ids are resolved against.
     /// A namespace that vanished, or whose path now leads to another namespace, is left out with a warning; never a half result.

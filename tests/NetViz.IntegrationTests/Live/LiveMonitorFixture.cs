@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NetViz.Core;
+using NetViz.Core.Collection;
+using NetViz.Core.Live;
+using NetViz.Core.Model;
+using NetViz.Core.Sources.Docker;
+using NetViz.Core.Sources.Nat;
+using NetViz.Core.Sources.Netlink;
+using NetViz.IntegrationTests.Docker;
+
+namespace NetViz.IntegrationTests.Live;
+
+/// <summary>
+/// A real <see cref="TopologyMonitor"/> over the real sources, with the safety-net resync pushed out to an hour so
+/// every change a test sees must have come through events (Docker, netlink) or the NAT poll.
+/// Containers are named nvlive-* and labelled netviz.test=nvlive.
+/// </summary>
+public sealed class LiveMonitorFixture : IAsyncLifetime
+{
+    public const string Label = "netviz.test=nvlive";
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly NetlinkHostNetworkSource _host = new();
+    private readonly DockerEngineSource _docker = new();
+    public TopologyMonitor Monitor { get; }
+    public TopologyCollector Collector { get; }
+
+    public LiveMonitorFixture()
+    {
+        Collector = new TopologyCollector(_host, _docker, new IptablesNatSource(), TimeProvider.System);
+        Monitor = new TopologyMonitor(Collector, new NetlinkChangeSource(),
+            Options.Create(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.FromSeconds(1) }),
+            NullLogger<TopologyMonitor>.Instance, TimeProvider.System);
+    }
+
+    public async Task InitializeAsync()
+    {
+        DockerCli.RequireEngine();
+        RemoveTestContainers();
+        await Monitor.StartAsync(CancellationToken.None);
+        await Monitor.FirstSnapshot.WaitAsync(Patience);
+    }
+
+    public async Task DisposeAsync()
+    {
+        RemoveTestContainers();
+        await Monitor.StopAsync(CancellationToken.None);
+        Monitor.Dispose();
+        _host.Dispose();
+        _docker.Dispose();
+    }
+
+    public static void RemoveTestContainers()
+    {
+        var ids = DockerCli.Run("docker", "ps", "-aq", "--filter", "label=" + Label).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ids.Length > 0) DockerCli.Run("docker", ["rm", "-f", .. ids]);
+    }
+
+    /// <summary>Waits until the monitor's current snapshot satisfies the condition; fails with what it last saw.</summary>
+    public async Task<TopologySnapshot> WaitForAsync(Func<TopologySnapshot, bool> condition, string what)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var current = Monitor.Current;
+            if (condition(current)) return current;
+            if (cts.IsCancellationRequested)
+                throw new Xunit.Sdk.XunitException($"Timed out after {Patience.TotalSeconds} s waiting for: {what} (sequence {Monitor.Sequence})");
+            await Task.Delay(20);
+        }
+    }
+}
+
+/// <summary>These tests stop and start the Docker engine: nothing else may run beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LiveCollection : ICollectionFixture<LiveMonitorFixture>
+{
+    public const string Name = "nvlive monitor";
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using NetViz.Core.Correlation;
+using NetViz.Core.Model;
+using NetViz.IntegrationTests.Docker;
+using static NetViz.IntegrationTests.Live.LiveMonitorFixture;
+
+namespace NetViz.IntegrationTests.Live;
+
+[Collection(LiveCollection.Name)]
+public sealed class LiveMonitorTests(LiveMonitorFixture f)
+{
+    private static ulong InodeOf(string path) => ulong.Parse(DockerCli.Must("stat", "-L", "-c", "%i", path));
+
+    private static string RunContainer(string name, params string[] args) =>
+        DockerCli.Docker(["run", "-d", "--name", name, "--label", Label, .. args, DockerCli.Image, "sleep", "3600"]);
+
+    [Fact]
+    public async Task A_started_container_appears_with_its_cable_and_published_port_without_a_resync_then_disappears_when_removed()
+    {
+        var port = DockerCli.FreeLoopbackPort();
+        var id = RunContainer("nvlive-web", "-p", $"127.0.0.1:{port}:80");
+        var pid = DockerCli.Inspect(id).GetProperty("State").GetProperty("Pid").GetInt32();
+        var inode = InodeOf($"/proc/{pid}/ns/net");
+        var netns = TopologyBuilder.NetnsId(inode);
+        var inside = $"if:{inode}:";
+        var ctr = TopologyBuilder.ContainerId(id);
+
+        // Ground truth for the cable: the container's eth0 says which host ifindex its peer is (eth0@ifN).
+        // (Not /sys/class/net: nsenter --net keeps the host's sysfs mount.)
+        var hostIndex = System.Text.Json.JsonDocument.Parse(DockerCli.Must("nsenter", "--target", pid.ToString(), "--net", "ip", "-j", "link", "show", "eth0"))
+            .RootElement[0].GetProperty("link_index").GetInt32();
+        var hostVeth = TopologyBuilder.InterfaceId(InodeOf("/proc/self/ns/net"), hostIndex);
+        await f.WaitForAsync(s =>
+            s.Nodes.Any(n => n.Id == ctr && n.Parent == netns)
+            && s.Edges.Any(e => e.Kind == EdgeKinds.Veth && (e.Source == hostVeth && e.Target.StartsWith(inside) || e.Target == hostVeth && e.Source.StartsWith(inside))),
+            "the container in its namespace, cabled by a veth to the host end the kernel reports");
+        // The published port's DNAT (found by the NAT poll) points at the container.
+        await f.WaitForAsync(s => s.Edges.Any(e => e.Kind == EdgeKinds.Nat && e.Target == ctr
+            && s.Nodes.Single(n => n.Id == e.Source).Props.GetProperty("hostPort").GetInt32() == port), "the DNAT rule for the published port");
+
+        DockerCli.Docker("rm", "-f", id);
+        await f.WaitForAsync(s => s.Nodes.All(n => n.Id != ctr && n.Id != netns && n.Id != hostVeth && n.Parent != netns)
+            && s.Edges.All(e => e.Target != ctr && e.Source != hostVeth && e.Target != hostVeth),
+            "the container, its namespace, its host veth and its NAT edges gone");
+        // And the kernel agrees the host end is gone (ip -o link lists "N: name@...").
+        Assert.DoesNotContain(DockerCli.Must("ip", "-o", "link", "show").Split('\n'), l => l.StartsWith($"{hostIndex}: "));
+    }
+
+    [Fact]
+    public async Task A_link_added_in_the_host_namespace_appears_and_goes()
+    {
+        DockerCli.Run("ip", "link", "del", "nvlive0");
+        var hostInode = InodeOf("/proc/self/ns/net");
+        DockerCli.Must("ip", "link", "add", "nvlive0", "type", "veth", "peer", "name", "nvlive1");
+        try
+        {
+            var index = int.Parse(DockerCli.Must("cat", "/sys/class/net/nvlive0/ifindex"));
+            var peerIndex = int.Parse(DockerCli.Must("cat", "/sys/class/net/nvlive1/ifindex"));
+            var id = TopologyBuilder.InterfaceId(hostInode, index);
+            var peer = TopologyBuilder.InterfaceId(hostInode, peerIndex);
+            var s = await f.WaitForAsync(s => s.Nodes.Any(n => n.Id == id) && s.Nodes.Any(n => n.Id == peer)
+                && s.Edges.Any(e => e.Kind == EdgeKinds.Veth && new[] { e.Source, e.Target }.Order().SequenceEqual(new[] { id, peer }.Order())),
+                "nvlive0 and nvlive1 as a veth pair");
+            Assert.Equal("nvlive0", s.Nodes.Single(n => n.Id == id).Label);
+        }
+        finally
+        {
+            DockerCli.Run("ip", "link", "del", "nvlive0");
+        }
+        await f.WaitForAsync(s => s.Nodes.All(n => n.Label is not ("nvlive0" or "nvlive1")), "nvlive0 gone");
+    }
+
+    [Fact]
+    public async Task Churn_of_fifty_containers_leaves_the_monitor_equal_to_a_fresh_collection()
+    {
+        var names = Enumerable.Range(0, 50).Select(i => $"nvlive-churn{i:D2}").ToArray();
+        for (var round = 0; round < 2; round++)
+        {
+            await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 }, (n, _) =>
+            {
+                RunContainer(n);
+                return ValueTask.CompletedTask;
+            });
+            // Remove half right away while others are still starting events: the monitor must not keep ghosts.
+            await Parallel.ForEachAsync(names.Where((_, i) => i % 2 == round % 2), new ParallelOptions { MaxDegreeOfParallelism = 8 }, (n, _) =>
+            {
+                DockerCli.Run("docker", "rm", "-f", n);
+                return ValueTask.CompletedTask;
+            });
+            await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 }, (n, _) =>
+            {
+                DockerCli.Run("docker", "rm", "-f", n);
+                return ValueTask.CompletedTask;
+            });
+        }
+        await Parallel.ForEachAsync(names.Take(10), new ParallelOptions { MaxDegreeOfParallelism = 8 }, (n, _) =>
+        {
+            RunContainer(n);
+            return ValueTask.CompletedTask;
+        });
+
+        // Converged: the live snapshot's graph equals a fresh collection's (ids, kinds, labels, parents, edges).
+        // Retried briefly because the last events may still be in flight.
+        string? difference = null;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Patience)
+        {
+            await Task.Delay(300);
+            var fresh = await f.Collector.CollectAsync(CancellationToken.None);
+            difference = Difference(f.Monitor.Current, fresh);
+            if (difference is null) break;
+        }
+        Assert.Null(difference);
+        Assert.Equal(10, f.Monitor.Current.Nodes.Count(n => n.Kind == NodeKinds.Container && n.Label.StartsWith("nvlive-churn")));
+        await Parallel.ForEachAsync(names.Take(10), (n, _) => { DockerCli.Run("docker", "rm", "-f", n); return ValueTask.CompletedTask; });
+    }
+
+    private static string? Difference(TopologySnapshot live, TopologySnapshot fresh)
+    {
+        static IEnumerable<string> Shape(TopologySnapshot s) =>
+            s.Nodes.Select(n => $"node {n.Id} {n.Kind} {n.Label} in {n.Parent}")
+                .Concat(s.Edges.Select(e => $"edge {e.Id} {e.Kind} {e.Source}->{e.Target}"));
+        var a = Shape(live).ToHashSet();
+        var b = Shape(fresh).ToHashSet();
+        var ghosts = a.Except(b).Take(5).ToList();
+        var missing = b.Except(a).Take(5).ToList();
+        return ghosts.Count == 0 && missing.Count == 0 ? null
+            : $"ghosts: {string.Join("; ", ghosts)} | missing: {string.Join("; ", missing)}";
+    }
+
+    [Fact]
+    public async Task When_the_engine_stops_docker_turns_not_ok_the_host_view_keeps_updating_and_it_converges_when_the_engine_returns()
+    {
+        var id = RunContainer("nvlive-survivor");
+        var ctr = TopologyBuilder.ContainerId(id);
+        await f.WaitForAsync(s => s.Nodes.Any(n => n.Id == ctr), "the container before the outage");
+
+        EngineControl.Stop();
+        try
+        {
+            var down = await f.WaitForAsync(s => !s.Sources.Docker.Ok, "sources.docker.ok = false");
+            Assert.False(string.IsNullOrWhiteSpace(down.Sources.Docker.Error));
+            Assert.True(down.Sources.Netlink.Ok);
+
+            // Netlink keeps flowing while Docker is away.
+            DockerCli.Run("ip", "link", "del", "nvlive2");
+            DockerCli.Must("ip", "link", "add", "nvlive2", "type", "veth", "peer", "name", "nvlive3");
+            await f.WaitForAsync(s => s.Nodes.Any(n => n.Label == "nvlive2"), "a host link added during the outage");
+        }
+        finally
+        {
+            DockerCli.Run("ip", "link", "del", "nvlive2");
+            EngineControl.Start();
+        }
+
+        // Back: the status turns green and the graph converges to the truth (the container did not survive
+        // the engine restart: it has no restart policy) without restarting NetViz.
+        var state = DockerCli.Must("docker", "inspect", "-f", "{{.State.Running}}", id);
+        var back = await f.WaitForAsync(s => s.Sources.Docker.Ok && s.Nodes.Any(n => n.Id == ctr), "docker ok again with the container");
+        var node = back.Nodes.Single(n => n.Id == ctr);
+        Assert.Equal(state == "true" ? "running" : "exited", (await f.WaitForAsync(s =>
+            s.Nodes.Single(n => n.Id == ctr).Props.GetProperty("state").GetString() == (state == "true" ? "running" : "exited"), "container state as docker says")).Nodes.Single(n => n.Id == ctr).Props.GetProperty("state").GetString());
+        _ = node;
+        DockerCli.Run("docker", "rm", "-f", id);
+    }
+}
