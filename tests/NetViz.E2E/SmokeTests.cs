@@ -28,6 +28,7 @@ public sealed class SmokeTests(NetVizAppFixture app, ITestOutputHelper output)
     [Theory]
     [InlineData("_framework/blazor.web.js", "text/javascript")]
     [InlineData("_content/MudBlazor/MudBlazor.min.css", "text/css")]
+    [InlineData("js/netviz-graph.bundle.js", "text/javascript")]
     public async Task Static_asset_is_served_in_production_exactly_as_published(string path, string mediaType)
     {
         using var client = app.Server.CreateHttpClient();
