@@ -13,6 +13,20 @@
 // Force-directed layouts put the same graph in a different shape every time; a class following a
 // live demo needs the host on top, bridges above their ports and each container box under its veth.
 
+import { measureLabel } from './graph-style.js';
+
+/**
+ * The inner width a namespace box needs for its title tab (graph-style.js draws the title, bold at
+ * the title font size, on the box's wall): a box narrower than its title would let the title run
+ * into the next box's.
+ */
+function titleInnerWidth(box, projector) {
+  const font = projector ? 24 : 14;
+  const pad = projector ? 34 : 24;
+  const textPad = projector ? 6 : 4;
+  return measureLabel(String(box.data('label') ?? ''), font, 'bold') + 2 * textPad + 16 - 2 * pad;
+}
+
 const byLabel = (a, b) => String(a.data('label') ?? a.id()).localeCompare(String(b.data('label') ?? b.id()), undefined, { numeric: true });
 
 /** A Cytoscape collection (or array) as a plain array. */
@@ -153,7 +167,7 @@ export function layeredPositions(eles, projector) {
   const otherBoxList = arr(otherBoxes);
   const boxWidths = otherBoxList.map(box => {
     const kids = arr(box.descendants().filter(n => !n.isParent() && eles.contains(n)));
-    return Math.max(rowWidth(kids, gap) / (kids.length > 2 ? 2 : 1), 80 * S) + 2 * (projector ? 34 : 24);
+    return Math.max(rowWidth(kids, gap) / (kids.length > 2 ? 2 : 1), 80 * S, titleInnerWidth(box, projector)) + 2 * (projector ? 34 : 24);
   });
   const boxArea = boxWidths.reduce((a, w) => a + (w + gap * 2) * (80 * S + rowGap + boxPad * 2 + bandGap * 0.6), 0);
   const portsWidth = bridges.reduce((w, b) => w + rowWidth(portsOf.get(b.id()), gap) + groupGap, 0) + rowWidth(arr(loosePorts), gap);
@@ -256,7 +270,7 @@ export function layeredPositions(eles, projector) {
     const bottom = arr(rest);
     // Without a cable the box has a single row.
     const rows = top.length ? [top, bottom].filter(r => r.length) : [bottom];
-    const w = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S);
+    const w = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S, titleInnerWidth(box, projector));
     const h = rows.reduce((s, r) => s + rowHeight(r), 0) + rowGap * (rows.length - 1);
     const xs = arr(linked).map(n => peerX(n));
     // Reading order of the first host port this box hangs on.
@@ -474,7 +488,7 @@ export function layeredIncrementalPositions(cy, newNodes, projector) {
     const rest = arr(children.filter(n => peerX(n) === null))
       .sort((a, b) => (a.data('type') === 'loopback') - (b.data('type') === 'loopback') || (a.data('kind') === 'container') - (b.data('kind') === 'container') || byLabel(a, b));
     const rows = linked.length ? [linked, rest].filter(r => r.length) : [rest];
-    const innerW = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S);
+    const innerW = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S, titleInnerWidth(box, projector));
     const innerH = rows.reduce((s, r) => s + rowHeight(r), 0) + rowGap * (rows.length - 1);
     const w = innerW + 2 * boxPadding;
     const h = innerH + 2 * boxPadding + 30 * S;

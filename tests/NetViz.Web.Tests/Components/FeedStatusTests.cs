@@ -45,7 +45,7 @@ public class FeedStatusTests : DashboardTestContext
 
         status.WaitForAssertion(() => Assert.Equal("2 warnings", status.Find("[data-testid='host-warnings']").TextContent.Trim()));
         Assert.Equal(string.Join("\n", warnings), status.Find("[data-testid='host-warnings']").GetAttribute("title"));
-        status.Find(".mud-menu-activator").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        status.Find("[data-testid='host-warnings']").Click();
         status.WaitForAssertion(() =>
             Assert.Equal(warnings, status.FindAll("[data-testid='host-warning']").Select(w => w.TextContent.Trim())));
     }
