@@ -23,6 +23,8 @@ public class TablePagesTests : DashboardTestContext
         Assert.Equal("127.0.0.1:8080→80/tcp", Cell(web, "ports"));
         var sidecar = rows.Single(r => Cell(r, "name") == "sidecar");
         Assert.Contains("shares with web", Cell(sidecar, "netns"));
+        Assert.Equal("container:web", Cell(sidecar, "mode"));
+        Assert.Equal("container:" + WebId, sidecar.QuerySelector("[data-col='mode']")!.GetAttribute("title"));
         Assert.Equal("appnet: 172.18.0.2/16", Cell(rows.Single(r => Cell(r, "name") == "db"), "ips"));
     }
 
