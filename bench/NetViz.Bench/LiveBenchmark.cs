@@ -1,0 +1,6 @@
+namespace NetViz.Bench;
+
+public static class LiveBenchmark
+{
+    public static Task<int> RunAsync(string[] args) => Task.FromResult(0);
+}
