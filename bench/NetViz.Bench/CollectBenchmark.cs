@@ -29,7 +29,8 @@ public static class CollectBenchmark
         var concurrency = options.Int("--inspect-concurrency", 0);
 
         Console.WriteLine($"collect: {Machine.Describe()}");
-        await BenchContainers.RemoveAllAsync();
+        // Leftovers of an interrupted run go, unless asked to reuse the pool a --keep run left.
+        if (!options.Has("--reuse")) await BenchContainers.RemoveAllAsync();
 
         // One collector for the whole run, as the app holds one: the sources keep their Docker client and
         // cached iptables backend, but every CollectAsync re-reads everything (nothing is cached between calls).
@@ -67,6 +68,7 @@ public static class CollectBenchmark
                 Console.WriteLine($"  netlink source alone   {netlinkStats}");
                 Console.WriteLine($"  iptables source alone  {natStats}");
                 Console.WriteLine($"  TopologyBuilder.Build  {buildStats}");
+                if (options.Has("--profile")) await DockerProfile.RunAsync(iterations);
 
                 var manual = new List<double>();
                 double inspectMs = 0, nsenterMs = 0, iptablesMs = 0;

@@ -3,7 +3,8 @@ using System.Diagnostics;
 
 namespace NetViz.Bench;
 
-public sealed record CommandResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
+/// <param name="ExitedAt">Stopwatch timestamp taken when the process had exited and its output was read: the moment a shell's next command would start.</param>
+public sealed record CommandResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, long ExitedAt);
 
 /// <summary>Runs a program as a child process, as a shell script would, and times it from start to exit.</summary>
 public static class Commands
@@ -25,8 +26,9 @@ public static class Commands
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        var result = new CommandResult(process.ExitCode, await stdout, await stderr, watch.Elapsed);
-        return result;
+        var output = await stdout;
+        var errors = await stderr;
+        return new CommandResult(process.ExitCode, output, errors, watch.Elapsed, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Runs it and fails loudly on a non-zero exit code.</summary>

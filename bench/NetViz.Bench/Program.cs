@@ -22,8 +22,8 @@ public static class Program
                 return 0;
             default:
                 Console.Error.WriteLine("usage: dotnet run -c Release --project bench/NetViz.Bench -- collect|live|cleanup [options]");
-                Console.Error.WriteLine("  collect [--counts 10,50,100] [--iterations 20] [--manual-iterations 3] [--keep]");
-                Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--keep]");
+                Console.Error.WriteLine("  collect [--counts 10,50,100] [--iterations 30] [--manual-iterations 3] [--inspect-concurrency N] [--profile] [--keep] [--reuse]");
+                Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--keep] [--reuse]");
                 Console.Error.WriteLine("  cleanup  removes every container labelled netviz.bench=1");
                 return 64;
         }

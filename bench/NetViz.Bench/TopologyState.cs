@@ -38,6 +38,10 @@ public sealed class TopologyState
 
     public bool HasNode(string id) => _nodes.ContainsKey(id);
 
+    /// <summary>Names (node labels) of the wired containers.</summary>
+    public IEnumerable<string> WiredContainerNames() =>
+        WiredContainerIds().Select(id => _nodes["ctr:" + id].GetProperty("label").GetString()!);
+
     /// <summary>Full container ids of container nodes that are wired: see <see cref="IsWired"/>.</summary>
     public IEnumerable<string> WiredContainerIds()
     {
