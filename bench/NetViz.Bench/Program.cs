@@ -1,0 +1,31 @@
+namespace NetViz.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/NetViz.Bench -- &lt;verb&gt;</c>. One verb per file; this only dispatches.
+/// Needs root (setns, iptables-save) and a running Docker engine with the image netviz/busybox:lab.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var verb = args.Length > 0 ? args[0] : "";
+        var rest = args.Skip(1).ToArray();
+        switch (verb)
+        {
+            case "collect":
+                return await CollectBenchmark.RunAsync(rest);
+            case "live":
+                return await LiveBenchmark.RunAsync(rest);
+            // case "render": return await RenderBenchmark.RunAsync(rest);  // added by the render benchmark's branch
+            case "cleanup":
+                await BenchContainers.RemoveAllAsync();
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/NetViz.Bench -- collect|live|cleanup [options]");
+                Console.Error.WriteLine("  collect [--counts 10,50,100] [--iterations 30] [--manual-iterations 3] [--inspect-concurrency N] [--profile] [--keep] [--reuse]");
+                Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--keep] [--reuse]");
+                Console.Error.WriteLine("  cleanup  removes every container labelled netviz.bench=1");
+                return 64;
+        }
+    }
+}
