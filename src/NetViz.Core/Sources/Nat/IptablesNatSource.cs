@@ -42,29 +42,23 @@ public sealed class IptablesNatSource : INatSource
         {
             _backend ??= await ReadBackendAsync(binary, cancellationToken).ConfigureAwait(false);
 
-            var natTask = RunAsync(binary, ["-c", "-t", "nat"], cancellationToken);
-            var filterTask = RunAsync(binary, ["-c", "-t", "filter"], cancellationToken);
-            var nat = await natTask.ConfigureAwait(false);
-            var filter = await filterTask.ConfigureAwait(false);
+            // One process for every table: the poll runs every couple of seconds, and each spawn of
+            // iptables-save costs more than parsing what it prints.
+            var run = await RunAsync(binary, ["-c"], cancellationToken).ConfigureAwait(false);
+            if (run.ExitCode != 0)
+                return Failed(
+                    $"{binary} -c exited with code {run.ExitCode}: {Summarize(run.Stderr)} " +
+                    "Reading iptables rules needs root or the CAP_NET_ADMIN capability.");
 
-            foreach (var (run, table) in new[] { (nat, "nat"), (filter, "filter") })
-            {
-                if (run.ExitCode != 0)
-                    return Failed(
-                        $"{binary} -c -t {table} exited with code {run.ExitCode}: {Summarize(run.Stderr)} " +
-                        "Reading iptables rules needs root or the CAP_NET_ADMIN capability.");
-            }
-
-            var natParsed = IptablesSaveParser.Parse(nat.Stdout);
-            var filterParsed = IptablesSaveParser.Parse(filter.Stdout);
+            var parsed = IptablesSaveParser.Parse(run.Stdout);
             return new NatView
             {
                 Ok = true,
                 Backend = _backend,
-                Rules = natParsed.RulesOf("nat"),
-                FilterRules = filterParsed.RulesOf("filter"),
-                Chains = [.. natParsed.Chains.Where(c => c.Table == "nat"), .. filterParsed.Chains.Where(c => c.Table == "filter")],
-                Warnings = [.. natParsed.Warnings.Select(w => "nat: " + w), .. filterParsed.Warnings.Select(w => "filter: " + w)],
+                Rules = parsed.RulesOf("nat"),
+                FilterRules = parsed.RulesOf("filter"),
+                Chains = [.. parsed.Chains.Where(c => c.Table is "nat" or "filter")],
+                Warnings = parsed.Warnings,
             };
         }
         catch (Win32Exception e) when (e.NativeErrorCode == 2 /* ENOENT */)

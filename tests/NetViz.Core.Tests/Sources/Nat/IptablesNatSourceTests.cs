@@ -50,18 +50,20 @@ public sealed class IptablesNatSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task Malformed_output_keeps_good_rules_and_warns_per_table_with_arguments_passed_as_a_list()
+    public async Task Malformed_output_keeps_good_rules_and_warns_with_line_numbers_with_arguments_passed_as_a_list()
     {
-        // The script prints a rule naming the table it was asked for (proves "-c -t nat" arrived as separate
-        // arguments), one good rule and one malformed line per table.
+        // One iptables-save -c run prints every table: the script refuses any other arguments (proves "-c" arrived
+        // as its own argument), and prints one good rule and one malformed line per table.
         var path = Script("malformed", """
             if [ "$1" = "--version" ]; then echo "iptables-save v1.8.9 (nf_tables)"; exit 0; fi
-            [ "$1" = "-c" ] && [ "$2" = "-t" ] || { echo "bad args: $*" >&2; exit 2; }
-            echo "*$3"
+            [ "$1" = "-c" ] && [ "$#" = 1 ] || { echo "bad args: $*" >&2; exit 2; }
+            for t in nat filter; do
+            echo "*$t"
             echo ":FORWARD ACCEPT [5:300]"
-            echo "[5:300] -A FORWARD -m comment --comment \"table $3\" -j ACCEPT"
+            echo "[5:300] -A FORWARD -m comment --comment \"table $t\" -j ACCEPT"
             echo "[1:2] -A FORWARD -p"
             echo "COMMIT"
+            done
             """);
 
         var view = await new IptablesNatSource(path).CollectAsync(CancellationToken.None);
@@ -74,7 +76,7 @@ public sealed class IptablesNatSourceTests : IDisposable
         Assert.Equal(("filter", "table filter"), (filter.Table, filter.Comment));
         Assert.Equal(["nat/FORWARD", "filter/FORWARD"], view.Chains.Select(c => $"{c.Table}/{c.Name}"));
         Assert.Equal<string>(
-            ["nat: line 4: option -p without a value: [1:2] -A FORWARD -p", "filter: line 4: option -p without a value: [1:2] -A FORWARD -p"],
+            ["line 4: option -p without a value: [1:2] -A FORWARD -p", "line 9: option -p without a value: [1:2] -A FORWARD -p"],
             view.Warnings);
     }
 

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Playwright;
+using NetViz.E2E.Infrastructure;
+using Xunit.Abstractions;
+
+namespace NetViz.E2E;
+
+/// <summary>
+/// The Topology page in real Chromium against the real server and engine: it draws what /api/topology says,
+/// follows `docker run` and `docker rm` live without a reload, opens an element's details with real commands,
+/// and looks right in light, dark and projector mode (screenshots saved for a person to look at).
+/// </summary>
+[Collection(NetVizAppCollection.Name)]
+public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper output)
+{
+    private const float Patience = 60_000;
+
+    private static string Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
+        return stdout.Trim();
+    }
+
+    private async Task<IPage> OpenTopologyAsync(IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        await page.GotoAsync("/");
+        await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
+        return page;
+    }
+
+    private static Task<bool> HasElementAsync(IPage page, string id) =>
+        page.EvaluateAsync<bool>("id => window.netvizCy.getElementById(id).nonempty()", id);
+
+    [Fact]
+    public async Task The_page_draws_the_hosts_namespaces_cables_and_containers_from_the_api()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await OpenTopologyAsync(context);
+        using var client = app.Server.CreateHttpClient();
+        using var api = JsonDocument.Parse(await client.GetStringAsync("/api/topology"));
+        var nodes = api.RootElement.GetProperty("nodes").EnumerateArray().ToList();
+        var edges = api.RootElement.GetProperty("edges").EnumerateArray().ToList();
+        var drawn = (await page.EvaluateAsync<string[]>("() => window.netvizCy.elements().map(e => e.id())")).ToHashSet();
+
+        // Nothing invented: every drawn element is an API element (ids are the contract).
+        var apiIds = nodes.Concat(edges).Select(e => e.GetProperty("id").GetString()!).ToHashSet();
+        Assert.Empty(drawn.Except(apiIds));
+        // Nothing the lesson is about is missing: every namespace, veth cable, bridge port and container in a namespace.
+        string Id(JsonElement e) => e.GetProperty("id").GetString()!;
+        Assert.All(nodes.Where(n => n.GetProperty("kind").GetString() == "netns").Select(Id), id => Assert.Contains(id, drawn));
+        Assert.All(nodes.Where(n => n.GetProperty("kind").GetString() == "container" && n.GetProperty("parent").ValueKind == JsonValueKind.String).Select(Id), id => Assert.Contains(id, drawn));
+        Assert.All(edges.Where(e => e.GetProperty("kind").GetString() is "veth" or "bridge-port").Select(Id), id => Assert.Contains(id, drawn));
+        // Compound boxes: docker0 sits in the host box.
+        var hostNetns = api.RootElement.GetProperty("host").GetProperty("netns").GetString();
+        var docker0 = Id(nodes.Single(n => n.GetProperty("kind").GetString() == "interface" && n.GetProperty("label").GetString() == "docker0" && n.GetProperty("parent").GetString() == hostNetns));
+        Assert.Equal(hostNetns, await page.EvaluateAsync<string>("id => window.netvizCy.getElementById(id).parent().id()", docker0));
+    }
+
+    [Fact]
+    public async Task Docker_run_appears_live_with_its_cable_and_docker_rm_removes_it_without_a_reload()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await OpenTopologyAsync(context);
+        await page.EvaluateAsync("() => { window.__netvizTestMarker = 'same page'; }");
+        Run("docker", "rm", "-f", "nve2e-live");
+        var id = Run("docker", "run", "-d", "--name", "nve2e-live", "--label", "netviz.test=nve2e", "netviz/busybox:lab", "sleep", "600");
+        try
+        {
+            var pid = Run("docker", "inspect", "-f", "{{.State.Pid}}", id);
+            var netns = $"netns:{Run("stat", "-L", "-c", "%i", $"/proc/{pid}/ns/net")}";
+            await page.WaitForFunctionAsync(
+                "([c, ns]) => { const e = window.netvizCy.getElementById(c); return e.nonempty() && e.parent().id() === ns"
+                + " && window.netvizCy.getElementById(ns).children('[kind = \"interface\"]').some(i => i.connectedEdges('[kind = \"veth\"]').nonempty()); }",
+                new[] { $"ctr:{id}", netns });
+            var screenshot = await Screenshots.SaveAsync(page, "live-container-added");
+            output.WriteLine($"screenshot: {screenshot}");
+        }
+        finally
+        {
+            Run("docker", "rm", "-f", id);
+        }
+        await page.WaitForFunctionAsync("c => window.netvizCy.getElementById(c).empty()", $"ctr:{id}");
+        Assert.Equal("same page", await page.EvaluateAsync<string>("() => window.__netvizTestMarker"));
+    }
+
+    [Fact]
+    public async Task Clicking_a_container_opens_its_details_with_the_lessons_commands_filled_in()
+    {
+        Run("docker", "rm", "-f", "nve2e-click");
+        var id = Run("docker", "run", "-d", "--name", "nve2e-click", "--label", "netviz.test=nve2e", "netviz/busybox:lab", "sleep", "600");
+        try
+        {
+            var pid = Run("docker", "inspect", "-f", "{{.State.Pid}}", id);
+            await using var context = await app.NewContextAsync();
+            var page = await OpenTopologyAsync(context);
+            await page.WaitForFunctionAsync("c => window.netvizCy.getElementById(c).nonempty()", $"ctr:{id}");
+            // Bring the badge into view, then click it where Cytoscape draws it, like a person would.
+            var point = await page.EvaluateAsync<JsonElement>(
+                "c => { const cy = window.netvizCy; const e = cy.getElementById(c); cy.zoom(1.5); cy.center(e);"
+                + " const r = cy.container().getBoundingClientRect(); const p = e.renderedPosition(); return { x: r.left + p.x, y: r.top + p.y }; }",
+                $"ctr:{id}");
+            await page.Mouse.ClickAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
+
+            var details = page.Locator($"[data-testid=element-details][data-element-id='ctr:{id}']");
+            await details.WaitForAsync();
+            var commands = await page.Locator("[data-testid=command]").AllInnerTextsAsync();
+            Assert.Contains("docker inspect -f '{{.State.Pid}}' nve2e-click", commands);
+            Assert.Contains($"ls -l /proc/{pid}/ns/net", commands);
+            Assert.Contains(commands, c => c.StartsWith($"nsenter --target {pid} --net ip", StringComparison.Ordinal));
+            Assert.Contains(pid, await details.InnerTextAsync());
+            var screenshot = await Screenshots.SaveAsync(page, "details-drawer");
+            output.WriteLine($"screenshot: {screenshot}");
+        }
+        finally
+        {
+            Run("docker", "rm", "-f", id);
+        }
+    }
+
+    [Theory]
+    [InlineData("light", false, false)]
+    [InlineData("dark", true, false)]
+    [InlineData("projector", false, true)]
+    public async Task The_page_renders_in_each_theme(string name, bool dark, bool projector)
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await OpenTopologyAsync(context);
+        var lightBackground = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.mud-main-content') ?? document.body).backgroundColor");
+        var fontBefore = await page.EvaluateAsync<double>("() => parseFloat(window.netvizCy.nodes('[kind = \"interface\"]').first().style('font-size'))");
+        if (dark) await page.ClickAsync("[data-testid=theme-toggle]");
+        if (projector) await page.ClickAsync("[data-testid=projector-toggle]");
+        if (dark)
+        {
+            await page.WaitForFunctionAsync("bg => getComputedStyle(document.querySelector('.mud-main-content') ?? document.body).backgroundColor !== bg", lightBackground);
+        }
+        if (projector)
+        {
+            // Projector mode: the graph's labels grow.
+            await page.WaitForFunctionAsync("f => parseFloat(window.netvizCy.nodes('[kind = \"interface\"]').first().style('font-size')) > f", fontBefore);
+        }
+        await page.EvaluateAsync("() => window.netvizCy.fit(undefined, 30)");
+        await page.WaitForTimeoutAsync(500); // let the fit and the theme transition paint before the screenshot
+        var screenshot = await Screenshots.SaveAsync(page, $"topology-{name}");
+        output.WriteLine($"screenshot: {screenshot}");
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+}
