@@ -46,10 +46,23 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
         await using var context = await app.NewContextAsync();
         var page = await OpenTopologyAsync(context);
         using var client = app.Server.CreateHttpClient();
-        using var api = JsonDocument.Parse(await client.GetStringAsync("/api/topology"));
+        // Compare the page with the API at the same sequence number (the host may change meanwhile).
+        JsonDocument api;
+        HashSet<string> drawn;
+        while (true)
+        {
+            var pageSequence = await page.GetAttributeAsync("[data-testid=graph]", "data-sequence");
+            drawn = (await page.EvaluateAsync<string[]>("() => window.netvizCy.elements().map(e => e.id())")).ToHashSet();
+            using var response = await client.GetAsync("/api/topology");
+            var apiSequence = response.Headers.GetValues("X-NetViz-Sequence").Single();
+            api = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            if (apiSequence == pageSequence && pageSequence == await page.GetAttributeAsync("[data-testid=graph]", "data-sequence")) break;
+            api.Dispose();
+            await Task.Delay(200);
+        }
+        using var _ = api;
         var nodes = api.RootElement.GetProperty("nodes").EnumerateArray().ToList();
         var edges = api.RootElement.GetProperty("edges").EnumerateArray().ToList();
-        var drawn = (await page.EvaluateAsync<string[]>("() => window.netvizCy.elements().map(e => e.id())")).ToHashSet();
 
         // Nothing invented: every drawn element is an API element (ids are the contract).
         var apiIds = nodes.Concat(edges).Select(e => e.GetProperty("id").GetString()!).ToHashSet();
@@ -134,13 +147,13 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
     {
         await using var context = await app.NewContextAsync();
         var page = await OpenTopologyAsync(context);
-        var lightBackground = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.mud-main-content') ?? document.body).backgroundColor");
+        var lightBackground = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
         var fontBefore = await page.EvaluateAsync<double>("() => parseFloat(window.netvizCy.nodes('[kind = \"interface\"]').first().style('font-size'))");
         if (dark) await page.ClickAsync("[data-testid=theme-toggle]");
         if (projector) await page.ClickAsync("[data-testid=projector-toggle]");
         if (dark)
         {
-            await page.WaitForFunctionAsync("bg => getComputedStyle(document.querySelector('.mud-main-content') ?? document.body).backgroundColor !== bg", lightBackground);
+            await page.WaitForFunctionAsync("bg => getComputedStyle(document.body).backgroundColor !== bg", lightBackground);
         }
         if (projector)
         {
