@@ -15,14 +15,40 @@ public static class CytoscapeElementMapper
         var index = new TopologyIndex(snapshot);
         var networks = NetworkMembership(index);
         var elements = new List<CytoscapeElement>(snapshot.Nodes.Length + snapshot.Edges.Length);
+        var drawn = new HashSet<string>(StringComparer.Ordinal);
         // Parents before children: Cytoscape resolves data.parent when a node is added.
-        foreach (var node in snapshot.Nodes.OrderBy(n => n.Parent is null ? 0 : n.Kind == NodeKinds.Netns ? 1 : 2))
+        foreach (var node in snapshot.Nodes.Where(n => IsDrawn(index, n)).OrderBy(n => n.Parent is null ? 0 : n.Kind == NodeKinds.Netns ? 1 : 2))
+        {
             elements.Add(MapNode(index, node, networks));
+            drawn.Add(node.Id);
+        }
+        // A DNAT rule that reaches the container's interface says all there is to say: the extra arrow to the
+        // container badge in the same box would only double the line.
+        var dnatToInterface = snapshot.Edges.Where(e => e.Kind == EdgeKinds.Nat && e.Props.Str("role") == "dnat-to")
+            .Select(e => e.Source).ToHashSet(StringComparer.Ordinal);
         foreach (var edge in snapshot.Edges)
-            if (index.Node(edge.Source) is not null && index.Node(edge.Target) is not null)
-                elements.Add(MapEdge(index, edge));
+        {
+            if (!drawn.Contains(edge.Source) || !drawn.Contains(edge.Target)) continue;
+            if (edge.Kind == EdgeKinds.Nat && edge.Props.Str("role") == "dnat-to-container" && dnatToInterface.Contains(edge.Source)) continue;
+            // A namespace's default route runs along its veth cable to the bridge: drawn, it would double the cable.
+            // The host's route to the outside world is the one that adds something; the others are in the details.
+            if (edge.Kind == EdgeKinds.Route && index.Node(edge.Target)?.Kind != NodeKinds.External) continue;
+            elements.Add(MapEdge(index, edge, networks));
+        }
         return elements;
     }
+
+    /// <summary>
+    /// What the graph leaves to the tables: NAT rules that do not translate addresses (the jumps to DOCKER, RETURN;
+    /// the NAT page lists them in chain order), and Docker networks without a bridge (host, none), which have
+    /// nothing to attach to: their containers are drawn in the host box and in a box with only lo.
+    /// </summary>
+    public static bool IsDrawn(TopologyIndex index, TopologyNode node) => node.Kind switch
+    {
+        NodeKinds.NatRule => node.Props.Bool("translating") == true,
+        NodeKinds.Network => index.Node(node.Props.Str("bridge")) is not null,
+        _ => true,
+    };
 
     /// <summary>
     /// The <c>applyDiff</c> payload taking the graph from <paramref name="before"/> to <paramref name="after"/>.
@@ -98,8 +124,7 @@ public static class CytoscapeElementMapper
                 break;
             case NodeKinds.NatRule:
                 natTarget = p.Str("target");
-                if (natTarget is "MASQUERADE") classes.Add("masquerade");
-                else if (natTarget is "DNAT") classes.Add("dnat");
+                if (NatClass(natTarget) is { } natClass) classes.Add(natClass);
                 packets = p.Long("packets");
                 bytes = p.Long("bytes");
                 search.AddRange([natTarget, p.Str("chain"), p.Str("source"), p.Str("hostIp"), p.Str("toIp"), p.Str("outInterface")]);
@@ -126,7 +151,7 @@ public static class CytoscapeElementMapper
         }, string.Join(' ', classes));
     }
 
-    private static CytoscapeElement MapEdge(TopologyIndex index, TopologyEdge edge)
+    private static CytoscapeElement MapEdge(TopologyIndex index, TopologyEdge edge, IReadOnlyDictionary<string, SortedSet<string>> networks)
     {
         var classes = new List<string> { "kind-" + edge.Kind };
         string? role = edge.Props.Str("role");
@@ -134,8 +159,9 @@ public static class CytoscapeElementMapper
         switch (edge.Kind)
         {
             case EdgeKinds.Nat:
-                if (role == "masquerade") classes.Add("masquerade");
-                else if (role == "dnat-to") classes.Add("dnat");
+                // Every arrow of a rule has the rule's colour: source NAT purple, destination NAT orange.
+                var rule = index.Node(edge.Source) is { Kind: NodeKinds.NatRule } s ? s : index.Node(edge.Target);
+                if (NatClass(rule?.Props.Str("target")) is { } natClass) classes.Add(natClass);
                 break;
             case EdgeKinds.Route:
                 label = edge.Props.Str("gateway") is { } gateway ? "via " + gateway : "default";
@@ -152,6 +178,10 @@ public static class CytoscapeElementMapper
             Source = edge.Source,
             Target = edge.Target,
             Type = role,
+            // On both ends' networks, so the network filter dims a cable with the boxes it joins.
+            Networks = networks.TryGetValue(edge.Source, out var from) && networks.TryGetValue(edge.Target, out var to)
+                ? from.Intersect(to, StringComparer.Ordinal).ToList()
+                : [],
             Search = label,
         }, string.Join(' ', classes));
     }
@@ -165,14 +195,18 @@ public static class CytoscapeElementMapper
             case NodeKinds.Interface:
                 var name = p.Str("name") ?? node.Label;
                 return p.Strings("addresses") is [var first, ..] ? $"{name}\n{first}" : name;
+            case NodeKinds.Netns:
+                return NetnsTitle(node);
             case NodeKinds.Container:
-                var container = p.Str("name") ?? node.Label;
-                return p.Str("image") is { } image ? $"{container}\n{image}" : container;
+                // The image is in the details: on the badge it would only make every box wider.
+                return p.Str("name") ?? node.Label;
             case NodeKinds.Network:
-                var network = p.Str("name") ?? node.Label;
-                if (p.Strings("subnets") is [var subnet, ..]) network += " " + subnet;
-                if (p.Strings("gateways") is [var gateway, ..]) network += " gw " + gateway;
+                var network = "network: " + (p.Str("name") ?? node.Label);
+                if (p.Strings("subnets") is [var subnet, ..]) network += "\n" + subnet;
+                if (p.Bool("internal") == true) network += " (internal)";
                 return network;
+            case NodeKinds.External:
+                return p.Str("gateway") is { } via ? $"outside world\nvia {via}" : "outside world";
             case NodeKinds.NatRule:
                 return NatLabel(node);
             default:
@@ -195,12 +229,39 @@ public static class CytoscapeElementMapper
             var protocol = p.Str("protocol") is { } proto ? proto + " " : "";
             text = $"DNAT {protocol}{p.Str("hostIp") ?? "0.0.0.0"}:{p.Str("hostPort") ?? "*"}\n→ {p.Str("toIp")}{(p.Str("toPort") is { } port ? ":" + port : "")}";
         }
+        else if (target == "SNAT")
+        {
+            text = $"SNAT\n{p.Str("source") ?? "0.0.0.0/0"} → {p.Str("toSource") ?? "?"}";
+        }
         else
         {
             text = node.Label;
         }
-        return p.Long("packets") is { } packets ? $"{text}\n{packets.ToString(CultureInfo.InvariantCulture)} pkts" : text;
+        // The live counter line is added by the graph module from data.packets/data.bytes.
+        return text;
     }
+
+    /// <summary>
+    /// The single-line title on a namespace box's wall: who lives there and the inode that identifies it,
+    /// "netviz-lab-web · netns 4026532301", "host · netns 4026531840".
+    /// </summary>
+    public static string NetnsTitle(TopologyNode netns)
+    {
+        var p = netns.Props;
+        var inode = p.Long("inode")?.ToString(CultureInfo.InvariantCulture) ?? netns.Id.Replace("netns:", "", StringComparison.Ordinal);
+        var who = p.Bool("isHost") == true ? "host" : p.Str("name") ?? netns.Label;
+        return string.IsNullOrWhiteSpace(who) || who.Contains(inode, StringComparison.Ordinal)
+            ? $"netns {inode}"
+            : $"{who.Replace('\n', ' ')} · netns {inode}";
+    }
+
+    /// <summary>The stylesheet's class for a translating target: source NAT (MASQUERADE, SNAT) or destination NAT (DNAT, REDIRECT).</summary>
+    public static string? NatClass(string? target) => target switch
+    {
+        "MASQUERADE" or "SNAT" => "masquerade",
+        "DNAT" or "REDIRECT" => "dnat",
+        _ => null,
+    };
 
     /// <summary>HostConfig.NetworkMode to the class suffix: host, none, container:&lt;id&gt;, else a bridge-like network.</summary>
     public static string NetworkModeClass(string? networkMode) => networkMode switch
@@ -277,6 +338,13 @@ public static class CytoscapeElementMapper
             var address = rule.Props.Str("target") == "DNAT" ? rule.Props.Str("toIp") : rule.Props.Str("source");
             foreach (var network in index.NetworksContaining(address)) Add(rule.Id, network.Id);
         }
+
+        // A box is on every network of what it holds: the host box holds the bridges, so the network filter
+        // (which dims a compound node together with its children) never dims a bridge of the chosen network.
+        foreach (var netns in index.OfKind(NodeKinds.Netns))
+            foreach (var child in index.Children(netns.Id).ToList())
+                if (result.TryGetValue(child.Id, out var childNetworks))
+                    foreach (var network in childNetworks.ToList()) Add(netns.Id, network);
         return result;
     }
 }

@@ -13,6 +13,20 @@
 // Force-directed layouts put the same graph in a different shape every time; a class following a
 // live demo needs the host on top, bridges above their ports and each container box under its veth.
 
+import { measureLabel } from './graph-style.js';
+
+/**
+ * The inner width a namespace box needs for its title tab (graph-style.js draws the title, bold at
+ * the title font size, on the box's wall): a box narrower than its title would let the title run
+ * into the next box's.
+ */
+function titleInnerWidth(box, projector) {
+  const font = projector ? 24 : 14;
+  const pad = projector ? 34 : 24;
+  const textPad = projector ? 6 : 4;
+  return measureLabel(String(box.data('label') ?? ''), font, 'bold') + 2 * textPad + 16 - 2 * pad;
+}
+
 const byLabel = (a, b) => String(a.data('label') ?? a.id()).localeCompare(String(b.data('label') ?? b.id()), undefined, { numeric: true });
 
 /** A Cytoscape collection (or array) as a plain array. */
@@ -147,20 +161,66 @@ export function layeredPositions(eles, projector) {
   const portH = rowHeight(allPorts);
   const portRowY = bridges.length ? bridgeRowY + bridgeH / 2 + rowGap * 1.6 + portH / 2 : 0;
 
+  // The width the picture aims at. A host with a handful of containers is drawn in one band, as the
+  // lesson does; with dozens of namespaces (a CI run, a benchmark) a single band would be many
+  // screens wide, so port rows and box rows wrap at about the width that gives a screen-shaped picture.
+  const otherBoxList = arr(otherBoxes);
+  const boxWidths = otherBoxList.map(box => {
+    const kids = arr(box.descendants().filter(n => !n.isParent() && eles.contains(n)));
+    return Math.max(rowWidth(kids, gap) / (kids.length > 2 ? 2 : 1), 80 * S, titleInnerWidth(box, projector)) + 2 * (projector ? 34 : 24);
+  });
+  const boxArea = boxWidths.reduce((a, w) => a + (w + gap * 2) * (80 * S + rowGap + boxPad * 2 + bandGap * 0.6), 0);
+  const portsWidth = bridges.reduce((w, b) => w + rowWidth(portsOf.get(b.id()), gap) + groupGap, 0) + rowWidth(arr(loosePorts), gap);
+  const targetW = Math.max(1100 * S, Math.sqrt((boxArea + portsWidth * 120 * S) * 1.7));
+  const wraps = portsWidth > targetW || boxWidths.reduce((a, w) => a + w + gap * 2, 0) > Math.max(targetW, 1400 * S);
+  // About as many ports per row as boxes fit in a row below: port row n then feeds box row n.
+  const meanBoxW = boxWidths.length ? boxWidths.reduce((a, w) => a + w, 0) / boxWidths.length : 150 * S;
+  const portsPerRow = Math.max(2, Math.floor(Math.max(targetW, 1400 * S) / (meanBoxW + 2 * (projector ? 34 : 24) + gap * 1.5)));
+
+  // Each bridge's ports wrap into rows of its share of that width. Reading order (row by row,
+  // bridge by bridge) numbers the ports: the boxes below follow that order when they wrap too.
+  const portOrder = new Map();
+  let portCounter = 0;
+  const wrapRows = (ports, limit) => {
+    const rows = [];
+    let current = [];
+    for (const port of ports) {
+      if (current.length && (rowWidth([...current, port], gap) > limit || (wraps && current.length >= portsPerRow))) { rows.push(current); current = []; }
+      current.push(port);
+    }
+    if (current.length) rows.push(current);
+    return rows;
+  };
   let cursor = 0;
   for (const b of bridges) {
     const ports = portsOf.get(b.id()).slice().sort(byPortOrder);
-    const pw = rowWidth(ports, gap);
+    const natural = rowWidth(ports, gap);
     const bw = size(b).w;
-    const groupW = Math.max(pw, bw);
-    row(ports, cursor + (groupW - pw) / 2, portRowY, gap, positions);
+    const limit = portsWidth > targetW ? Math.max(bw, targetW * natural / portsWidth) : natural;
+    const rows = wrapRows(ports, Math.max(limit, 1));
+    const groupW = Math.max(bw, ...rows.map(r => rowWidth(r, gap)));
+    let y = portRowY;
+    for (const r of rows) {
+      const rw = rowWidth(r, gap);
+      row(r, cursor + (groupW - rw) / 2, y, gap, positions);
+      for (const port of r) portOrder.set(port.id(), portCounter++);
+      y += portH + rowGap;
+    }
     positions[b.id()] = { x: cursor + groupW / 2, y: bridgeRowY };
     cursor += groupW + groupGap;
   }
   if (loosePorts.length) {
     const lp = arr(loosePorts);
-    row(lp, cursor, portRowY, gap, positions);
-    cursor += rowWidth(lp, gap) + groupGap;
+    const rows = wrapRows(lp, portsWidth > targetW ? Math.max(targetW * rowWidth(lp, gap) / portsWidth, 100) : rowWidth(lp, gap));
+    let y = portRowY;
+    let widest = 0;
+    for (const r of rows) {
+      row(r, cursor, y, gap, positions);
+      for (const port of r) portOrder.set(port.id(), portCounter++);
+      widest = Math.max(widest, rowWidth(r, gap));
+      y += portH + rowGap;
+    }
+    cursor += widest + groupGap;
   }
   // Devices in rows of at most three, right of the switching part, starting level with the bridges.
   const perRow = 3;
@@ -210,20 +270,32 @@ export function layeredPositions(eles, projector) {
     const bottom = arr(rest);
     // Without a cable the box has a single row.
     const rows = top.length ? [top, bottom].filter(r => r.length) : [bottom];
-    const w = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S);
+    const w = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S, titleInnerWidth(box, projector));
     const h = rows.reduce((s, r) => s + rowHeight(r), 0) + rowGap * (rows.length - 1);
     const xs = arr(linked).map(n => peerX(n));
-    boxItems.push({ box, rows, w, h, x: xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Infinity, linked: xs.length > 0 });
+    // Reading order of the first host port this box hangs on.
+    let order = Infinity;
+    for (const n of arr(linked)) {
+      for (const e of n.connectedEdges()) {
+        const o = e.source() === n ? e.target() : e.source();
+        if (portOrder.has(o.id())) order = Math.min(order, portOrder.get(o.id()));
+      }
+    }
+    boxItems.push({ box, rows, w, h, x: xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Infinity, linked: xs.length > 0, order });
   }
   // Boxes without a cable to the host go to the right end, in name order.
   const unlinked = boxItems.filter(b => !b.linked).sort((a, b) => byLabel(a.box, b.box));
   const linkedItems = boxItems.filter(b => b.linked);
   const boxGap = 2 * (projector ? 34 : 24) + gap * 1.5;
-  const maxRowW = Math.max(hostBox.x2 - hostBox.x1 + 200 * S, 1400 * S);
+  const maxRowW = Math.max(hostBox.x2 - hostBox.x1 + 200 * S, targetW, 1400 * S);
   const boxRows = [];
   let current = [];
   let currentW = 0;
-  for (const item of [...linkedItems.sort((a, b) => a.x - b.x), ...unlinked]) {
+  const totalW = boxItems.reduce((w, i) => w + i.w + boxGap, 0);
+  // One row: each box under its port. Several rows: in the ports' reading order, so the n-th port's
+  // cable goes to the n-th box.
+  const byPlace = totalW > maxRowW ? (a, b) => (a.order - b.order) || (a.x - b.x) : (a, b) => a.x - b.x;
+  for (const item of [...linkedItems.sort(byPlace), ...unlinked]) {
     if (current.length && currentW + item.w + boxGap > maxRowW) { boxRows.push(current); current = []; currentW = 0; }
     current.push(item);
     currentW += item.w + boxGap;
@@ -239,7 +311,17 @@ export function layeredPositions(eles, projector) {
       lastX = item.x;
       item.w2 = item.w + boxGap;
     }
-    const placed = sweep(r.map(i => ({ ...i, w: i.w2 })), 0);
+    let placed;
+    if (boxRows.length > 1) {
+      // Wrapped rows are packed left to right under the host box's centre; inside a row the boxes
+      // keep the left-to-right order of their ports, so the cables into one row do not cross.
+      r.sort((a, b) => (a.linked === b.linked ? 0 : a.linked ? -1 : 1) || (a.linked ? a.x - b.x : 0));
+      const rowW = r.reduce((w, i) => w + i.w2, 0);
+      let left = hostCentreX - rowW / 2;
+      placed = r.map(i => { const p = { ...i, w: i.w2, cx: left + i.w2 / 2 }; left += i.w2; return p; });
+    } else {
+      placed = sweep(r.map(i => ({ ...i, w: i.w2 })), 0);
+    }
     // Container boxes carry their title on the bottom wall (see graph-style.js).
     const innerTop = boxTop + (projector ? 34 : 24);
     let tallest = 0;
@@ -406,7 +488,7 @@ export function layeredIncrementalPositions(cy, newNodes, projector) {
     const rest = arr(children.filter(n => peerX(n) === null))
       .sort((a, b) => (a.data('type') === 'loopback') - (b.data('type') === 'loopback') || (a.data('kind') === 'container') - (b.data('kind') === 'container') || byLabel(a, b));
     const rows = linked.length ? [linked, rest].filter(r => r.length) : [rest];
-    const innerW = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S);
+    const innerW = Math.max(...rows.map(r => rowWidth(r, gap)), 80 * S, titleInnerWidth(box, projector));
     const innerH = rows.reduce((s, r) => s + rowHeight(r), 0) + rowGap * (rows.length - 1);
     const w = innerW + 2 * boxPadding;
     const h = innerH + 2 * boxPadding + 30 * S;

@@ -64,6 +64,18 @@ class NetVizGraph {
     this.cy.on('tap', this._onTap);
     this._onResize = () => this.cy && this.cy.resize();
     window.addEventListener('resize', this._onResize);
+    // The container also changes size without a window resize (the details drawer opens, the side
+    // panel scrolls in): Cytoscape caches its size, so taps would land beside the node without this.
+    if (typeof ResizeObserver !== 'undefined') {
+      this._resizeObserver = new ResizeObserver(() => {
+        if (this._disposed) return;
+        const before = { w: this.cy.width(), h: this.cy.height() };
+        this.cy.resize();
+        // A graph that was drawn into a zero-sized box (created before the page had its height) is fitted once it has one.
+        if ((before.w === 0 || before.h === 0) && this.cy.width() > 0 && this.cy.height() > 0) this.fit();
+      });
+      this._resizeObserver.observe(container);
+    }
 
     // The one deliberate global: an automation handle for end-to-end tests and debugging.
     window.netvizCy = this.cy;
@@ -269,6 +281,7 @@ class NetVizGraph {
     for (const t of this._timers) clearTimeout(t);
     this._timers.clear();
     window.removeEventListener('resize', this._onResize);
+    if (this._resizeObserver) this._resizeObserver.disconnect();
     this.cy.off('tap', this._onTap);
     if (window.netvizCy === this.cy) window.netvizCy = undefined;
     this.cy.destroy();
@@ -331,12 +344,22 @@ class NetVizGraph {
     this._stopLayout();
     if (cy.nodes().empty()) return;
     const visible = cy.elements().not('.nv-hidden').not('.nv-leaving');
-    const opts = fullLayoutOptions(this._layoutName, { projector: this._projector, randomize, animate, visible });
     this._rememberHidden();
-    const layout = visible.layout(opts);
-    this._layout = layout;
-    layout.one('layoutstop', () => { if (this._layout === layout) this._layout = null; });
-    layout.run();
+    try {
+      const opts = fullLayoutOptions(this._layoutName, { projector: this._projector, randomize, animate, visible });
+      const layout = visible.layout(opts);
+      this._layout = layout;
+      layout.one('layoutstop', () => { if (this._layout === layout) this._layout = null; });
+      layout.run();
+    } catch (e) {
+      // A layout that fails (e.g. fcose on constraints it cannot satisfy) must not leave every node
+      // piled up at the origin: fall back to the deterministic one.
+      console.error(`NetViz: layout '${this._layoutName}' failed, using 'layered'`, e);
+      this._layout = null;
+      if (this._layoutName === 'layered') { visible.layout({ name: 'grid', eles: visible, fit: true, padding: 40 }).run(); return; }
+      const layout = visible.layout(fullLayoutOptions('layered', { projector: this._projector, randomize, animate: false, visible }));
+      layout.run();
+    }
   }
 
   _placeNewNodes(newNodes) {

@@ -23,4 +23,30 @@ public class FeedStatusTests : DashboardTestContext
             Assert.Contains("mud-chip-color-error", chip.ClassList);
         });
     }
+
+    [Fact]
+    public void Warnings_chip_counts_the_host_warnings_and_opens_a_list_of_their_texts()
+    {
+        var status = Render(builder =>
+        {
+            builder.OpenComponent<MudBlazor.MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<FeedStatus>(1);
+            builder.CloseComponent();
+        });
+        Assert.Empty(status.FindAll("[data-testid='host-warnings']"));
+        string[] warnings =
+        [
+            "1 processes' /proc/PID/ns/net could not be read (permission denied: needs root or CAP_SYS_PTRACE)",
+            "network namespace 828164 (/var/run/docker/netns/8702b388052b) vanished before it could be read",
+        ];
+        var snapshot = SampleTopology.Create();
+        Feed.Publish(snapshot with { Host = snapshot.Host with { Warnings = [.. warnings] } });
+
+        status.WaitForAssertion(() => Assert.Equal("2 warnings", status.Find("[data-testid='host-warnings']").TextContent.Trim()));
+        Assert.Equal(string.Join("\n", warnings), status.Find("[data-testid='host-warnings']").GetAttribute("title"));
+        status.Find("[data-testid='host-warnings']").Click();
+        status.WaitForAssertion(() =>
+            Assert.Equal(warnings, status.FindAll("[data-testid='host-warning']").Select(w => w.TextContent.Trim())));
+    }
 }

@@ -1,6 +1,7 @@
 using AngleSharp.Dom;
 using Bunit;
 using NetViz.Web.Components.Pages;
+using NetViz.Web.Graph;
 using NetViz.Web.Tests.Fakes;
 using static NetViz.Web.Tests.Fakes.SampleTopology;
 
@@ -22,6 +23,8 @@ public class TablePagesTests : DashboardTestContext
         Assert.Equal("127.0.0.1:8080→80/tcp", Cell(web, "ports"));
         var sidecar = rows.Single(r => Cell(r, "name") == "sidecar");
         Assert.Contains("shares with web", Cell(sidecar, "netns"));
+        Assert.Equal("container:web", Cell(sidecar, "mode"));
+        Assert.Equal("container:" + WebId, sidecar.QuerySelector("[data-col='mode']")!.GetAttribute("title"));
         Assert.Equal("appnet: 172.18.0.2/16", Cell(rows.Single(r => Cell(r, "name") == "db"), "ips"));
     }
 
@@ -39,7 +42,7 @@ public class TablePagesTests : DashboardTestContext
     {
         var page = Render<Networks>();
         var rows = page.FindAll("[data-testid='networks-table'] tbody tr");
-        Assert.Equal(["appnet", "bridge"], rows.Select(r => Cell(r, "name")));
+        Assert.Equal(["appnet", "bridge", "none"], rows.Select(r => Cell(r, "name")));
         var bridge = rows.Single(r => Cell(r, "name") == "bridge");
         Assert.Equal("docker0", Cell(bridge, "bridge"));
         Assert.Equal("172.17.0.0/16", Cell(bridge, "subnets"));
@@ -64,6 +67,17 @@ public class TablePagesTests : DashboardTestContext
         Assert.Equal("!docker0", Cell(masquerade, "out"));
         Assert.Equal("172.17.0.0/16", Cell(masquerade, "source"));
         Assert.Equal("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE", Cell(masquerade, "rule"));
+    }
+
+    [Fact]
+    public void Nat_page_lists_every_rule_but_links_only_translating_rules_to_the_graph()
+    {
+        var page = Render<NatRules>();
+        var ret = page.Find("[data-rule-id='nat:nat:DOCKER:r1']");
+        Assert.Equal("RETURN", Cell(ret, "target"));
+        Assert.Empty(ret.QuerySelectorAll("a[href*='focus=']"));
+        var dnat = page.Find("[data-rule-id='nat:nat:DOCKER:d1']");
+        Assert.Equal(GraphLinks.Focus("nat:nat:DOCKER:d1"), dnat.QuerySelector("a[href*='focus=']")!.GetAttribute("href"));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public class TopologyTests : DashboardTestContext
         Assert.Equal(expected.Update, payload.Update);
         Assert.NotEmpty(payload.Add);
         Assert.Equal(2, payload.Sequence);
-        Assert.Contains(payload.Add, e => e.Data.Label == "cache\nnetviz/busybox:lab");
+        Assert.Contains(payload.Add, e => e.Data.Label == "cache");
         Assert.Single(Calls("reset"));
     }
 
@@ -82,8 +82,24 @@ public class TopologyTests : DashboardTestContext
         Assert.Single(Calls("applyDiff"));
         var reset = Calls("reset")[1];
         var elements = Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(reset.Arguments[0]);
-        Assert.Contains(elements, e => e.Data.Label == "cache\nnetviz/busybox:lab");
+        Assert.Contains(elements, e => e.Data.Label == "cache");
         Assert.Equal(change.Sequence, reset.Arguments[1]);
+    }
+
+    [Fact]
+    public void The_graph_starts_with_the_layered_layout_and_offers_exactly_the_layouts_the_module_accepts()
+    {
+        var page = RenderTopology();
+
+        var options = Assert.Single(Calls("create")).Arguments[2]!;
+        Assert.Equal("layered", options.GetType().GetProperty("layout")!.GetValue(options));
+        Assert.Equal("layered", page.Find("[data-testid='graph']").GetAttribute("data-layout"));
+        // The names netviz-graph.js's LAYOUTS set holds (anything else falls back to layered there), in that order.
+        var module = SourceTree.Script("netviz-graph.js");
+        var set = System.Text.RegularExpressions.Regex.Match(module, @"const LAYOUTS = new Set\(\[(.*?)\]\)").Groups[1].Value;
+        Assert.Equal(set.Split(',').Select(n => n.Trim().Trim('\'')), Topology.Layouts);
+        Assert.Equal(["layered", "fcose", "cose", "concentric", "breadthfirst", "grid"], Topology.Layouts);
+        Assert.Equal(Topology.Layouts, page.FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value).Where(Topology.Layouts.Contains));
     }
 
     [Fact]
@@ -131,7 +147,7 @@ public class TopologyTests : DashboardTestContext
         var props = page.Find("[data-testid='details-props']").TextContent;
         Assert.Contains("netviz/busybox:lab", props);
         Assert.Contains(WebPid.ToString(), props);
-        Assert.Equal("web\nnetviz/busybox:lab", page.Find("[data-testid='details-title']").TextContent.Trim());
+        Assert.Equal("web", page.Find("[data-testid='details-title']").TextContent.Trim());
     }
 
     [Fact]

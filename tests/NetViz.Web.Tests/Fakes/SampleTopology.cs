@@ -22,6 +22,7 @@ public static class SampleTopology
     public const string HostnetId = "8888aaaabbbbccccddddeeeeffff00001111222233334444555566667777888c";
     public const string BridgeNetId = "b1b1b1b1c2c2c2c2d3d3d3d3e4e4e4e4f5f5f5f5a6a6a6a6b7b7b7b7c8c8c8c8";
     public const string AppnetId = "a0a0a0a0b1b1b1b1c2c2c2c2d3d3d3d3e4e4e4e4f5f5f5f5a6a6a6a6b7b7b7b7";
+    public const string NoneNetId = "e5e5e5e5f6f6f6f6a7a7a7a7b8b8b8b8c9c9c9c9d0d0d0d0e1e1e1e1f2f2f2f2";
     public const int WebPid = 43121;
     public const int DbPid = 43377;
 
@@ -69,13 +70,18 @@ public static class SampleTopology
 
         nodes.Add(Network(BridgeNetId, "bridge", "172.17.0.0/16", "172.17.0.1", "if:4026531840:3", "docker0", false));
         nodes.Add(Network(AppnetId, "appnet", "172.18.0.0/16", "172.18.0.1", "if:4026531840:4", "br-a0a0a0a0b1b1", false));
+        nodes.Add(new TopologyNode
+        {
+            Id = Net(NoneNetId), Kind = NodeKinds.Network, Label = "none",
+            Props = TopologyJson.Props(new { id = NoneNetId, name = "none", driver = "null", subnets = Array.Empty<string>(), gateways = Array.Empty<string>(), @internal = false, bridge = (string?)null, bridgeName = (string?)null }),
+        });
 
         nodes.Add(new TopologyNode
         {
             Id = "nat:nat:POSTROUTING:m1", Kind = NodeKinds.NatRule, Label = "MASQUERADE", Props = TopologyJson.Props(new
             {
                 table = "nat", chain = "POSTROUTING", target = "MASQUERADE", rule = "[1234:98765] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE",
-                packets = 1234, bytes = 98765, position = 1, source = "172.17.0.0/16", outInterface = "docker0", outInterfaceNegated = true,
+                packets = 1234, bytes = 98765, position = 1, translating = true, source = "172.17.0.0/16", outInterface = "docker0", outInterfaceNegated = true,
             }),
         });
         nodes.Add(new TopologyNode
@@ -83,7 +89,7 @@ public static class SampleTopology
             Id = "nat:nat:POSTROUTING:m2", Kind = NodeKinds.NatRule, Label = "MASQUERADE", Props = TopologyJson.Props(new
             {
                 table = "nat", chain = "POSTROUTING", target = "MASQUERADE", rule = "-A POSTROUTING -s 172.18.0.0/16 ! -o br-a0a0a0a0b1b1 -j MASQUERADE",
-                packets = 7, bytes = 420, position = 2, source = "172.18.0.0/16", outInterface = "br-a0a0a0a0b1b1", outInterfaceNegated = true,
+                packets = 7, bytes = 420, position = 2, translating = true, source = "172.18.0.0/16", outInterface = "br-a0a0a0a0b1b1", outInterfaceNegated = true,
             }),
         });
         nodes.Add(new TopologyNode
@@ -92,7 +98,15 @@ public static class SampleTopology
             {
                 table = "nat", chain = "DOCKER", target = "DNAT",
                 rule = "-A DOCKER -d 127.0.0.1/32 ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80",
-                packets = 42, bytes = 2520, position = 2, protocol = "tcp", hostIp = "127.0.0.1", hostPort = 8080, toIp = "172.17.0.2", toPort = 80,
+                packets = 42, bytes = 2520, position = 2, translating = true, protocol = "tcp", hostIp = "127.0.0.1", hostPort = 8080, toIp = "172.17.0.2", toPort = 80,
+            }),
+        });
+        nodes.Add(new TopologyNode
+        {
+            Id = "nat:nat:DOCKER:r1", Kind = NodeKinds.NatRule, Label = "RETURN", Props = TopologyJson.Props(new
+            {
+                table = "nat", chain = "DOCKER", target = "RETURN", rule = "-A DOCKER -i docker0 -j RETURN",
+                packets = 0, bytes = 0, position = 1, translating = false, inInterface = "docker0",
             }),
         });
         nodes.Add(new TopologyNode
@@ -110,7 +124,11 @@ public static class SampleTopology
         edges.Add(Edge("nb:appnet", EdgeKinds.NetworkBridge, Net(AppnetId), "if:4026531840:4"));
         edges.Add(Edge("nat:m1", EdgeKinds.Nat, "nat:nat:POSTROUTING:m1", "if:4026531840:3", new { role = "masquerade" }));
         edges.Add(Edge("nat:m2", EdgeKinds.Nat, "nat:nat:POSTROUTING:m2", "if:4026531840:4", new { role = "masquerade" }));
-        edges.Add(Edge("nat:d1", EdgeKinds.Nat, "nat:nat:DOCKER:d1", Ctr(WebId), new { role = "dnat-to" }));
+        edges.Add(Edge("nat:d1", EdgeKinds.Nat, "nat:nat:DOCKER:d1", "if:4026532301:6", new { role = "dnat-to" }));
+        edges.Add(Edge("nat:d1c", EdgeKinds.Nat, "nat:nat:DOCKER:d1", Ctr(WebId), new { role = "dnat-to-container" }));
+        edges.Add(Edge("nat:d1from", EdgeKinds.Nat, "if:4026531840:1", "nat:nat:DOCKER:d1", new { role = "dnat-from" }));
+        edges.Add(Edge("nat:m1out", EdgeKinds.Nat, "nat:nat:POSTROUTING:m1", "external", new { role = "egress" }));
+        edges.Add(Edge("route:web", EdgeKinds.Route, "if:4026532301:6", "if:4026531840:3", new { gateway = "172.17.0.1" }));
         edges.Add(Edge("route:default", EdgeKinds.Route, "if:4026531840:2", "external", new { gateway = "10.0.2.2" }));
 
         return new TopologySnapshot

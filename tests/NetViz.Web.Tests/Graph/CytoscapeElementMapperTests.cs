@@ -11,14 +11,27 @@ public class CytoscapeElementMapperTests
     private static string[] Classes(string id) => E(id).Classes.Split(' ');
 
     [Fact]
-    public void Every_node_and_edge_becomes_one_element_and_parents_come_before_children()
+    public void Every_drawn_node_and_edge_becomes_one_element_and_parents_come_before_children()
     {
         var snapshot = Create();
-        Assert.Equal(snapshot.Nodes.Length + snapshot.Edges.Length, Elements.Count);
-        Assert.Equal(snapshot.Nodes.Length, Elements.Count(e => e.Group == "nodes"));
+        // Left to the tables: the RETURN rule (translates nothing) and the none network (no bridge to draw).
+        string[] notDrawnNodes = ["nat:nat:DOCKER:r1", Net(NoneNetId)];
+        // The DNAT arrow to web's badge doubles the one to web's eth0; web's default route runs along its cable.
+        string[] notDrawnEdges = ["nat:d1c", "route:web"];
+        Assert.Equal(snapshot.Nodes.Select(n => n.Id).Except(notDrawnNodes).Order(StringComparer.Ordinal),
+            Elements.Where(e => e.Group == "nodes").Select(e => e.Data.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(snapshot.Edges.Select(n => n.Id).Except(notDrawnEdges).Order(StringComparer.Ordinal),
+            Elements.Where(e => e.Group == "edges").Select(e => e.Data.Id).Order(StringComparer.Ordinal));
         var position = Elements.Select((e, i) => (e.Data.Id, i)).ToDictionary(x => x.Id, x => x.i);
         foreach (var element in Elements.Where(e => e.Data.Parent is not null))
             Assert.True(position[element.Data.Parent!] < position[element.Data.Id], element.Data.Id);
+    }
+
+    [Fact]
+    public void Only_nat_rules_that_translate_addresses_are_drawn()
+    {
+        var drawn = Elements.Where(e => e.Data.Kind == "nat-rule").Select(e => e.Data.NatTarget).Order(StringComparer.Ordinal);
+        Assert.Equal(["DNAT", "MASQUERADE", "MASQUERADE"], drawn);
     }
 
     [Fact]
@@ -27,10 +40,22 @@ public class CytoscapeElementMapperTests
         Assert.Equal("docker0\n172.17.0.1/16", E("if:4026531840:3").Data.Label);
         Assert.Equal("eth0\n172.17.0.2/16", E("if:4026532301:6").Data.Label);
         Assert.Equal("veth1a2b3c4", E("if:4026531840:7").Data.Label);
-        Assert.Equal("bridge 172.17.0.0/16 gw 172.17.0.1", E(Net(BridgeNetId)).Data.Label);
-        Assert.Equal("web\nnetviz/busybox:lab", E(Ctr(WebId)).Data.Label);
-        Assert.Equal("MASQUERADE\n172.17.0.0/16 → !docker0\n1234 pkts", E("nat:nat:POSTROUTING:m1").Data.Label);
-        Assert.Equal("DNAT tcp 127.0.0.1:8080\n→ 172.17.0.2:80\n42 pkts", E("nat:nat:DOCKER:d1").Data.Label);
+        Assert.Equal("network: bridge\n172.17.0.0/16", E(Net(BridgeNetId)).Data.Label);
+        Assert.Equal("web", E(Ctr(WebId)).Data.Label);
+        // The module adds the live counter line from data.packets/bytes.
+        Assert.Equal("MASQUERADE\n172.17.0.0/16 → !docker0", E("nat:nat:POSTROUTING:m1").Data.Label);
+        Assert.Equal("DNAT tcp 127.0.0.1:8080\n→ 172.17.0.2:80", E("nat:nat:DOCKER:d1").Data.Label);
+        Assert.Equal("outside world\nvia 10.0.2.2", E("external").Data.Label);
+    }
+
+    [Fact]
+    public void Namespace_boxes_carry_a_single_line_title_with_the_inode()
+    {
+        Assert.Equal("host · netns 4026531840", E(HostNs).Data.Label);
+        Assert.Equal("web, sidecar · netns 4026532301", E(WebNs).Data.Label);
+        Assert.Equal("db · netns 4026532402", E(DbNs).Data.Label);
+        Assert.Equal("lab1 · netns 4026532604", E(Lab1Ns).Data.Label);
+        Assert.DoesNotContain(Elements.Where(e => e.Data.Kind == "netns"), e => e.Data.Label.Contains('\n'));
     }
 
     [Fact]
@@ -74,6 +99,7 @@ public class CytoscapeElementMapperTests
         Assert.Equal(appnet, E("nat:nat:POSTROUTING:m2").Data.Networks);
         Assert.Empty(E(Ctr(IsolatedId)).Data.Networks!);
         Assert.Empty(E("if:4026532301:1").Data.Networks!);              // web's lo
+        Assert.Equal([Net(AppnetId), Net(BridgeNetId)], E(HostNs).Data.Networks); // holds both bridges
     }
 
     [Fact]
@@ -91,15 +117,23 @@ public class CytoscapeElementMapperTests
     }
 
     [Fact]
-    public void Edges_carry_source_target_and_role()
+    public void Edges_carry_source_target_role_and_the_class_of_their_rule()
     {
         var dnat = E("nat:d1");
         Assert.Equal("edges", dnat.Group);
         Assert.Equal("nat:nat:DOCKER:d1", dnat.Data.Source);
-        Assert.Equal(Ctr(WebId), dnat.Data.Target);
+        Assert.Equal("if:4026532301:6", dnat.Data.Target);
         Assert.Equal("dnat-to", dnat.Data.Type);
-        Assert.Contains("kind-nat", dnat.Classes.Split(' '));
+        Assert.Equal(["kind-nat", "dnat"], dnat.Classes.Split(' '));
+        // Every arrow of a rule has its colour, whatever its role.
+        Assert.Equal(["kind-nat", "dnat"], E("nat:d1from").Classes.Split(' '));
+        Assert.Equal(["kind-nat", "masquerade"], E("nat:m1").Classes.Split(' '));
+        Assert.Equal(["kind-nat", "masquerade"], E("nat:m1out").Classes.Split(' '));
+        Assert.Equal("egress", E("nat:m1out").Data.Type);
         Assert.Equal("via 10.0.2.2", E("route:default").Data.Label);
+        // A cable is on the networks both of its ends are on.
+        Assert.Equal([Net(BridgeNetId)], E("veth:web").Data.Networks);
+        Assert.Empty(E("route:default").Data.Networks!);
     }
 
     [Fact]
@@ -144,6 +178,6 @@ public class CytoscapeElementMapperTests
         var diff = CytoscapeElementMapper.ToDiff(before, after, 3);
         var updated = Assert.Single(diff.Update);
         Assert.Equal(43, updated.Data.Packets);
-        Assert.EndsWith("43 pkts", updated.Data.Label);
+        Assert.Equal("nat:nat:DOCKER:d1", updated.Data.Id);
     }
 }

@@ -16,7 +16,13 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     /// <summary>The graph module, relative to the app base (served from wwwroot/js).</summary>
     public const string ModulePath = "./js/netviz-graph.bundle.js";
 
-    public static readonly IReadOnlyList<string> Layouts = ["fcose", "cose", "breadthfirst", "concentric", "grid", "circle"];
+    /// <summary>
+    /// The names the module's <c>setLayout</c> accepts. <c>layered</c> (the default) is the module's deterministic
+    /// teaching layout: host box on top, bridges over their ports, each container box under its veth cable.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Layouts = ["layered", "fcose", "cose", "concentric", "breadthfirst", "grid"];
+
+    public const string DefaultLayout = "layered";
 
     private ElementReference _graphElement;
     private IJSObjectReference? _module;
@@ -30,10 +36,12 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private long? _sequence;
     private bool _graphReady;
     private bool _missedWhilePaused;
+    private bool _needsReset;
+    private string? _graphError;
     private string? _pendingFocus;
 
     private GraphFilter _filter = new(HideLoopback: true, HideHostDevices: false, HideNat: false, Network: null);
-    private string _layout = "fcose";
+    private string _layout = DefaultLayout;
     private string? _searchText;
     private IReadOnlyList<string> _matches = [];
     private string? _selectedId;
@@ -42,6 +50,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     [Inject] private ITopologyFeed Feed { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private DashboardViewState ViewState { get; set; } = default!;
+    [Inject] private ILogger<Topology> Logger { get; set; } = default!;
 
     /// <summary>Id of an element to focus and select once the graph is drawn (<c>/?focus=ctr:...</c>).</summary>
     [SupplyParameterFromQuery(Name = "focus")] public string? Focus { get; set; }
@@ -59,12 +68,23 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
-        _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
-        _dotNetRef = DotNetObjectReference.Create(this);
-        _graph = await _module.InvokeAsync<IJSObjectReference>("create", _graphElement, _dotNetRef,
-            new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = _layout });
-        if (_disposed) return;
-        await _graph.InvokeVoidAsync("setFilter", _filter);
+        try
+        {
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _dotNetRef = DotNetObjectReference.Create(this);
+            _graph = await _module.InvokeAsync<IJSObjectReference>("create", _graphElement, _dotNetRef,
+                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = _layout });
+            if (_disposed) return;
+            await _graph.InvokeVoidAsync("setFilter", _filter);
+        }
+        catch (JSException e)
+        {
+            // A missing or broken bundle must say so on the page, not leave an empty area (and must not kill the circuit).
+            Logger.LogError(e, "The graph module {Module} could not be loaded", ModulePath);
+            _graphError = $"The graph could not be drawn: {e.Message}";
+            StateHasChanged();
+            return;
+        }
         ViewState.AppearanceChanged += OnAppearanceChanged;
         ViewState.PausedChanged += OnPausedChanged;
         // Subscribe only now: the first update (a reset) needs the graph instance.
@@ -79,6 +99,27 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             _missedWhilePaused = true;
             return;
         }
+        try
+        {
+            await ApplyToGraphAsync(batch);
+        }
+        catch (JSException e)
+        {
+            // The pump must keep running: the next batch starts over from the feed's current snapshot.
+            Logger.LogWarning(e, "The graph rejected an update; it will be reset with the next one");
+            _needsReset = true;
+        }
+        StateHasChanged();
+    }
+
+    private async Task ApplyToGraphAsync(IReadOnlyList<TopologyUpdate> batch)
+    {
+        if (_needsReset)
+        {
+            _needsReset = false;
+            await ResetFromCurrentAsync();
+            return;
+        }
         foreach (var update in batch)
         {
             switch (update)
@@ -89,12 +130,11 @@ public partial class Topology : ComponentBase, IAsyncDisposable
                 // A change already contained in what is shown (after a reset from Current) is skipped.
                 case TopologyChange change when _sequence is null || change.Sequence > _sequence:
                     var payload = CytoscapeElementMapper.ToDiff(_shown, change);
-                    if (await _graph.InvokeAsync<bool>("applyDiff", payload)) Show(change.Snapshot, change.Sequence);
+                    if (await _graph!.InvokeAsync<bool>("applyDiff", payload)) Show(change.Snapshot, change.Sequence);
                     else await ResetFromCurrentAsync();
                     break;
             }
         }
-        StateHasChanged();
     }
 
     private Task ResetFromCurrentAsync()
