@@ -338,7 +338,12 @@ public static class RenderBenchmark
             {
                 if (kind == DiffKind.Namespace) await Sh.RunAsync("ip", $"netns del {Prefix}-x{run}", check: false);
                 else await Sh.RunAsync("docker", $"rm -f {Prefix}-x{run}", check: false);
-                await Task.Delay(2000); // the removal's own diff must not overlap the next measurement
+                // The removal's own diff must be applied before the next measurement: the kernel reuses nsfs
+                // inodes, so a new namespace created before the old one's removal reached the page can come as an
+                // update of the same node id (netns:<inode>) instead of an added node.
+                await page.WaitForFunctionAsync("n => !window.netvizCy.nodes().some(e => String(e.data('label') ?? '').split('\\n')[0].split(' · ')[0] === n)",
+                    $"{Prefix}-x{run}", new PageWaitForFunctionOptions { Timeout = 300000, PollingInterval = 100 });
+                await Task.Delay(1500);
             }
         }
 
@@ -355,7 +360,7 @@ public static class RenderBenchmark
             var page = await NewPageAsync();
             try
             {
-                await page.RouteAsync("**/js/netviz-graph.bundle.js", route => route.FulfillAsync(new RouteFulfillOptions
+                await page.RouteAsync("**/js/netviz-graph.bundle*.js", route => route.FulfillAsync(new RouteFulfillOptions
                 {
                     Path = bundle,
                     ContentType = "text/javascript",
