@@ -16,14 +16,15 @@ public static class Program
                 return await CollectBenchmark.RunAsync(rest);
             case "live":
                 return await LiveBenchmark.RunAsync(rest);
-            // case "render": return await RenderBenchmark.RunAsync(rest);  // added by the render benchmark's branch
+            case "render": return await RenderBenchmark.RunAsync(rest);
             case "cleanup":
                 await BenchContainers.RemoveAllAsync();
                 return 0;
             default:
-                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/NetViz.Bench -- collect|live|cleanup [options]");
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/NetViz.Bench -- collect|live|render|cleanup [options]");
                 Console.Error.WriteLine("  collect [--counts 10,50,100] [--iterations 30] [--manual-iterations 3] [--inspect-concurrency N] [--profile] [--keep] [--reuse]");
                 Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--keep] [--reuse]");
+                Console.Error.WriteLine("  render  [--runs 5] [--profile]   first render, one diff and pan/zoom in Chromium (docs/benchmarks.md)");
                 Console.Error.WriteLine("  cleanup  removes every container labelled netviz.bench=1");
                 return 64;
         }
