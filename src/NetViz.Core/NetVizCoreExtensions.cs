@@ -22,10 +22,14 @@ public static class NetVizCoreExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IHostNetworkSource, NetlinkHostNetworkSource>(_ => new NetlinkHostNetworkSource());
         services.AddSingleton<INetlinkChangeSource, NetlinkChangeSource>();
+        services.AddSingleton<INamespaceChangeSource>(_ => new NamespaceDirectoryWatcher());
         services.AddSingleton<IDockerSource>(sp => new DockerEngineSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.DockerHost));
         services.AddSingleton<INatSource>(sp => new IptablesNatSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.IptablesSavePath));
         services.AddSingleton<TopologyCollector>();
-        services.AddSingleton<TopologyMonitor>();
+        services.AddSingleton(sp => new TopologyMonitor(
+            sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<INetlinkChangeSource>(),
+            sp.GetRequiredService<IOptions<NetVizOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TopologyMonitor>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>()));
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;

@@ -20,6 +20,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
 {
     private readonly TopologyCollector _collector;
     private readonly INetlinkChangeSource _netlinkChanges;
+    private readonly INamespaceChangeSource? _namespaceChanges;
     private readonly NetVizOptions _options;
     private readonly ILogger<TopologyMonitor> _logger;
     private readonly TimeProvider _time;
@@ -34,8 +35,9 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, INetlinkChangeSource netlinkChanges, IOptions<NetVizOptions> options,
-        ILogger<TopologyMonitor> logger, TimeProvider time)
+        ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null)
     {
+        _namespaceChanges = namespaceChanges;
         _collector = collector;
         _netlinkChanges = netlinkChanges;
         _options = options.Value;
@@ -87,6 +89,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             RefreshLoopAsync(stoppingToken),
             WatchDockerAsync(stoppingToken),
             WatchNetlinkAsync(stoppingToken),
+            WatchNamespaceFilesAsync(stoppingToken),
             PollNatAsync(stoppingToken),
             ResyncAsync(stoppingToken),
         };
@@ -295,6 +298,31 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             }
             await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+        }
+    }
+
+    private async Task WatchNamespaceFilesAsync(CancellationToken ct)
+    {
+        if (_namespaceChanges is null) return;
+        while (!ct.IsCancellationRequested)
+        {
+            var watched = false;
+            try
+            {
+                await foreach (var path in _namespaceChanges.WatchAsync(ct).ConfigureAwait(false))
+                {
+                    watched = true;
+                    _triggers.Writer.TryWrite(RefreshPlan.ForSweep($"namespace file {path}"));
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception ex)
+            {
+                LogNetlinkWatchFailed(ex.Message);
+            }
+            // The watch ends when a watched folder appeared (start over at once to watch it), or when there was
+            // nothing to watch (look again later; the periodic resync covers the gap).
+            await Task.Delay(watched ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(10), _time, ct).ConfigureAwait(false);
         }
     }
 

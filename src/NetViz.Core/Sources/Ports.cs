@@ -35,6 +35,13 @@ public interface INetlinkChangeSource
     IAsyncEnumerable<NetlinkChange> WatchAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>Namespace files appearing or vanishing (inotify on /var/run/netns and /var/run/docker/netns).</summary>
+public interface INamespaceChangeSource
+{
+    /// <summary>Yields the path of each namespace file created or removed; ends if nothing can be watched.</summary>
+    IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken);
+}
+
 /// <param name="MessageType">RTM_NEWLINK (16), RTM_DELLINK (17), RTM_NEWADDR (20), ...</param>
 /// <param name="Index">The ifindex the message is about, when it is about a link or an address.</param>
 public sealed record NetlinkChange(int MessageType, int? Index);

@@ -31,7 +31,7 @@ public sealed class LiveMonitorFixture : IAsyncLifetime
         Collector = new TopologyCollector(_host, _docker, new IptablesNatSource(), TimeProvider.System);
         Monitor = new TopologyMonitor(Collector, new NetlinkChangeSource(),
             Options.Create(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.FromSeconds(1) }),
-            NullLogger<TopologyMonitor>.Instance, TimeProvider.System);
+            NullLogger<TopologyMonitor>.Instance, TimeProvider.System, new NamespaceDirectoryWatcher());
     }
 
     public async Task InitializeAsync()

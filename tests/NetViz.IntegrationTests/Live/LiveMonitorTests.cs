@@ -71,6 +71,28 @@ public sealed class LiveMonitorTests(LiveMonitorFixture f)
     }
 
     [Fact]
+    public async Task An_ip_netns_add_appears_by_name_without_any_link_and_goes_with_ip_netns_del()
+    {
+        // `ip netns add` sends no netlink message to the host namespace: only the namespace file tells.
+        DockerCli.Run("ip", "netns", "del", "nvlive-ns");
+        DockerCli.Must("ip", "netns", "add", "nvlive-ns");
+        string id;
+        try
+        {
+            id = TopologyBuilder.NetnsId(InodeOf("/var/run/netns/nvlive-ns"));
+            var s = await f.WaitForAsync(s => s.Nodes.Any(n => n.Id == id), "the new namespace");
+            var node = s.Nodes.Single(n => n.Id == id);
+            Assert.Equal("nvlive-ns", node.Props.GetProperty("name").GetString());
+            Assert.Equal(["lo"], s.Nodes.Where(n => n.Parent == id).Select(n => n.Label));
+        }
+        finally
+        {
+            DockerCli.Run("ip", "netns", "del", "nvlive-ns");
+        }
+        await f.WaitForAsync(s => s.Nodes.All(n => n.Id != id), "the namespace gone after ip netns del");
+    }
+
+    [Fact]
     public async Task Churn_of_fifty_containers_leaves_the_monitor_equal_to_a_fresh_collection()
     {
         var names = Enumerable.Range(0, 50).Select(i => $"nvlive-churn{i:D2}").ToArray();

@@ -23,11 +23,13 @@ public sealed record NamespaceDiscoveryResult(ulong HostInode, ImmutableArray<Di
 public sealed class NetworkNamespaceDiscovery
 {
     public const int MaxPids = 16;
+    public const string DefaultIpNetnsDirectory = "/var/run/netns";
+    public const string DefaultDockerNetnsDirectory = "/var/run/docker/netns";
     private readonly string _proc;
     private readonly string _ipNetnsDirectory;
     private readonly string _dockerNetnsDirectory;
 
-    public NetworkNamespaceDiscovery(string proc = "/proc", string ipNetnsDirectory = "/var/run/netns", string dockerNetnsDirectory = "/var/run/docker/netns")
+    public NetworkNamespaceDiscovery(string proc = "/proc", string ipNetnsDirectory = DefaultIpNetnsDirectory, string dockerNetnsDirectory = DefaultDockerNetnsDirectory)
     {
         _proc = proc;
         _ipNetnsDirectory = ipNetnsDirectory;
