@@ -213,7 +213,9 @@ export function buildStyle(themeName, projector) {
         'text-halign': 'center',
         'text-justification': 'center',
         'line-height': 1.25,
-        'min-zoomed-font-size': 0,
+        // Labels smaller than this on screen are unreadable anyway; skipping them keeps a zoomed-out
+        // 300-namespace picture fast to draw (docs/benchmarks.md, dashboard rendering).
+        'min-zoomed-font-size': 7,
         'border-width': m.border,
         'border-color': p.interfaceBorder,
         'background-color': p.interfaceFill,

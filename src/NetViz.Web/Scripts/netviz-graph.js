@@ -50,6 +50,8 @@ class NetVizGraph {
       maxZoom: 6,
       boxSelectionEnabled: false,
       selectionType: 'single',
+      // While panning/zooming, draw a cached texture instead of every element: keeps large hosts responsive.
+      textureOnViewport: true,
     });
     this._applyContainerBackground();
 
