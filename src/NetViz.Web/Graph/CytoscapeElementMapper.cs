@@ -194,7 +194,9 @@ public static class CytoscapeElementMapper
         {
             case NodeKinds.Interface:
                 var name = p.Str("name") ?? node.Label;
-                return p.Strings("addresses") is [var first, ..] ? $"{name}\n{first}" : name;
+                // IPv6 link-local (fe80::/64) is on every veth and says nothing the learner needs on the label.
+                return p.Strings("addresses").FirstOrDefault(a => !a.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase)) is { } first
+                    ? $"{name}\n{first}" : name;
             case NodeKinds.Netns:
                 return NetnsTitle(node);
             case NodeKinds.Container:

@@ -365,11 +365,15 @@ export function layeredPositions(eles, projector) {
   const bandItems = [
     ...arr(networks).map(n => ({ n, x: anchorX(n, ['network-bridge'], hostBox.x1), w: size(n).w, h: size(n).h })),
     ...arr(nats).map(n => ({ n, x: anchorX(n, ['nat'], hostBox.x2), w: size(n).w, h: size(n).h })),
-    ...arr(externals).map(n => ({ n, x: anchorX(n, ['route'], hostCentreX), w: size(n).w, h: size(n).h })),
   ];
   const bandH = bandItems.reduce((h, i) => Math.max(h, i.h), 0);
   const bandY = hostTop - bandGap * 0.9 - bandH / 2;
   for (const item of sweep(bandItems, gap * 1.5)) positions[item.n.id()] = { x: item.cx, y: bandY };
+  // The outside world sits above the band, over the interface the default route leaves by: the MASQUERADE
+  // arrows then rise to it instead of running along the band through the other gates' labels.
+  const outside = arr(externals).map(n => ({ n, x: anchorX(n, ['route'], hostCentreX), w: size(n).w, h: size(n).h }));
+  const outsideY = bandY - bandH / 2 - bandGap * 0.9 - outside.reduce((h, i) => Math.max(h, i.h), 0) / 2;
+  for (const item of sweep(outside, gap * 1.5)) positions[item.n.id()] = { x: item.cx, y: outsideY };
 
   // Anything else (an interface without a namespace, a kind added later): a row at the bottom.
   if (others.length) row(arr(others).sort(byLabel), hostBox.x1, boxTop + bandGap * 0.5, gap * 2, positions);

@@ -39,7 +39,7 @@ public static class SampleTopology
         nodes.Add(Iface(HostNs, 2, "eth0", "device", "52:54:00:12:34:56", ["10.0.2.15/24"]));
         nodes.Add(Iface(HostNs, 3, "docker0", "bridge", "02:42:8e:1a:2b:3c", ["172.17.0.1/16"]));
         nodes.Add(Iface(HostNs, 4, "br-a0a0a0a0b1b1", "bridge", "02:42:11:22:33:44", ["172.18.0.1/16"]));
-        nodes.Add(Iface(HostNs, 7, "veth1a2b3c4", "veth", "6e:11:22:33:44:55", [], master: "if:4026531840:3", peer: "if:4026532301:6"));
+        nodes.Add(Iface(HostNs, 7, "veth1a2b3c4", "veth", "6e:11:22:33:44:55", ["fe80::6c11:22ff:fe33:4455/64"], master: "if:4026531840:3", peer: "if:4026532301:6"));
         nodes.Add(Iface(HostNs, 9, "veth9f8e7d6", "veth", "7a:11:22:33:44:66", [], master: "if:4026531840:4", peer: "if:4026532402:8"));
         nodes.Add(Iface(HostNs, 11, "lab1-host", "veth", "8a:11:22:33:44:77", ["10.200.1.1/24"], peer: "if:4026532604:2"));
 

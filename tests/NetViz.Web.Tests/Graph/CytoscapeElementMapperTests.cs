@@ -39,7 +39,7 @@ public class CytoscapeElementMapperTests
     {
         Assert.Equal("docker0\n172.17.0.1/16", E("if:4026531840:3").Data.Label);
         Assert.Equal("eth0\n172.17.0.2/16", E("if:4026532301:6").Data.Label);
-        Assert.Equal("veth1a2b3c4", E("if:4026531840:7").Data.Label);
+        Assert.Equal("veth1a2b3c4", E("if:4026531840:7").Data.Label); // its only address is link-local (fe80::)
         Assert.Equal("network: bridge\n172.17.0.0/16", E(Net(BridgeNetId)).Data.Label);
         Assert.Equal("web", E(Ctr(WebId)).Data.Label);
         // The module adds the live counter line from data.packets/bytes.
