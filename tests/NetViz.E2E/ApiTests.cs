@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using NetViz.E2E.Infrastructure;
+using static NetViz.E2E.Infrastructure.HostCommand;
 
 namespace NetViz.E2E;
 
@@ -10,18 +10,6 @@ namespace NetViz.E2E;
 public sealed class ApiTests(NetVizAppFixture app)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
-    private static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
-        return stdout.Trim();
-    }
 
     [Fact]
     public async Task Topology_answers_with_the_hosts_namespace_and_the_engines_version()

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
 using NetViz.E2E.Infrastructure;
+using static NetViz.E2E.Infrastructure.HostCommand;
 using Xunit.Abstractions;
 
 namespace NetViz.E2E;
@@ -15,18 +15,6 @@ namespace NetViz.E2E;
 public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper output)
 {
     private const float Patience = 60_000;
-
-    private static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
-        return stdout.Trim();
-    }
 
     private async Task<IPage> OpenTopologyAsync(IBrowserContext context)
     {
