@@ -321,7 +321,9 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
                 LogNetlinkWatchFailed(ex.Message);
             }
             // The watch ends when a watched folder appeared (start over at once to watch it), or when there was
-            // nothing to watch (look again later; the periodic resync covers the gap).
+            // nothing to watch (look again later; the periodic resync covers the gap). A namespace bind-mounted
+            // while the watch restarts would be missed: look once more shortly after.
+            if (watched) ScheduleLater(RefreshPlan.ForSweep("namespace folder appeared"), TimeSpan.FromSeconds(1), ct);
             await Task.Delay(watched ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(10), _time, ct).ConfigureAwait(false);
         }
     }
