@@ -10,12 +10,6 @@ public interface IHostNetworkSource
     Task<HostNetworkView> CollectAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Re-reads only the namespaces whose inode is given (incremental update after a container start);
-    /// namespaces that vanished are absent from the result.
-    /// </summary>
-    Task<IReadOnlyList<NetworkNamespaceView>> CollectNamespacesAsync(IReadOnlyCollection<ulong> inodes, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Incremental refresh: re-discovers which namespaces exist (cheap: /proc and two directories), reads the
     /// <paramref name="stale"/> ones and every one not in <paramref name="known"/>, and says which still exist,
     /// so a caller can patch its last <see cref="HostNetworkView"/> without entering every namespace.

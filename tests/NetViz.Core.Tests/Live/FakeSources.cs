@@ -19,12 +19,6 @@ internal sealed class FakeHostSource(HostNetworkView view) : IHostNetworkSource
         return Task.FromResult(View);
     }
 
-    public Task<IReadOnlyList<NetworkNamespaceView>> CollectNamespacesAsync(IReadOnlyCollection<ulong> inodes, CancellationToken cancellationToken)
-    {
-        lock (PartialCollections) PartialCollections.Add([.. inodes.Order()]);
-        return Task.FromResult<IReadOnlyList<NetworkNamespaceView>>([.. View.Namespaces.Where(n => inodes.Contains(n.Inode))]);
-    }
-
     public Task<NamespaceRefresh> RefreshNamespacesAsync(IReadOnlyCollection<ulong> stale, IReadOnlySet<ulong> known, CancellationToken cancellationToken)
     {
         lock (PartialCollections) PartialCollections.Add([.. stale.Order()]);

@@ -44,6 +44,7 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
         return new HostNetworkView { Ok = true, Error = null, HostInode = discovered.HostInode, Namespaces = read.Namespaces, Warnings = warnings };
     }
 
+    /// <summary>Reads only the namespaces whose inode is given; vanished ones are absent from the result.</summary>
     public async Task<IReadOnlyList<NetworkNamespaceView>> CollectNamespacesAsync(IReadOnlyCollection<ulong> inodes, CancellationToken cancellationToken)
     {
         var discovered = _discovery.Discover();
