@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetViz.Core.Collection;
 using NetViz.Core.Live;
@@ -13,12 +14,14 @@ namespace NetViz.Core;
 public static class NetVizCoreExtensions
 {
     /// <summary>
-    /// Registers the sources (netlink, Docker, iptables), the collector and the live monitor
-    /// (also as the <see cref="ITopologyFeed"/> every subscriber reads).
+    /// Registers the sources (netlink, Docker, iptables), the collector, the live monitor (a hosted service) and the
+    /// broadcaster it publishes to, as the <see cref="ITopologyFeed"/> every subscriber reads. The options are checked
+    /// when the host starts.
     /// </summary>
     public static IServiceCollection AddNetVizCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<NetVizOptions>().Bind(configuration.GetSection(NetVizOptions.Section));
+        services.AddOptions<NetVizOptions>().Bind(configuration.GetSection(NetVizOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NetVizOptions>, NetVizOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IHostNetworkSource, NetlinkHostNetworkSource>(_ => new NetlinkHostNetworkSource());
         services.AddSingleton<INetlinkChangeSource, NetlinkChangeSource>();
@@ -26,11 +29,12 @@ public static class NetVizCoreExtensions
         services.AddSingleton<IDockerSource>(sp => new DockerEngineSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.DockerHost));
         services.AddSingleton<INatSource>(sp => new IptablesNatSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.IptablesSavePath));
         services.AddSingleton<TopologyCollector>();
+        services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize));
+        services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyBroadcaster>());
         services.AddSingleton(sp => new TopologyMonitor(
-            sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<INetlinkChangeSource>(),
-            sp.GetRequiredService<IOptions<NetVizOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TopologyMonitor>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>()));
-        services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyMonitor>());
+            sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<TopologyBroadcaster>(), sp.GetRequiredService<IDockerSource>(),
+            sp.GetRequiredService<INetlinkChangeSource>(), sp.GetRequiredService<IOptions<NetVizOptions>>(),
+            sp.GetRequiredService<ILogger<TopologyMonitor>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>()));
         services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;
     }

@@ -4,19 +4,20 @@ using NetViz.Core.Sources;
 
 namespace NetViz.Core.Collection;
 
-/// <summary>Reads every source once, concurrently, and hands the readings to the pure <see cref="TopologyBuilder"/>.</summary>
+/// <summary>
+/// Owns collection: reads every source once, concurrently (<see cref="ReadAllAsync"/>), or re-reads only what a
+/// <see cref="RefreshPlan"/> names and patches the previous readings with it (<see cref="RefreshAsync"/>).
+/// The readings go to the pure <see cref="TopologyBuilder"/>. When to read is the monitor's business, not this class's.
+/// </summary>
 public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource docker, INatSource nat, TimeProvider time)
 {
-    public IHostNetworkSource Host { get; } = host;
-    public IDockerSource Docker { get; } = docker;
-    public INatSource Nat { get; } = nat;
     public string Hostname { get; } = ReadHostname();
 
     public async Task<SourceReadings> ReadAllAsync(CancellationToken cancellationToken)
     {
-        var dockerTask = Docker.CollectAsync(cancellationToken);
-        var natTask = Nat.CollectAsync(cancellationToken);
-        var hostTask = Host.CollectAsync(cancellationToken);
+        var dockerTask = docker.CollectAsync(cancellationToken);
+        var natTask = nat.CollectAsync(cancellationToken);
+        var hostTask = host.CollectAsync(cancellationToken);
         await Task.WhenAll(dockerTask, natTask, hostTask).ConfigureAwait(false);
         return new SourceReadings
         {
@@ -30,6 +31,90 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
 
     public async Task<TopologySnapshot> CollectAsync(CancellationToken cancellationToken) =>
         TopologyBuilder.Build(await ReadAllAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Incremental refresh: re-reads what <paramref name="plan"/> names (a full read when it says so or when there are no
+    /// <paramref name="previous"/> readings) and merges the partial reads into the previous ones. Returns
+    /// <paramref name="previous"/> itself when the plan only polled the NAT rules and they did not change, so the
+    /// caller can skip building a snapshot.
+    /// </summary>
+    public async Task<SourceReadings> RefreshAsync(RefreshPlan plan, SourceReadings? previous, CancellationToken cancellationToken)
+    {
+        if (plan.Full || previous is null) return await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+
+        // iptables-save is a process of its own: run it while Docker and netlink are read.
+        var natTask = plan.Nat ? nat.CollectAsync(cancellationToken) : Task.FromResult(previous.Nat);
+        var staleInodes = new HashSet<ulong>();
+        var (dockerView, dockerChanged) = await RefreshDockerAsync(plan, previous.Docker, staleInodes, cancellationToken).ConfigureAwait(false);
+        if (plan.HostNamespace || dockerChanged) staleInodes.Add(previous.Host.HostInode);
+        var hostView = staleInodes.Count > 0 || plan.Sweep
+            ? await RefreshNamespacesAsync(previous.Host, staleInodes, cancellationToken).ConfigureAwait(false)
+            : previous.Host;
+        var natView = await natTask.ConfigureAwait(false);
+
+        if (ReferenceEquals(dockerView, previous.Docker) && ReferenceEquals(hostView, previous.Host) && SameNat(natView, previous.Nat))
+            return previous;
+        return previous with { CollectedAt = time.GetUtcNow(), Docker = dockerView, Host = hostView, Nat = natView };
+    }
+
+    /// <summary>
+    /// True when two NAT readings show the same nat rules, counters and status (counters change with traffic). The
+    /// filter table is not compared: its counters move with every forwarded packet and no snapshot reads it yet.
+    /// </summary>
+    public static bool SameNat(NatView a, NatView b) =>
+        ReferenceEquals(a, b)
+        || (a.Ok == b.Ok && a.Error == b.Error && a.Backend == b.Backend
+            && a.Rules.SequenceEqual(b.Rules) && a.Warnings.SequenceEqual(b.Warnings));
+
+    /// <summary>Docker in full, or only the containers the plan names; adds the namespaces they left or entered to <paramref name="staleInodes"/>.</summary>
+    private async Task<(DockerView View, bool FullRead)> RefreshDockerAsync(RefreshPlan plan, DockerView before, HashSet<ulong> staleInodes, CancellationToken cancellationToken)
+    {
+        // Container ids alone cannot be patched into a view of an engine that was down: read it all.
+        if (plan.DockerFull || (!plan.Containers.IsEmpty && !before.Ok))
+        {
+            var fullView = await docker.CollectAsync(cancellationToken).ConfigureAwait(false);
+            AddNamespaceChanges(before.Containers, fullView.Containers, staleInodes);
+            return (fullView, true);
+        }
+        if (plan.Containers.IsEmpty) return (before, false);
+        var fresh = await docker.InspectContainersAsync(plan.Containers, cancellationToken).ConfigureAwait(false);
+        AddNamespaceChanges(before.Containers.Where(c => plan.Containers.Contains(c.Id)), fresh, staleInodes);
+        return (before with { Containers = [.. before.Containers.Where(c => !plan.Containers.Contains(c.Id)), .. fresh] }, false);
+    }
+
+    /// <summary>
+    /// Re-reads the stale namespaces plus those that appeared since (an `ip netns add`, a new container's sandbox),
+    /// and drops the ones that no longer exist; every other namespace keeps its previous reading.
+    /// </summary>
+    private async Task<HostNetworkView> RefreshNamespacesAsync(HostNetworkView before, HashSet<ulong> staleInodes, CancellationToken cancellationToken)
+    {
+        var known = before.Namespaces.Select(n => n.Inode).ToHashSet();
+        var refresh = await host.RefreshNamespacesAsync(staleInodes, known, cancellationToken).ConfigureAwait(false);
+        var byInode = refresh.Read.ToDictionary(n => n.Inode);
+        var merged = before.Namespaces
+            .Where(n => refresh.Existing.Contains(n.Inode) && (byInode.ContainsKey(n.Inode) || !staleInodes.Contains(n.Inode)))
+            .Select(n => byInode.Remove(n.Inode, out var fresh) ? fresh : n)
+            .ToList();
+        merged.AddRange(byInode.Values);
+        return before with { Namespaces = [.. merged], Warnings = [.. refresh.Warnings] };
+    }
+
+    /// <summary>Namespaces a container left or entered must be re-read (a vanished one is then dropped).</summary>
+    private static void AddNamespaceChanges(IEnumerable<ContainerInfo> before, IEnumerable<ContainerInfo> after, HashSet<ulong> inodes)
+    {
+        var old = before.Where(c => c.NetnsInode is not null).ToDictionary(c => c.Id, c => c.NetnsInode!.Value);
+        foreach (var c in after)
+        {
+            old.TryGetValue(c.Id, out var previous);
+            if (c.NetnsInode != previous || previous == 0)
+            {
+                if (c.NetnsInode is { } now) inodes.Add(now);
+                if (previous != 0) inodes.Add(previous);
+            }
+            old.Remove(c.Id);
+        }
+        foreach (var gone in old.Values) inodes.Add(gone);
+    }
 
     private static string ReadHostname()
     {

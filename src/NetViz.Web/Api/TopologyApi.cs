@@ -15,12 +15,15 @@ public static class TopologyApi
         return app;
     }
 
-    private static async Task GetTopologyAsync(HttpContext http, TopologyMonitor monitor, bool? download)
+    /// <summary>How long a request made right after start waits for the first collection.</summary>
+    private static readonly TimeSpan FirstSnapshotPatience = TimeSpan.FromSeconds(10);
+
+    private static async Task GetTopologyAsync(HttpContext http, ITopologyFeed feed, bool? download)
     {
-        // Answer from the monitor's current snapshot; only the very first request after start waits for it.
-        await Task.WhenAny(monitor.FirstSnapshot, Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted));
-        var snapshot = monitor.Current;
-        http.Response.Headers["X-NetViz-Sequence"] = monitor.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Answer from the feed's current snapshot; only the very first request after start waits for it.
+        await feed.WaitForFirstSnapshotAsync(FirstSnapshotPatience, http.RequestAborted);
+        var snapshot = feed.Current;
+        http.Response.Headers["X-NetViz-Sequence"] = feed.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers.CacheControl = "no-store";
         if (download == true)
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"netviz-{snapshot.Host.Hostname}-{snapshot.GeneratedAt:yyyyMMdd-HHmmss}.json\"";
@@ -32,14 +35,14 @@ public static class TopologyApi
     /// SSE: first a <c>snapshot</c> event (the full snapshot), then one <c>diff</c> event per change, each with the
     /// sequence number as the SSE id. A consumer that sees a gap, or a later <c>snapshot</c> event, starts over.
     /// </summary>
-    private static async Task StreamEventsAsync(HttpContext http, TopologyMonitor monitor)
+    private static async Task StreamEventsAsync(HttpContext http, ITopologyFeed feed)
     {
         var ct = http.RequestAborted;
-        await Task.WhenAny(monitor.FirstSnapshot, Task.Delay(TimeSpan.FromSeconds(10), ct));
+        await feed.WaitForFirstSnapshotAsync(FirstSnapshotPatience, ct);
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        using var subscription = monitor.Subscribe();
+        using var subscription = feed.Subscribe();
         var reader = subscription.Reader;
         await http.Response.WriteAsync(": netviz topology events\n\n", ct);
         await http.Response.Body.FlushAsync(ct);

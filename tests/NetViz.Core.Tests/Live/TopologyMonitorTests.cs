@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
 using NetViz.Core.Diff;
@@ -10,38 +11,73 @@ using NetViz.Core.Tests.Correlation;
 
 namespace NetViz.Core.Tests.Live;
 
-public sealed class TopologyMonitorTests : IAsyncLifetime
+/// <summary>
+/// The monitor over fake sources and a <see cref="FakeTimeProvider"/>: time moves only when a test moves it, and a
+/// test waits for what it expects by reading its subscription (bounded by <see cref="Patience"/> so a bug fails
+/// instead of hanging), never by sleeping.
+/// </summary>
+public sealed class TopologyMonitorTests : IAsyncDisposable
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly FakeHostSource _host = new(LessonTopology.HostView());
     private readonly FakeDockerSource _docker = new(LessonTopology.Docker());
     private readonly FakeNatSource _nat = new(LessonTopology.Nat());
     private readonly FakeNetlinkChanges _netlink = new();
-    private TopologyMonitor _monitor = null!;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-28T10:00:00Z"));
+    private readonly TopologyBroadcaster _feed = new(bufferSize: 64);
+    private readonly WarningSignal<TopologyMonitor> _warnings = new();
+    private TopologyMonitor? _monitor;
 
-    public async Task InitializeAsync()
+    private static NetVizOptions Options(TimeSpan coalesceWindow) => new()
     {
-        _monitor = Create(new NetVizOptions { NatPollInterval = TimeSpan.FromMilliseconds(50), ResyncInterval = TimeSpan.FromHours(1), SubscriberBufferSize = 4 });
+        NatPollInterval = TimeSpan.FromSeconds(2),
+        ResyncInterval = TimeSpan.FromHours(1),
+        CoalesceWindow = coalesceWindow,
+    };
+
+    /// <summary>Starts the monitor and subscribes once its first snapshot is out (every watch and timer is set by then).</summary>
+    private async Task<TopologySubscription> StartAsync(TimeSpan? coalesceWindow = null)
+    {
+        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, _time), _feed, _docker, _netlink,
+            Microsoft.Extensions.Options.Options.Create(Options(coalesceWindow ?? TimeSpan.Zero)), _warnings, _time);
         await _monitor.StartAsync(CancellationToken.None);
-        await _monitor.FirstSnapshot.WaitAsync(Patience);
+        await _feed.FirstSnapshot.WaitAsync(Patience);
+        var subscription = _feed.Subscribe();
+        Assert.IsType<TopologyReset>(await NextAsync(subscription));
+        return subscription;
     }
 
-    private TopologyMonitor Create(NetVizOptions options) => new(
-        new TopologyCollector(_host, _docker, _nat, TimeProvider.System), _netlink,
-        Options.Create(options), NullLogger<TopologyMonitor>.Instance, TimeProvider.System);
-
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_monitor is null) return;
         await _monitor.StopAsync(CancellationToken.None);
         _monitor.Dispose();
     }
 
-    [Fact]
-    public async Task A_subscriber_gets_the_current_snapshot_first_then_diffs_that_rebuild_the_truth()
+    private static async Task<TopologyUpdate> NextAsync(TopologySubscription subscription) =>
+        await subscription.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+
+    /// <summary>Reads updates until one shows a snapshot that satisfies <paramref name="condition"/>.</summary>
+    private static async Task<TopologySnapshot> UntilAsync(TopologySubscription subscription, Func<TopologySnapshot, bool> condition)
     {
-        using var sub = _monitor.Subscribe();
-        var first = Assert.IsType<TopologyReset>(await sub.Reader.ReadAsync().AsTask().WaitAsync(Patience));
-        Assert.Same(_monitor.Current, first.Snapshot);
+        while (true)
+        {
+            var snapshot = await NextAsync(subscription) switch
+            {
+                TopologyChange c => c.Snapshot,
+                TopologyReset r => r.Snapshot,
+                var u => throw new InvalidOperationException(u.GetType().Name),
+            };
+            if (condition(snapshot)) return snapshot;
+        }
+    }
+
+    [Fact]
+    public async Task A_docker_event_becomes_one_numbered_diff_from_an_incremental_read_that_rebuilds_the_truth()
+    {
+        using var sub = await StartAsync();
+        var first = _feed.Current;
+        var sequence = _feed.Sequence;
 
         // A container dies and its namespace vanishes: a docker event, not a resync, must carry it.
         var docker = _docker.View;
@@ -49,8 +85,8 @@ public sealed class TopologyMonitorTests : IAsyncLifetime
         _host.View = _host.View with { Namespaces = [.. _host.View.Namespaces.Where(n => n.Inode != LessonTopology.Db)] };
         _docker.Emit("container", "destroy", LessonTopology.DbId);
 
-        var change = Assert.IsType<TopologyChange>(await sub.Reader.ReadAsync().AsTask().WaitAsync(Patience));
-        Assert.Equal(first.Sequence + 1, change.Sequence);
+        var change = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.Equal(sequence + 1, change.Sequence);
         Assert.Contains(TopologyBuilder.ContainerId(LessonTopology.DbId), change.Diff.RemovedNodes);
         Assert.Contains(TopologyBuilder.NetnsId(LessonTopology.Db), change.Diff.RemovedNodes);
         // Incremental: only the container was inspected, and only the host and the vanished namespace re-read.
@@ -58,16 +94,18 @@ public sealed class TopologyMonitorTests : IAsyncLifetime
         Assert.Equal(1, _docker.FullCollections);
         lock (_host.PartialCollections)
             Assert.Contains(_host.PartialCollections, p => p.SequenceEqual(new[] { LessonTopology.Host, LessonTopology.Db }.Order()));
-        var applied = TopologyDiffer.Apply(first.Snapshot, change.Diff);
-        var fresh = await new TopologyCollector(_host, _docker, _nat, TimeProvider.System).CollectAsync(default);
+        var applied = TopologyDiffer.Apply(first, change.Diff);
+        var fresh = await new TopologyCollector(_host, _docker, _nat, _time).CollectAsync(default);
         Assert.Equal(fresh.Nodes.Select(n => n.Id).Order(), applied.Nodes.Select(n => n.Id).Order());
         Assert.Equal(fresh.Edges.Select(n => n.Id).Order(), applied.Edges.Select(n => n.Id).Order());
     }
 
     [Fact]
-    public async Task A_burst_of_events_is_coalesced_into_few_snapshots()
+    public async Task A_burst_of_events_within_the_coalescing_window_is_one_snapshot()
     {
-        var before = _monitor.SnapshotsBuilt;
+        var window = TimeSpan.FromMilliseconds(30);
+        using var sub = await StartAsync(window);
+        var built = _monitor!.SnapshotsBuilt;
         var docker = _docker.View;
         var many = Enumerable.Range(0, 50).Select(i => new ContainerInfo
         {
@@ -75,88 +113,101 @@ public sealed class TopologyMonitorTests : IAsyncLifetime
         }).ToList();
         _docker.View = docker with { Containers = [.. docker.Containers, .. many] };
         foreach (var c in many) _docker.Emit("container", "start", c.Id);
+        await _docker.HandedOver.Reached(50).WaitAsync(Patience);
 
-        await WaitUntil(() => _monitor.Current.Nodes.Count(n => n.Kind == NodeKinds.Container) == docker.Containers.Length + 50);
-        Assert.InRange(_monitor.SnapshotsBuilt - before, 1, 5);
-    }
+        // Every event reached the monitor and the clock has not moved: nothing may have been built yet.
+        Assert.Equal(built, _monitor.SnapshotsBuilt);
+        _time.Advance(window);
 
-    [Fact]
-    public async Task A_slow_subscriber_is_reset_without_delaying_a_fast_one()
-    {
-        using var slow = _monitor.Subscribe();
-        using var fast = _monitor.Subscribe();
-        var seen = new List<TopologyUpdate>();
-        var seq = _monitor.Sequence;
-        for (var i = 1; i <= 10; i++)
-        {
-            _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Packets = r.Packets + 1 })] };
-            await WaitUntil(() => _monitor.Sequence >= seq + i);
-            while (fast.Reader.TryRead(out var u)) seen.Add(u);
-        }
-        // The fast one saw every diff in order after its initial reset.
-        Assert.IsType<TopologyReset>(seen[0]);
-        Assert.Equal(Enumerable.Range(1, 10).Select(i => seq + i), seen.Skip(1).Select(u => u.Sequence));
-        // The slow one (buffer 4) was told to start over from the newest snapshot.
-        var slowUpdates = new List<TopologyUpdate>();
-        while (slow.Reader.TryRead(out var u)) slowUpdates.Add(u);
-        var reset = Assert.IsType<TopologyReset>(slowUpdates[0]);
-        Assert.True(reset.Sequence > seq + 1, $"reset at {reset.Sequence}");
-        Assert.Equal(Enumerable.Range(0, slowUpdates.Count).Select(i => reset.Sequence + i), slowUpdates.Select(u => u.Sequence));
-    }
-
-    [Fact]
-    public async Task Disposing_a_subscription_unsubscribes_it()
-    {
-        var count = _monitor.SubscriberCount;
-        var sub = _monitor.Subscribe();
-        Assert.Equal(count + 1, _monitor.SubscriberCount);
-        sub.Dispose();
-        Assert.Equal(count, _monitor.SubscriberCount);
-        // The reader ends after what was already buffered (the initial reset): a consumer loop terminates.
-        var remaining = new List<TopologyUpdate>();
-        await foreach (var u in sub.Reader.ReadAllAsync().WithCancellation(new CancellationTokenSource(Patience).Token)) remaining.Add(u);
-        Assert.IsType<TopologyReset>(Assert.Single(remaining));
-        Assert.True(sub.Reader.Completion.IsCompleted);
-    }
-
-    [Fact]
-    public async Task When_the_engine_goes_away_docker_turns_not_ok_and_the_host_view_stays()
-    {
-        Assert.True(_monitor.Current.Sources.Docker.Ok);
-        _docker.View = new DockerView { Ok = false, Endpoint = "unix:///var/run/docker.sock", Error = "connection refused" };
-        _docker.StreamFailure = new IOException("connection refused");
-        _docker.Events.Writer.TryWrite(new DockerEvent("fail", "", "", new Dictionary<string, string>()));
-        await WaitUntil(() => !_monitor.Current.Sources.Docker.Ok);
-        Assert.Equal("connection refused", _monitor.Current.Sources.Docker.Error);
-        Assert.Contains(_monitor.Current.Nodes, n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Web, 5));
-
-        // The engine comes back: the monitor reconnects and converges without a restart.
-        _docker.StreamFailure = null;
-        _docker.View = LessonTopology.Docker();
-        await WaitUntil(() => _monitor.Current.Sources.Docker.Ok && _monitor.Current.Nodes.Any(n => n.Kind == NodeKinds.Container));
+        var change = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.Equal(50, change.Diff.AddedNodes.Count(n => n.Kind == NodeKinds.Container));
+        Assert.Equal(built + 1, _monitor.SnapshotsBuilt);
+        Assert.Equal(50, _docker.Inspections);
     }
 
     [Fact]
     public async Task A_netlink_notification_rereads_only_the_host_namespace()
     {
-        var seq = _monitor.Sequence;
+        using var sub = await StartAsync();
         var host = _host.View.Namespaces[0];
         var extra = new LinkInfo { Index = 40, Name = "nvtest0", Type = "veth", Up = false };
         _host.View = _host.View with { Namespaces = [host with { Links = [.. host.Links, extra] }, .. _host.View.Namespaces.Skip(1)] };
         _netlink.Changes.Writer.TryWrite(new NetlinkChange(16, 40));
-        await WaitUntil(() => _monitor.Current.Nodes.Any(n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Host, 40)));
+
+        var change = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.Contains(change.Diff.AddedNodes, n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Host, 40));
         Assert.Equal(1, _host.FullCollections);
-        lock (_host.PartialCollections) Assert.Contains(_host.PartialCollections, p => p.SequenceEqual([LessonTopology.Host]));
-        Assert.True(_monitor.Sequence > seq);
+        lock (_host.PartialCollections) Assert.Equal([LessonTopology.Host], Assert.Single(_host.PartialCollections));
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
+    [Fact]
+    public async Task The_nat_rules_are_polled_on_the_clock_and_an_unchanged_poll_builds_nothing()
     {
-        using var cts = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            cts.Token.ThrowIfCancellationRequested();
-            await Task.Delay(10, cts.Token);
-        }
+        using var sub = await StartAsync();
+        var built = _monitor!.SnapshotsBuilt;
+        var reads = _nat.Collections;
+
+        // Same rules: read on the tick, compared, and dropped before any snapshot is built. The netlink change sent
+        // once the poll is being read is served after it, so its diff is the first update and must be all there is.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await _nat.Reads.Reached(reads + 1).WaitAsync(Patience);
+        var host = _host.View.Namespaces[0];
+        _host.View = _host.View with { Namespaces = [host with { Links = [.. host.Links, new LinkInfo { Index = 41, Name = "nvtest1", Type = "veth" }] }, .. _host.View.Namespaces.Skip(1)] };
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16, 41));
+        var linkChange = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.Equal(TopologyBuilder.InterfaceId(LessonTopology.Host, 41), Assert.Single(linkChange.Diff.AddedNodes).Id);
+        Assert.Empty(linkChange.Diff.UpdatedNodes);
+        Assert.Equal(built + 1, _monitor.SnapshotsBuilt);
+
+        // Counters moved: the next tick publishes them.
+        _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Packets = r.Packets + 7 })] };
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var natChange = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.NotEmpty(natChange.Diff.UpdatedNodes);
+        Assert.All(natChange.Diff.UpdatedNodes, n => Assert.Equal(NodeKinds.NatRule, n.Kind));
+        Assert.Equal(reads + 2, _nat.Collections);
+    }
+
+    [Fact]
+    public async Task When_the_engine_goes_away_docker_turns_not_ok_the_host_view_stays_and_the_watch_reconnects_after_the_backoff()
+    {
+        using var sub = await StartAsync();
+        _docker.View = new DockerView { Ok = false, Endpoint = "unix:///var/run/docker.sock", Error = "connection refused" };
+        _docker.StreamFailure = new IOException("connection refused");
+        _docker.Events.Writer.TryWrite(new DockerEvent("fail", "", "", new Dictionary<string, string>()));
+
+        var down = await UntilAsync(sub, s => !s.Sources.Docker.Ok);
+        Assert.Equal("connection refused", down.Sources.Docker.Error);
+        Assert.Contains(down.Nodes, n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Web, 5));
+        Assert.Contains("connection reset by peer", await _warnings.NextAsync(CancellationToken.None).AsTask().WaitAsync(Patience));
+
+        // The engine comes back: after the first backoff (250 ms) the monitor reconnects and converges without a restart.
+        _docker.StreamFailure = null;
+        _docker.View = LessonTopology.Docker();
+        var collections = _docker.FullCollections;
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var back = await UntilAsync(sub, s => s.Sources.Docker.Ok);
+        Assert.Contains(back.Nodes, n => n.Id == TopologyBuilder.ContainerId(LessonTopology.DbId));
+        Assert.True(_docker.FullCollections > collections);
+    }
+
+    [Fact]
+    public async Task A_failed_refresh_is_retried_in_full_after_the_backoff()
+    {
+        using var sub = await StartAsync();
+        var docker = _docker.View;
+        _docker.View = docker with { Containers = [.. docker.Containers.Where(c => c.Id != LessonTopology.WebId)] };
+        _docker.InspectFailure = new TimeoutException("inspect timed out");
+        var collections = _docker.FullCollections;
+        _docker.Emit("container", "die", LessonTopology.WebId);
+
+        Assert.Contains("container die", await _warnings.NextAsync(CancellationToken.None).AsTask().WaitAsync(Patience));
+        Assert.Equal(docker.Containers.Length, _feed.Current.Nodes.Count(n => n.Kind == NodeKinds.Container));
+
+        // The retry is due one second later (the refresh backoff's first step) and re-reads Docker in full.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var change = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.Contains(TopologyBuilder.ContainerId(LessonTopology.WebId), change.Diff.RemovedNodes);
+        Assert.Equal(collections + 1, _docker.FullCollections);
     }
 }

@@ -24,12 +24,14 @@ public sealed class LiveMonitorFixture : IAsyncLifetime
     private readonly NetlinkHostNetworkSource _host = new();
     private readonly DockerEngineSource _docker = new();
     public TopologyMonitor Monitor { get; }
+    /// <summary>What the monitor publishes: the feed every subscriber of the app reads.</summary>
+    public TopologyBroadcaster Feed { get; } = new(bufferSize: 64);
     public TopologyCollector Collector { get; }
 
     public LiveMonitorFixture()
     {
         Collector = new TopologyCollector(_host, _docker, new IptablesNatSource(), TimeProvider.System);
-        Monitor = new TopologyMonitor(Collector, new NetlinkChangeSource(),
+        Monitor = new TopologyMonitor(Collector, Feed, _docker, new NetlinkChangeSource(),
             Options.Create(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.FromSeconds(1) }),
             NullLogger<TopologyMonitor>.Instance, TimeProvider.System, new NamespaceDirectoryWatcher());
     }
@@ -39,7 +41,7 @@ public sealed class LiveMonitorFixture : IAsyncLifetime
         DockerCli.RequireEngine();
         RemoveTestContainers();
         await Monitor.StartAsync(CancellationToken.None);
-        await Monitor.FirstSnapshot.WaitAsync(Patience);
+        await Feed.FirstSnapshot.WaitAsync(Patience);
     }
 
     public async Task DisposeAsync()
@@ -64,10 +66,10 @@ public sealed class LiveMonitorFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(Patience);
         while (true)
         {
-            var current = Monitor.Current;
+            var current = Feed.Current;
             if (condition(current)) return current;
             if (cts.IsCancellationRequested)
-                throw new Xunit.Sdk.XunitException($"Timed out after {Patience.TotalSeconds} s waiting for: {what} (sequence {Monitor.Sequence})");
+                throw new Xunit.Sdk.XunitException($"Timed out after {Patience.TotalSeconds} s waiting for: {what} (sequence {Feed.Sequence})");
             await Task.Delay(20);
         }
     }

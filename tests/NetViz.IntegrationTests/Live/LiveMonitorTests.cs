@@ -129,11 +129,11 @@ public sealed class LiveMonitorTests(LiveMonitorFixture f)
         {
             await Task.Delay(300);
             var fresh = await f.Collector.CollectAsync(CancellationToken.None);
-            difference = Difference(f.Monitor.Current, fresh);
+            difference = Difference(f.Feed.Current, fresh);
             if (difference is null) break;
         }
         Assert.Null(difference);
-        Assert.Equal(10, f.Monitor.Current.Nodes.Count(n => n.Kind == NodeKinds.Container && n.Label.StartsWith("nvlive-churn")));
+        Assert.Equal(10, f.Feed.Current.Nodes.Count(n => n.Kind == NodeKinds.Container && n.Label.StartsWith("nvlive-churn")));
         await Parallel.ForEachAsync(names.Take(10), (n, _) => { DockerCli.Run("docker", "rm", "-f", n); return ValueTask.CompletedTask; });
     }
 

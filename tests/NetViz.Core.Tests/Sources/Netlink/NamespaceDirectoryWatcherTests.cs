@@ -4,6 +4,7 @@ namespace NetViz.Core.Tests.Sources.Netlink;
 
 public sealed class NamespaceDirectoryWatcherTests : IDisposable
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly string _root = Directory.CreateTempSubdirectory("nvwatch").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -14,18 +15,21 @@ public sealed class NamespaceDirectoryWatcherTests : IDisposable
         var netns = Path.Combine(_root, "netns");          // like /var/run/netns before the first `ip netns add`
         var dockerNetns = Path.Combine(_root, "docker");   // like /var/run/docker/netns
         Directory.CreateDirectory(dockerNetns);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var seen = new List<string>();
-        var watching = Task.Run(async () =>
-        {
-            await foreach (var path in new NamespaceDirectoryWatcher(netns, dockerNetns).WatchAsync(cts.Token)) seen.Add(path);
-        });
-        await Task.Delay(200);
-        await File.WriteAllTextAsync(Path.Combine(dockerNetns, "0123abcd"), "");
-        while (!seen.Contains(Path.Combine(dockerNetns, "0123abcd"))) await Task.Delay(20, cts.Token);
+        using var cts = new CancellationTokenSource(Patience);
+        await using var watch = new NamespaceDirectoryWatcher(netns, dockerNetns).WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+
+        // The first MoveNextAsync runs the watch up to its first wait: the inotify watches exist when it returns.
+        var next = watch.MoveNextAsync();
+        Assert.False(next.IsCompleted);
+        var file = Path.Combine(dockerNetns, "0123abcd");
+        await File.WriteAllTextAsync(file, "");
+        Assert.True(await next);
+        Assert.Equal(file, watch.Current);
 
         Directory.CreateDirectory(netns);
-        await watching.WaitAsync(cts.Token); // the enumeration ends: the caller starts over and watches the new folder
-        Assert.Contains(netns, seen);
+        var seen = new List<string>();
+        while (await watch.MoveNextAsync()) seen.Add(watch.Current);
+        // The enumeration ended after reporting the new folder: the caller starts over and watches it.
+        Assert.Equal([netns], seen);
     }
 }

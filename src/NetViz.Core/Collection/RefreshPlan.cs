@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using NetViz.Core.Sources;
+
+namespace NetViz.Core.Collection;
+
+/// <summary>
+/// What must be re-read before the next snapshot (the input of <see cref="TopologyCollector.RefreshAsync"/>).
+/// Triggers arriving within the coalescing window are merged, so a burst of 50 container starts becomes one plan,
+/// and a snapshot is built only after every part is read.
+/// </summary>
+public sealed record RefreshPlan
+{
+    private const int MaxReasons = 20;
+
+    /// <summary>Read every source again from scratch.</summary>
+    public bool Full { get; init; }
+    /// <summary>Re-read Docker in full (containers and networks).</summary>
+    public bool DockerFull { get; init; }
+    /// <summary>Re-read the host network namespace.</summary>
+    public bool HostNamespace { get; init; }
+    /// <summary>Re-discover namespaces (drop vanished ones, read new ones) without re-reading any known one.</summary>
+    public bool Sweep { get; init; }
+    /// <summary>Re-read the NAT rules (iptables has no events: this is the poll).</summary>
+    public bool Nat { get; init; }
+    /// <summary>Containers to re-inspect (with the namespaces they left or entered).</summary>
+    public ImmutableHashSet<string> Containers { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    /// <summary>Why, for the log (the first <see cref="MaxReasons"/>).</summary>
+    public ImmutableArray<string> Reasons { get; init; } = [];
+
+    public static RefreshPlan ForFull(string reason) => new() { Full = true, Reasons = [reason] };
+    public static RefreshPlan ForDocker(string reason) => new() { DockerFull = true, HostNamespace = true, Reasons = [reason] };
+    public static RefreshPlan ForHostNamespace(string reason) => new() { HostNamespace = true, Reasons = [reason] };
+    public static RefreshPlan ForSweep(string reason) => new() { Sweep = true, Reasons = [reason] };
+    public static RefreshPlan ForNat(string reason) => new() { Nat = true, Reasons = [reason] };
+
+    public static RefreshPlan ForContainer(string id, string reason) =>
+        new() { HostNamespace = true, Containers = ImmutableHashSet.Create(StringComparer.Ordinal, id), Reasons = [reason] };
+
+    /// <summary>One plan that re-reads everything either plan would.</summary>
+    public RefreshPlan Merge(RefreshPlan other) => new()
+    {
+        Full = Full || other.Full,
+        DockerFull = DockerFull || other.DockerFull,
+        HostNamespace = HostNamespace || other.HostNamespace,
+        Sweep = Sweep || other.Sweep,
+        Nat = Nat || other.Nat,
+        Containers = Containers.Union(other.Containers),
+        Reasons = Reasons.Length >= MaxReasons ? Reasons : Reasons.AddRange(other.Reasons.Take(MaxReasons - Reasons.Length)),
+    };
+
+    /// <summary>Maps a Docker event to what it changes; null for events that change no networking.</summary>
+    public static RefreshPlan? ForDockerEvent(DockerEvent e)
+    {
+        var reason = $"docker {e.Type} {e.Action} {e.ActorId[..Math.Min(12, e.ActorId.Length)]}";
+        switch (e.Type)
+        {
+            case "container":
+                // exec_* and health events change nothing we draw.
+                if (e.Action.StartsWith("exec_", StringComparison.Ordinal) || e.Action.StartsWith("health_status", StringComparison.Ordinal)
+                    || e.Action is "attach" or "resize" or "top" or "commit" or "copy" or "export" or "archive-path" or "extract-to-dir")
+                    return null;
+                return ForContainer(e.ActorId, reason);
+            case "network":
+                return e.Action is "connect" or "disconnect" && e.Attributes.TryGetValue("container", out var cid)
+                    ? ForContainer(cid, reason)
+                    : ForDocker(reason);
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Threading.Channels;
+using NetViz.Core.Diff;
+using NetViz.Core.Model;
+
+namespace NetViz.Core.Live;
+
+/// <summary>
+/// The <see cref="ITopologyFeed"/>: holds the newest snapshot and hands each published one, as a numbered diff, to
+/// every subscriber. Each subscriber has a bounded buffer; one that falls behind is reset, never waited for.
+/// </summary>
+public sealed class TopologyBroadcaster : ITopologyFeed
+{
+    private readonly int _bufferSize;
+    private readonly Lock _gate = new();
+    private readonly List<Channel<TopologyUpdate>> _subscribers = [];
+    private readonly TaskCompletionSource _firstSnapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TopologySnapshot _current = TopologySnapshot.Empty;
+    private long _sequence;
+
+    /// <param name="bufferSize">Updates buffered per subscriber (at least 2: a reset and one diff).</param>
+    public TopologyBroadcaster(int bufferSize) => _bufferSize = Math.Max(2, bufferSize);
+
+    public TopologySnapshot Current => Volatile.Read(ref _current);
+    public long Sequence => Interlocked.Read(ref _sequence);
+    public int SubscriberCount { get { lock (_gate) return _subscribers.Count; } }
+
+    /// <summary>Completes when the first snapshot (sequence 1) has been published.</summary>
+    public Task FirstSnapshot => _firstSnapshot.Task;
+
+    public TopologySubscription Subscribe()
+    {
+        var channel = Channel.CreateBounded<TopologyUpdate>(new BoundedChannelOptions(_bufferSize)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        lock (_gate)
+        {
+            channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
+            _subscribers.Add(channel);
+        }
+        return new TopologySubscription(channel.Reader, _ =>
+        {
+            lock (_gate) _subscribers.Remove(channel);
+            channel.Writer.TryComplete();
+        });
+    }
+
+    /// <summary>
+    /// Makes <paramref name="snapshot"/> current and sends its diff against the previous one to every subscriber.
+    /// Returns false (and sends nothing) when neither the graph nor the sources' status changed.
+    /// </summary>
+    public bool Publish(TopologySnapshot snapshot)
+    {
+        lock (_gate)
+        {
+            var diff = TopologyDiffer.Compute(_current, snapshot, _sequence + 1);
+            if (diff.IsEmpty && _sequence > 0 && SameStatus(_current, snapshot)) return false;
+            Interlocked.Exchange(ref _sequence, diff.Sequence);
+            Volatile.Write(ref _current, snapshot);
+            var change = new TopologyChange(diff, snapshot);
+            foreach (var channel in _subscribers)
+            {
+                if (channel.Writer.TryWrite(change)) continue;
+                // Overflow: this subscriber is too slow. Drop what it has not read and tell it to start over,
+                // so it never delays the others and never applies a diff on top of a gap.
+                while (channel.Reader.TryRead(out _)) { }
+                channel.Writer.TryWrite(new TopologyReset(diff.Sequence, snapshot));
+            }
+        }
+        _firstSnapshot.TrySetResult();
+        return true;
+    }
+
+    /// <summary>Ends every subscription (after what is buffered): the feed stops.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+            foreach (var channel in _subscribers) channel.Writer.TryComplete();
+    }
+
+    private static bool SameStatus(TopologySnapshot a, TopologySnapshot b) =>
+        a.Sources == b.Sources && a.Host.Hostname == b.Host.Hostname && a.Host.Netns == b.Host.Netns
+        && a.Host.Warnings.SequenceEqual(b.Host.Warnings);
+}
+
+/// <summary>Helpers for every <see cref="ITopologyFeed"/> consumer.</summary>
+public static class TopologyFeedExtensions
+{
+    /// <summary>
+    /// Waits until the feed has published a first snapshot (sequence above 0), at most <paramref name="timeout"/>;
+    /// returns at once when it already has. Never throws: after the timeout or a cancellation the caller answers
+    /// with what <see cref="ITopologyFeed.Current"/> holds.
+    /// </summary>
+    public static async Task WaitForFirstSnapshotAsync(this ITopologyFeed feed, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (feed.Sequence > 0) return;
+        using var subscription = feed.Subscribe();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await foreach (var update in subscription.Reader.ReadAllAsync(cts.Token).ConfigureAwait(false))
+                if (update.Sequence > 0) return;
+        }
+        catch (OperationCanceledException) { }
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Time.Testing;
+using NetViz.Core.Collection;
+using NetViz.Core.Correlation;
+using NetViz.Core.Sources;
+using NetViz.Core.Tests.Correlation;
+using NetViz.Core.Tests.Live;
+
+namespace NetViz.Core.Tests.Collection;
+
+/// <summary>The incremental refresh: what a plan re-reads, and how the partial reads are merged into the previous readings.</summary>
+public sealed class TopologyCollectorTests
+{
+    private readonly FakeHostSource _host = new(LessonTopology.HostView());
+    private readonly FakeDockerSource _docker = new(LessonTopology.Docker());
+    private readonly FakeNatSource _nat = new(LessonTopology.Nat());
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-28T10:00:00Z"));
+    private readonly TopologyCollector _collector;
+
+    public TopologyCollectorTests() => _collector = new TopologyCollector(_host, _docker, _nat, _time);
+
+    [Fact]
+    public async Task Without_previous_readings_or_for_a_full_plan_everything_is_read()
+    {
+        var first = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.WebId, "x"), null, default);
+        await _collector.RefreshAsync(RefreshPlan.ForFull("resync"), first, default);
+        Assert.Equal((2, 2, 2), (_host.FullCollections, _docker.FullCollections, _nat.Collections));
+        Assert.Equal(0, _docker.Inspections);
+    }
+
+    [Fact]
+    public async Task A_container_plan_inspects_it_and_rereads_the_host_and_the_namespace_it_left()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _docker.View = _docker.View with { Containers = [.. _docker.View.Containers.Where(c => c.Id != LessonTopology.DbId)] };
+        _host.View = _host.View with { Namespaces = [.. _host.View.Namespaces.Where(n => n.Inode != LessonTopology.Db)] };
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        var next = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.DbId, "destroy"), previous, default);
+
+        Assert.Equal(1, _docker.Inspections);
+        Assert.Equal(1, _docker.FullCollections);
+        Assert.Equal(1, _nat.Collections); // not asked for: the previous reading stays
+        Assert.Same(previous.Nat, next.Nat);
+        Assert.Equal([LessonTopology.Host, LessonTopology.Db], Assert.Single(_host.PartialCollections));
+        Assert.DoesNotContain(next.Docker.Containers, c => c.Id == LessonTopology.DbId);
+        Assert.DoesNotContain(next.Host.Namespaces, n => n.Inode == LessonTopology.Db);
+        // Untouched namespaces keep their previous reading (same object), the host's is the fresh one.
+        Assert.Same(previous.Host.Namespaces.Single(n => n.Inode == LessonTopology.Web), next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Web));
+        Assert.Equal(_time.GetUtcNow(), next.CollectedAt);
+        // And the merge equals a fresh read.
+        var fresh = TopologyBuilder.Build(await _collector.ReadAllAsync(default));
+        Assert.Equal(fresh.Nodes.Select(n => n.Id).Order(), TopologyBuilder.Build(next).Nodes.Select(n => n.Id).Order());
+    }
+
+    [Fact]
+    public async Task A_sweep_reads_only_new_namespaces_and_drops_vanished_ones()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        const ulong added = 4026539999;
+        var namespaces = _host.View.Namespaces.Where(n => n.Inode != LessonTopology.None).ToList();
+        namespaces.Add(new NetworkNamespaceView { Inode = added, IsHost = false, Name = "nvtest", Links = [LessonTopology.Lo], Addresses = [], Routes = [] });
+        _host.View = _host.View with { Namespaces = [.. namespaces] };
+
+        var next = await _collector.RefreshAsync(RefreshPlan.ForSweep("namespace file"), previous, default);
+
+        Assert.Empty(Assert.Single(_host.PartialCollections)); // nothing known was stale
+        Assert.Contains(next.Host.Namespaces, n => n.Inode == added && n.Name == "nvtest");
+        Assert.DoesNotContain(next.Host.Namespaces, n => n.Inode == LessonTopology.None);
+        Assert.Same(previous.Docker, next.Docker);
+    }
+
+    [Fact]
+    public async Task A_nat_poll_that_finds_the_same_rules_returns_the_previous_readings_and_a_changed_one_only_new_rules()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _nat.View = _nat.View with { }; // an equal reading, another object
+
+        Assert.Same(previous, await _collector.RefreshAsync(RefreshPlan.ForNat("poll"), previous, default));
+
+        _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Bytes = r.Bytes + 1 })] };
+        var next = await _collector.RefreshAsync(RefreshPlan.ForNat("poll"), previous, default);
+        Assert.NotSame(previous, next);
+        Assert.Same(_nat.View, next.Nat);
+        Assert.Same(previous.Host, next.Host);
+        Assert.Same(previous.Docker, next.Docker);
+    }
+
+    [Fact]
+    public async Task Container_events_while_the_engine_was_down_read_docker_in_full()
+    {
+        var down = await _collector.ReadAllAsync(default) with
+        {
+            Docker = new DockerView { Ok = false, Endpoint = "unix:///var/run/docker.sock", Error = "connection refused" },
+        };
+        var next = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.WebId, "start"), down, default);
+        Assert.True(next.Docker.Ok);
+        Assert.Equal(LessonTopology.Docker().Containers.Length, next.Docker.Containers.Length);
+        Assert.Equal(0, _docker.Inspections);
+    }
+}

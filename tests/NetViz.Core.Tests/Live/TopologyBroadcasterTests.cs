@@ -1,0 +1,95 @@
+using NetViz.Core.Live;
+using NetViz.Core.Model;
+using NetViz.Core.Tests.Correlation;
+using NetViz.Core.Correlation;
+
+namespace NetViz.Core.Tests.Live;
+
+/// <summary>The feed on its own: publishing is synchronous, so these tests need no clock at all.</summary>
+public sealed class TopologyBroadcasterTests
+{
+    private static TopologySnapshot Snapshot(long packets) => TopologyBuilder.Build(LessonTopology.Readings(
+        nat: LessonTopology.Nat() with { Rules = [.. LessonTopology.Nat().Rules.Select(r => r with { Packets = packets })] }));
+
+    private static List<TopologyUpdate> Drain(TopologySubscription subscription)
+    {
+        var updates = new List<TopologyUpdate>();
+        while (subscription.Reader.TryRead(out var u)) updates.Add(u);
+        return updates;
+    }
+
+    [Fact]
+    public void A_subscriber_gets_the_current_snapshot_then_numbered_diffs_and_an_unchanged_snapshot_is_not_sent()
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 8);
+        Assert.False(feed.FirstSnapshot.IsCompleted);
+        Assert.True(feed.Publish(Snapshot(1)));
+        Assert.True(feed.FirstSnapshot.IsCompleted);
+        using var sub = feed.Subscribe();
+
+        Assert.True(feed.Publish(Snapshot(2)));
+        Assert.False(feed.Publish(Snapshot(2) with { GeneratedAt = DateTimeOffset.UnixEpoch }));
+
+        var updates = Drain(sub);
+        var reset = Assert.IsType<TopologyReset>(updates[0]);
+        Assert.Equal(1, reset.Sequence);
+        var change = Assert.IsType<TopologyChange>(Assert.Single(updates.Skip(1)));
+        Assert.Equal(2, change.Sequence);
+        Assert.Same(feed.Current, change.Snapshot);
+        Assert.All(change.Diff.UpdatedNodes, n => Assert.Equal(NodeKinds.NatRule, n.Kind));
+        Assert.NotEmpty(change.Diff.UpdatedNodes);
+    }
+
+    [Fact]
+    public void A_slow_subscriber_is_reset_to_the_newest_snapshot_without_holding_back_a_fast_one()
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 4);
+        feed.Publish(Snapshot(0));
+        using var slow = feed.Subscribe();
+        using var fast = feed.Subscribe();
+        var seen = new List<TopologyUpdate>();
+        for (var i = 1; i <= 10; i++)
+        {
+            Assert.True(feed.Publish(Snapshot(i)));
+            seen.AddRange(Drain(fast));
+        }
+
+        // The fast one saw every diff in order after its initial reset.
+        Assert.IsType<TopologyReset>(seen[0]);
+        Assert.Equal(Enumerable.Range(2, 10).Select(i => (long)i), seen.Skip(1).Select(u => u.Sequence));
+        // The slow one (buffer 4) was told to start over, and never got a diff on top of a gap.
+        var slowUpdates = Drain(slow);
+        var reset = Assert.IsType<TopologyReset>(slowUpdates[0]);
+        Assert.True(reset.Sequence > 2, $"reset at {reset.Sequence}");
+        Assert.Equal(Enumerable.Range(0, slowUpdates.Count).Select(i => reset.Sequence + i), slowUpdates.Select(u => u.Sequence));
+        Assert.Equal(11, slowUpdates[^1].Sequence);
+    }
+
+    [Fact]
+    public async Task Disposing_a_subscription_unsubscribes_it_and_ends_its_reader_after_what_was_buffered()
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 4);
+        feed.Publish(Snapshot(0));
+        var sub = feed.Subscribe();
+        Assert.Equal(1, feed.SubscriberCount);
+        sub.Dispose();
+        Assert.Equal(0, feed.SubscriberCount);
+        feed.Publish(Snapshot(1));
+
+        var remaining = new List<TopologyUpdate>();
+        await foreach (var u in sub.Reader.ReadAllAsync()) remaining.Add(u);
+        Assert.IsType<TopologyReset>(Assert.Single(remaining));
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_first_snapshot_returns_once_it_is_published()
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 4);
+        var waiting = feed.WaitForFirstSnapshotAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        feed.Publish(Snapshot(0));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, feed.SubscriberCount);
+        Assert.True(feed.WaitForFirstSnapshotAsync(TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
+    }
+}
