@@ -123,13 +123,16 @@ public sealed class NetlinkHostNetworkSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task CollectNamespaces_rereads_only_the_given_namespace_and_still_resolves_its_netns_ids()
+    public async Task Refreshing_rereads_only_the_stale_namespace_and_still_resolves_its_netns_ids()
     {
         var inode = NsInode("nvnl-b");
+        var known = new NetworkNamespaceDiscovery().Discover().Namespaces.Select(n => n.Inode).ToHashSet();
 
-        var views = await _source.CollectNamespacesAsync([inode], CancellationToken.None);
+        var refresh = await _source.RefreshNamespacesAsync([inode], known, CancellationToken.None);
 
-        var view = Assert.Single(views);
+        // Namespaces that appeared between the discovery above and the refresh (another test's) are read too.
+        var view = Assert.Single(refresh.Read, n => known.Contains(n.Inode));
+        Assert.Contains(HostInode, refresh.Existing);
         Assert.Equal(inode, view.Inode);
         Assert.Equal("nvnl-b", view.Name);
         var eth0 = view.Links.Single(l => l.Name == "eth0");

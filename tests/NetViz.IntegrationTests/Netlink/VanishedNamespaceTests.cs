@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using NetViz.Core.Sources.Netlink;
 
@@ -53,13 +52,17 @@ public sealed class VanishedNamespaceTests : IDisposable
     }
 
     [Fact]
-    public async Task Collecting_only_a_deleted_namespace_returns_nothing()
+    public async Task Refreshing_a_deleted_namespace_reads_nothing_and_says_it_no_longer_exists()
     {
         var inode = Ip.Inode($"/var/run/netns/{Gone}");
+        var known = new NetworkNamespaceDiscovery().Discover().Namespaces.Select(n => n.Inode).ToHashSet();
+        Assert.Contains(inode, known);
         Ip.Cmd($"netns del {Gone}");
 
-        var views = await _source.CollectNamespacesAsync(ImmutableArray.Create(inode), CancellationToken.None);
+        var refresh = await _source.RefreshNamespacesAsync([inode], known, CancellationToken.None);
 
-        Assert.Empty(views);
+        Assert.DoesNotContain(refresh.Read, n => n.Inode == inode);
+        Assert.DoesNotContain(inode, refresh.Existing);
+        Assert.Contains(Ip.Inode($"/var/run/netns/{Kept}"), refresh.Existing);
     }
 }

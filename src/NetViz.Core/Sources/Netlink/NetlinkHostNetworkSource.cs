@@ -44,17 +44,6 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
         return new HostNetworkView { Ok = true, Error = null, HostInode = discovered.HostInode, Namespaces = read.Namespaces, Warnings = warnings };
     }
 
-    /// <summary>Reads only the namespaces whose inode is given; vanished ones are absent from the result.</summary>
-    public async Task<IReadOnlyList<NetworkNamespaceView>> CollectNamespacesAsync(IReadOnlyCollection<ulong> inodes, CancellationToken cancellationToken)
-    {
-        var discovered = _discovery.Discover();
-        var wanted = inodes as IReadOnlySet<ulong> ?? inodes.ToHashSet();
-        var targets = discovered.Namespaces.Where(n => wanted.Contains(n.Inode)).ToList();
-        if (targets.Count == 0) return [];
-        var read = await ReadNamespacesAsync(targets, discovered.Namespaces, cancellationToken).ConfigureAwait(false);
-        return read.Namespaces;
-    }
-
     public async Task<NamespaceRefresh> RefreshNamespacesAsync(IReadOnlyCollection<ulong> stale, IReadOnlySet<ulong> known, CancellationToken cancellationToken)
     {
         var discovered = _discovery.Discover();
