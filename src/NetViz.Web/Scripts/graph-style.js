@@ -1,127 +1,14 @@
-// Visual language of the NetViz graph: palettes (light/dark) and the Cytoscape stylesheet.
-// The picture is shown on classroom projectors, so every colour pair here was chosen for contrast
-// (text on fill >= 4.5:1) and every label has an outline in the background colour.
+// Visual language of the NetViz graph: the Cytoscape stylesheet over the palettes (light/dark) of
+// graph-contract.json, which the C# legend reads too. The picture is shown on classroom projectors, so
+// every colour pair there was chosen for contrast (text on fill >= 4.5:1) and every label has an outline
+// in the background colour.
+
+import contract from './graph-contract.json';
 
 const FONT_FAMILY = 'system-ui, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 
-export const palettes = {
-  light: {
-    background: '#ffffff',
-    text: '#17202a',
-    textOutline: '#ffffff',
-    netnsFill: '#f3f5f8',
-    netnsBorder: '#78879a',
-    netnsTitleFill: '#5b6b7f',
-    netnsTitleText: '#ffffff',
-    hostFill: '#e6f0fc',
-    hostBorder: '#1565c0',
-    hostTitleFill: '#1565c0',
-    interfaceFill: '#ffffff',
-    interfaceBorder: '#546e7a',
-    interfaceText: '#17202a',
-    vethFill: '#e3f4e4',
-    vethBorder: '#2e7d32',
-    deviceFill: '#dde7f3',
-    deviceBorder: '#0d47a1',
-    bridgeFill: '#ffe08a',
-    bridgeBorder: '#b26a00',
-    bridgeText: '#3e2500',
-    loopbackFill: '#f1f1f1',
-    loopbackBorder: '#9e9e9e',
-    loopbackText: '#555555',
-    virtualFill: '#ede4f7',
-    virtualBorder: '#6a3d9a',
-    downFill: '#eeeeee',
-    downBorder: '#9e9e9e',
-    downText: '#666666',
-    containerFill: '#1d63ed',
-    containerBorder: '#0b3d91',
-    containerText: '#ffffff',
-    networkFill: '#c8ede8',
-    networkBorder: '#00796b',
-    networkText: '#003d36',
-    externalFill: '#e8f4fd',
-    externalBorder: '#5d8fb8',
-    externalText: '#0d3c61',
-    masqueradeFill: '#f3e3f7',
-    masqueradeBorder: '#8e24aa',
-    masqueradeText: '#4a0a5c',
-    dnatFill: '#fde6dc',
-    dnatBorder: '#d84315',
-    dnatText: '#5c1a05',
-    natOtherFill: '#eceff1',
-    natOtherBorder: '#546e7a',
-    vethEdge: '#2e7d32',
-    bridgePortEdge: '#b26a00',
-    routeEdge: '#1565c0',
-    lowerEdge: '#6a3d9a',
-    networkBridgeEdge: '#00796b',
-    attachmentEdge: '#1d63ed',
-    genericEdge: '#78879a',
-    selection: '#ff6f00',
-    match: '#ffd600',
-    added: '#00c853',
-    removed: '#d50000',
-  },
-  dark: {
-    background: '#161b22',
-    text: '#e8edf2',
-    textOutline: '#161b22',
-    netnsFill: '#1f2630',
-    netnsBorder: '#8b9bb0',
-    netnsTitleFill: '#56657a',
-    netnsTitleText: '#ffffff',
-    hostFill: '#172a42',
-    hostBorder: '#64b5f6',
-    hostTitleFill: '#1e6fc4',
-    interfaceFill: '#2b3440',
-    interfaceBorder: '#a7b6c6',
-    interfaceText: '#f1f5f9',
-    vethFill: '#1d3a22',
-    vethBorder: '#81c784',
-    deviceFill: '#1a3356',
-    deviceBorder: '#90caf9',
-    bridgeFill: '#5a4300',
-    bridgeBorder: '#ffca28',
-    bridgeText: '#fff3cf',
-    loopbackFill: '#2a2f36',
-    loopbackBorder: '#7d8794',
-    loopbackText: '#c4ccd5',
-    virtualFill: '#35264a',
-    virtualBorder: '#ce93d8',
-    downFill: '#2a2d31',
-    downBorder: '#7d8794',
-    downText: '#a3abb5',
-    containerFill: '#2f7bf5',
-    containerBorder: '#9cc2ff',
-    containerText: '#ffffff',
-    networkFill: '#0f3d38',
-    networkBorder: '#4db6ac',
-    networkText: '#d4f5f1',
-    externalFill: '#1b3148',
-    externalBorder: '#7fb3dd',
-    externalText: '#e3f1fc',
-    masqueradeFill: '#3d1a47',
-    masqueradeBorder: '#e28bf5',
-    masqueradeText: '#f8e6fc',
-    dnatFill: '#4a1d0c',
-    dnatBorder: '#ff8a65',
-    dnatText: '#ffe9e1',
-    natOtherFill: '#2b3440',
-    natOtherBorder: '#a7b6c6',
-    vethEdge: '#81c784',
-    bridgePortEdge: '#ffca28',
-    routeEdge: '#64b5f6',
-    lowerEdge: '#ce93d8',
-    networkBridgeEdge: '#4db6ac',
-    attachmentEdge: '#82b1ff',
-    genericEdge: '#8b9bb0',
-    selection: '#ffab40',
-    match: '#ffea00',
-    added: '#00e676',
-    removed: '#ff5252',
-  },
-};
+/** Light and dark palettes: keys are the colour roles the stylesheet below (and the C# legend) use. */
+export const palettes = contract.palettes;
 
 /** Sizes for normal and projector mode (projector: big labels, thick lines, heavier borders). */
 function metrics(projector) {
@@ -191,6 +78,10 @@ export function displayLabel(ele) {
 
 /** Builds the complete stylesheet for a theme and projector flag. */
 export function buildStyle(themeName, projector) {
+  return checkedAgainstContract(stylesheet(themeName, projector));
+}
+
+function stylesheet(themeName, projector) {
   const p = palettes[themeName] ?? palettes.light;
   const m = metrics(projector);
 
@@ -532,4 +423,27 @@ export function buildStyle(themeName, projector) {
       style: { display: 'none' },
     },
   ];
+}
+
+/** Every class the server may put on an element (CytoscapeElementMapper) or the module sets, per graph-contract.json. */
+const knownClasses = new Set([
+  ...contract.nodeKinds.map(k => `kind-${k}`),
+  ...contract.edgeKinds.map(k => `kind-${k}`),
+  ...contract.classes.modifiers,
+  ...contract.classes.containerModes.map(m => `mode-${m}`),
+  ...contract.classes.styledTypes.map(t => `type-${t}`),
+  ...contract.classes.states,
+]);
+
+/**
+ * A rule whose selector names a class outside the contract would silently never match: fail loudly
+ * instead (the end-to-end tests load this module in Chromium), so a renamed kind or class cannot drift.
+ */
+function checkedAgainstContract(style) {
+  for (const { selector } of style) {
+    for (const [, cls] of selector.matchAll(/\.([\w-]+)/g)) {
+      if (!knownClasses.has(cls)) throw new Error(`graph-style.js: selector '${selector}' uses class '${cls}', which graph-contract.json does not define`);
+    }
+  }
+  return style;
 }

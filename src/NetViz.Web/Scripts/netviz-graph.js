@@ -6,6 +6,7 @@
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import { buildStyle, palettes } from './graph-style.js';
+import contract from './graph-contract.json';
 import { fullLayoutOptions, incrementalLayoutOptions, seedPositions } from './graph-layout.js';
 import { layeredIncrementalPositions } from './layered-layout.js';
 
@@ -13,8 +14,8 @@ cytoscape.use(fcose);
 
 const FLASH_MS = 1500;
 const FADE_MS = 1200;
-const LAYOUTS = new Set(['layered', 'fcose', 'cose', 'concentric', 'breadthfirst', 'grid']);
-const DEFAULT_LAYOUT = 'layered';
+const LAYOUTS = new Set(contract.layouts.names);
+const DEFAULT_LAYOUT = contract.layouts.default;
 
 /**
  * Creates the graph inside containerElement.

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using NetViz.Core.Live;
 using NetViz.Core.Model;
+using NetViz.Web.Components.Shared;
 using NetViz.Web.Graph;
 using NetViz.Web.Live;
 
@@ -17,12 +18,12 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     public const string ModulePath = "./js/netviz-graph.bundle.js";
 
     /// <summary>
-    /// The names the module's <c>setLayout</c> accepts. <c>layered</c> (the default) is the module's deterministic
-    /// teaching layout: host box on top, bridges over their ports, each container box under its veth cable.
+    /// The names the module's <c>setLayout</c> accepts (graph-contract.json). <c>layered</c> (the default) is the
+    /// module's deterministic teaching layout: host box on top, bridges over their ports, each container box under its veth cable.
     /// </summary>
-    public static readonly IReadOnlyList<string> Layouts = ["layered", "fcose", "cose", "concentric", "breadthfirst", "grid"];
+    public static IReadOnlyList<string> Layouts => GraphContract.Current.Layouts;
 
-    public const string DefaultLayout = "layered";
+    public static string DefaultLayout => GraphContract.Current.DefaultLayout;
 
     private ElementReference _graphElement;
     private IJSObjectReference? _module;

@@ -6,7 +6,7 @@ namespace NetViz.Web.Components.Shared;
 /// <param name="Selector">The graph stylesheet selector whose look this swatch copies (graph-style.js).</param>
 /// <param name="Text">What it is, in the lesson's words.</param>
 /// <param name="Shape">The Cytoscape shape of that selector: round-rectangle, barrel, round-tag, tag, cut-rectangle, ellipse, box.</param>
-/// <param name="Fill">Palette key of the fill (graph-style.js <c>palettes</c>).</param>
+/// <param name="Fill">Palette key of the fill (graph-contract.json <c>palettes</c>).</param>
 /// <param name="Border">Palette key of the border.</param>
 /// <param name="BorderStyle">solid, dashed or double.</param>
 /// <param name="Title">Palette key of a namespace box's title tab, else null.</param>
@@ -19,8 +19,8 @@ public sealed record LegendEdge(string Selector, string Text, string Color, stri
 public sealed record LegendState(string Selector, string Text, string Color);
 
 /// <summary>
-/// The legend's entries. Shapes and palette keys are those of the graph's stylesheet (Scripts/graph-style.js);
-/// <see cref="LegendPalette"/> holds that file's colours, and a test reads the file to keep the two equal.
+/// The legend's entries. Shapes and palette keys are those of the graph's stylesheet (Scripts/graph-style.js); the
+/// colours come from the contract both sides read (<see cref="GraphContract"/>, Scripts/graph-contract.json).
 /// </summary>
 public static class GraphLegendEntries
 {
@@ -63,92 +63,12 @@ public static class GraphLegendEntries
     ];
 }
 
-/// <summary>The graph stylesheet's palettes (Scripts/graph-style.js <c>palettes.light</c> / <c>palettes.dark</c>), the keys the legend uses.</summary>
+/// <summary>The graph's palettes (<see cref="GraphContract.Palettes"/>, graph-contract.json), as the legend uses them.</summary>
 public static class LegendPalette
 {
-    public static IReadOnlyDictionary<string, string> Light { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["background"] = "#ffffff",
-        ["text"] = "#17202a",
-        ["netnsFill"] = "#f3f5f8",
-        ["netnsBorder"] = "#78879a",
-        ["netnsTitleFill"] = "#5b6b7f",
-        ["hostFill"] = "#e6f0fc",
-        ["hostBorder"] = "#1565c0",
-        ["hostTitleFill"] = "#1565c0",
-        ["vethFill"] = "#e3f4e4",
-        ["vethBorder"] = "#2e7d32",
-        ["deviceFill"] = "#dde7f3",
-        ["deviceBorder"] = "#0d47a1",
-        ["bridgeFill"] = "#ffe08a",
-        ["bridgeBorder"] = "#b26a00",
-        ["loopbackFill"] = "#f1f1f1",
-        ["loopbackBorder"] = "#9e9e9e",
-        ["virtualFill"] = "#ede4f7",
-        ["virtualBorder"] = "#6a3d9a",
-        ["downFill"] = "#eeeeee",
-        ["downBorder"] = "#9e9e9e",
-        ["containerFill"] = "#1d63ed",
-        ["containerBorder"] = "#0b3d91",
-        ["networkFill"] = "#c8ede8",
-        ["networkBorder"] = "#00796b",
-        ["externalFill"] = "#e8f4fd",
-        ["externalBorder"] = "#5d8fb8",
-        ["masqueradeFill"] = "#f3e3f7",
-        ["masqueradeBorder"] = "#8e24aa",
-        ["dnatFill"] = "#fde6dc",
-        ["dnatBorder"] = "#d84315",
-        ["vethEdge"] = "#2e7d32",
-        ["bridgePortEdge"] = "#b26a00",
-        ["routeEdge"] = "#1565c0",
-        ["lowerEdge"] = "#6a3d9a",
-        ["networkBridgeEdge"] = "#00796b",
-        ["match"] = "#ffd600",
-        ["added"] = "#00c853",
-        ["removed"] = "#d50000",
-    };
+    public static IReadOnlyDictionary<string, string> Light { get; } = GraphContract.Current.Palettes["light"];
 
-    public static IReadOnlyDictionary<string, string> Dark { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["background"] = "#161b22",
-        ["text"] = "#e8edf2",
-        ["netnsFill"] = "#1f2630",
-        ["netnsBorder"] = "#8b9bb0",
-        ["netnsTitleFill"] = "#56657a",
-        ["hostFill"] = "#172a42",
-        ["hostBorder"] = "#64b5f6",
-        ["hostTitleFill"] = "#1e6fc4",
-        ["vethFill"] = "#1d3a22",
-        ["vethBorder"] = "#81c784",
-        ["deviceFill"] = "#1a3356",
-        ["deviceBorder"] = "#90caf9",
-        ["bridgeFill"] = "#5a4300",
-        ["bridgeBorder"] = "#ffca28",
-        ["loopbackFill"] = "#2a2f36",
-        ["loopbackBorder"] = "#7d8794",
-        ["virtualFill"] = "#35264a",
-        ["virtualBorder"] = "#ce93d8",
-        ["downFill"] = "#2a2d31",
-        ["downBorder"] = "#7d8794",
-        ["containerFill"] = "#2f7bf5",
-        ["containerBorder"] = "#9cc2ff",
-        ["networkFill"] = "#0f3d38",
-        ["networkBorder"] = "#4db6ac",
-        ["externalFill"] = "#1b3148",
-        ["externalBorder"] = "#7fb3dd",
-        ["masqueradeFill"] = "#3d1a47",
-        ["masqueradeBorder"] = "#e28bf5",
-        ["dnatFill"] = "#4a1d0c",
-        ["dnatBorder"] = "#ff8a65",
-        ["vethEdge"] = "#81c784",
-        ["bridgePortEdge"] = "#ffca28",
-        ["routeEdge"] = "#64b5f6",
-        ["lowerEdge"] = "#ce93d8",
-        ["networkBridgeEdge"] = "#4db6ac",
-        ["match"] = "#ffea00",
-        ["added"] = "#00e676",
-        ["removed"] = "#ff5252",
-    };
+    public static IReadOnlyDictionary<string, string> Dark { get; } = GraphContract.Current.Palettes["dark"];
 
     public static IReadOnlyDictionary<string, string> For(bool dark) => dark ? Dark : Light;
 }
