@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using NetViz.Testing;
 
 namespace NetViz.Bench;
 
@@ -26,22 +27,28 @@ public static class LiveBenchmark
         Console.WriteLine($"live: {Machine.Describe()}");
         // Leftovers of an interrupted run go, unless asked to reuse the pool a --keep run left.
         if (!options.Has("--reuse")) await BenchContainers.RemoveAllAsync();
-        var root = NetVizApp.FindRepositoryRoot();
+        PublishedNetVizServer? app = null;
         try
         {
-            await using var app = await NetVizApp.StartAsync(root);
-            Console.WriteLine($"NetViz pid {app.Pid} on {app.Address} (log {app.LogPath}), RSS {app.StatusKilobytes("VmRSS") / 1024.0:0} MB");
-            await using var sse = new SseTopologyClient(app.Address);
+            app = await PublishedNetVizServer.StartAsync(options.Text("--app-dir"));
+            Console.WriteLine($"NetViz pid {app.ProcessId} on {app.BaseAddress} (content root {app.PublishDirectory}), RSS {ProcessStats.StatusKilobytes(app.ProcessId, "VmRSS") / 1024.0:0} MB");
+            await using var sse = new SseTopologyClient(app.BaseAddress);
             await sse.StartAsync(WaitLimit);
-            using var http = new HttpClient { BaseAddress = app.Address, Timeout = WaitLimit };
+            using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = WaitLimit };
 
             await MeasureLatencyAsync(runs, sse, http);
-            await MeasureIdleCpuAsync(app, sse, idleContainers, idleSeconds);
-            await MeasureMemoryAsync(app, sse, memoryContainers);
+            await MeasureIdleCpuAsync(app.ProcessId, sse, idleContainers, idleSeconds);
+            await MeasureMemoryAsync(app.ProcessId, sse, memoryContainers);
             Console.WriteLine($"SSE: {sse.Snapshots} snapshot event(s), {sse.Diffs} diffs, {sse.Gaps} sequence gaps");
+        }
+        catch when (app is not null)
+        {
+            Console.Error.WriteLine($"NetViz output (last lines):\n{app.Log}");
+            throw;
         }
         finally
         {
+            if (app is not null) await app.DisposeAsync();
             if (!options.Has("--keep")) await BenchContainers.RemoveAllAsync();
         }
         return 0;
@@ -126,17 +133,17 @@ public static class LiveBenchmark
         throw new TimeoutException($"GET /api/topology did not show the change within {WaitLimit.TotalSeconds} s");
     }
 
-    private static async Task MeasureIdleCpuAsync(NetVizApp app, SseTopologyClient sse, int containers, int seconds)
+    private static async Task MeasureIdleCpuAsync(int pid, SseTopologyClient sse, int containers, int seconds)
     {
         Console.WriteLine($"\n== idle CPU: {containers} containers, {seconds} s");
         await ShowPoolAsync(sse, containers);
         await Task.Delay(TimeSpan.FromSeconds(10)); // past the burst of starts and its refreshes
         var clockTicks = long.Parse((await Commands.CheckedAsync("getconf", "CLK_TCK")).Trim(), CultureInfo.InvariantCulture);
         var diffsBefore = sse.Diffs;
-        var before = app.CpuTicks();
+        var before = ProcessStats.CpuTicks(pid);
         var watch = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var after = app.CpuTicks();
+        var after = ProcessStats.CpuTicks(pid);
         var elapsed = watch.Elapsed.TotalSeconds;
         double Percent(long ticks) => ticks / (double)clockTicks / elapsed * 100;
         var own = Percent(after.OwnTicks - before.OwnTicks);
@@ -148,13 +155,13 @@ public static class LiveBenchmark
         Console.WriteLine($"Goal < 1% of one core: {(own + children < 1 ? "met" : own < 1 ? "met by the process alone, not with its children" : "MISSED")}");
     }
 
-    private static async Task MeasureMemoryAsync(NetVizApp app, SseTopologyClient sse, int containers)
+    private static async Task MeasureMemoryAsync(int pid, SseTopologyClient sse, int containers)
     {
         Console.WriteLine($"\n== memory: {containers} containers");
         await ShowPoolAsync(sse, containers);
         await Task.Delay(TimeSpan.FromSeconds(5));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"NetViz VmRSS {app.StatusKilobytes("VmRSS") / 1024.0:0.0} MB (peak VmHWM {app.StatusKilobytes("VmHWM") / 1024.0:0.0} MB) " +
+            $"NetViz VmRSS {ProcessStats.StatusKilobytes(pid, "VmRSS") / 1024.0:0.0} MB (peak VmHWM {ProcessStats.StatusKilobytes(pid, "VmHWM") / 1024.0:0.0} MB) " +
             $"with {containers} bench containers; load average {Machine.LoadAverage()}"));
     }
 

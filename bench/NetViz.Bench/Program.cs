@@ -1,3 +1,5 @@
+using NetViz.Bench.Render;
+
 namespace NetViz.Bench;
 
 /// <summary>

@@ -49,6 +49,9 @@ public sealed class BenchArgs(string[] args)
     public int[] Ints(string name, int[] fallback) =>
         Value(name) is { } v ? [.. v.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] : fallback;
 
+    /// <summary>The value after <paramref name="name"/>, or null when the option is absent.</summary>
+    public string? Text(string name) => Value(name);
+
     private string? Value(string name)
     {
         var i = Array.IndexOf(args, name);

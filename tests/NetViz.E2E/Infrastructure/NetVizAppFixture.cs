@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using NetViz.Testing;
 
 namespace NetViz.E2E.Infrastructure;
 

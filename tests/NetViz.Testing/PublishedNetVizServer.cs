@@ -1,19 +1,24 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 
-namespace NetViz.E2E.Infrastructure;
+namespace NetViz.Testing;
 
 /// <summary>
-/// The published NetViz.Web app (the same output `./run.sh` runs) started as a child process in
-/// Production mode on a free loopback port. Production matters: `dotnet run` outside Development
-/// serves 500 for _framework/* and _content/*, a failure only the published output avoids.
+/// The published NetViz.Web app (the same output `./run.sh` runs) started as a child process in Production mode on a
+/// free loopback port, with the published folder as content root and default options. Production matters:
+/// `dotnet run` outside Development serves 500 for _framework/* and _content/*, a failure only the published output
+/// avoids. Shared by the end-to-end tests and the benchmarks.
 /// </summary>
 public sealed class PublishedNetVizServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(5);
+    /// <summary>Lines of app output kept for failure messages (a benchmark runs the app for many minutes).</summary>
+    private const int LogLines = 5000;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
@@ -31,23 +36,27 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     /// <summary>The published output folder the app runs from (its content root).</summary>
     public string PublishDirectory { get; }
 
-    /// <summary>The app's stdout and stderr so far, for failure messages.</summary>
+    /// <summary>The app's process id (for /proc readings).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The app's stdout and stderr so far (the last lines), for failure messages.</summary>
     public string Log => string.Join(Environment.NewLine, _log);
 
     /// <summary>
-    /// Publishes the app if its sources changed (scripts/publish.sh, shared with run.sh), starts it,
-    /// and returns once it answers HTTP. NETVIZ_E2E_APP_DIR names an already published folder instead.
+    /// Starts the app published in <paramref name="appDirectory"/>; without one, in the folder NETVIZ_E2E_APP_DIR
+    /// names, else publishes it first if its sources changed (scripts/publish.sh, shared with run.sh). Returns once
+    /// GET /api/topology answers, which it does after the first collection (or after its 10 s patience).
     /// </summary>
-    public static async Task<PublishedNetVizServer> StartAsync(CancellationToken cancellationToken = default)
+    public static async Task<PublishedNetVizServer> StartAsync(string? appDirectory = null, CancellationToken cancellationToken = default)
     {
-        var publishDirectory = Environment.GetEnvironmentVariable("NETVIZ_E2E_APP_DIR") is { Length: > 0 } given
-            ? given
+        var publishDirectory = appDirectory is { Length: > 0 } ? Path.GetFullPath(appDirectory)
+            : Environment.GetEnvironmentVariable("NETVIZ_E2E_APP_DIR") is { Length: > 0 } given ? given
             : await PublishAsync(cancellationToken);
         var appDll = Path.Combine(publishDirectory, "NetViz.Web.dll");
         if (!File.Exists(appDll))
             throw new InvalidOperationException($"{appDll} does not exist.");
 
-        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)}/");
         var startInfo = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = publishDirectory,
@@ -63,8 +72,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var server = new PublishedNetVizServer(process, baseAddress, publishDirectory);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -84,10 +93,28 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     /// <summary>A client for plain HTTP checks against the app (no compression negotiated).</summary>
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>GET /api/topology: the snapshot and its sequence number (the X-NetViz-Sequence header).</summary>
+    public async Task<(string? Sequence, JsonDocument Snapshot)> GetTopologyAsync(CancellationToken cancellationToken = default)
+    {
+        using var client = CreateHttpClient();
+        using var response = await client.GetAsync("api/topology", cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var sequence = response.Headers.TryGetValues("X-NetViz-Sequence", out var values) ? values.FirstOrDefault() : null;
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return (sequence, await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken));
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        _log.Enqueue(line);
+        while (_log.Count > LogLines) _log.TryDequeue(out _);
+    }
+
     private async Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)
     {
         using var client = CreateHttpClient();
-        client.Timeout = TimeSpan.FromSeconds(5);
+        client.Timeout = TimeSpan.FromSeconds(15);
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -95,9 +122,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
                 throw new InvalidOperationException($"NetViz.Web exited with code {_process.ExitCode} while starting:\n{Log}");
             try
             {
-                // Any HTTP answer means Kestrel is listening; the tests judge the status codes.
-                using var response = await client.GetAsync("/", cancellationToken);
-                return;
+                using var response = await client.GetAsync("api/topology", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)
             {
@@ -147,7 +173,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            try { _process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { }
             await _process.WaitForExitAsync();
         }
         _process.Dispose();

@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace NetViz.Bench;
+
+/// <summary>What /proc says about a process (the app under measurement).</summary>
+public static class ProcessStats
+{
+    /// <summary>utime, stime, cutime, cstime from /proc/PID/stat, in clock ticks (proc(5)).</summary>
+    public static (long OwnTicks, long ChildrenTicks) CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // Fields after the command name, which is in parentheses and may itself contain spaces.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long F(int field) => long.Parse(fields[field - 3], CultureInfo.InvariantCulture);
+        return (F(14) + F(15), F(16) + F(17));
+    }
+
+    /// <summary>A line of /proc/PID/status in kB, e.g. VmRSS or VmHWM.</summary>
+    public static long StatusKilobytes(int pid, string key)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(key + ":", StringComparison.Ordinal));
+        return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+}
