@@ -29,7 +29,8 @@ public static class NetVizCoreExtensions
         services.AddSingleton(sp => new TopologyMonitor(
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<INetlinkChangeSource>(),
             sp.GetRequiredService<IOptions<NetVizOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TopologyMonitor>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>(),
+            sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook] registered by AddNetVizMetrics
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
+using NetViz.Core.Diagnostics;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
 using NetViz.Core.Sources;
@@ -24,6 +25,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     private readonly NetVizOptions _options;
     private readonly ILogger<TopologyMonitor> _logger;
     private readonly TimeProvider _time;
+    private readonly NetVizMetrics? _metrics; // [ops hook] metrics + feed freshness for /readyz
     private readonly Channel<RefreshPlan> _triggers = Channel.CreateUnbounded<RefreshPlan>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly List<Subscriber> _subscribers = [];
@@ -35,8 +37,10 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, INetlinkChangeSource netlinkChanges, IOptions<NetVizOptions> options,
-        ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null)
+        ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null,
+        NetVizMetrics? metrics = null) // [ops hook]
     {
+        _metrics = metrics; // [ops hook]
         _namespaceChanges = namespaceChanges;
         _collector = collector;
         _netlinkChanges = netlinkChanges;
@@ -71,6 +75,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
         {
             lock (_gate) _subscribers.Remove(subscriber!);
             channel.Writer.TryComplete();
+            _metrics?.OnSubscriberRemoved(); // [ops hook]
         });
         subscriber = new Subscriber(channel, subscription);
         lock (_gate)
@@ -78,6 +83,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
             _subscribers.Add(subscriber);
         }
+        _metrics?.OnSubscriberAdded(); // [ops hook]
         return subscription;
     }
 
@@ -113,9 +119,11 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             if (_options.CoalesceWindow > TimeSpan.Zero && _readings is not null)
                 await Task.Delay(_options.CoalesceWindow, _time, ct).ConfigureAwait(false);
             while (reader.TryRead(out var more)) plan.Merge(more);
+            var timing = _metrics?.StartRefresh(plan.Full || _readings is null); // [ops hook]
             try
             {
                 await RefreshAsync(plan, ct).ConfigureAwait(false);
+                timing?.Completed(); // [ops hook]
                 if (plan.Containers.Count > 0 || plan.DockerFull)
                 {
                     // A stopped container's namespace is torn down after its last event, and nothing in the host
@@ -126,6 +134,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (Exception ex)
             {
+                timing?.Failed(ex); // [ops hook]
                 // A failed refresh (e.g. an inspect that timed out on a loaded engine) must neither stop the monitor
                 // nor lose what it was about: retry the whole plan, re-reading Docker in full, after a pause.
                 LogRefreshFailed(ex, string.Join(", ", plan.Reasons));
@@ -226,6 +235,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             }
             _sequence = diff.Sequence;
             Volatile.Write(ref _current, snapshot);
+            _metrics?.OnSnapshotPublished(snapshot); // [ops hook]
             var change = new TopologyChange(diff, snapshot);
             foreach (var s in _subscribers)
             {
@@ -234,6 +244,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
                 // so it never delays the others and never applies a diff on top of a gap.
                 while (s.Channel.Reader.TryRead(out _)) { }
                 s.Channel.Writer.TryWrite(new TopologyReset(_sequence, snapshot));
+                _metrics?.OnSubscriberReset(); // [ops hook]
             }
         }
         _firstSnapshot.TrySetResult();
@@ -261,6 +272,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
                 {
                     backoff = TimeSpan.FromMilliseconds(250);
                     lostLogged = false;
+                    _metrics?.OnEvent(TriggerNames.Docker); // [ops hook]
                     if (RefreshPlan.ForDockerEvent(e) is { } plan) _triggers.Writer.TryWrite(plan);
                 }
             }
@@ -288,6 +300,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
                 await foreach (var change in _netlinkChanges.WatchAsync(ct).ConfigureAwait(false))
                 {
                     backoff = TimeSpan.FromMilliseconds(500);
+                    _metrics?.OnEvent(TriggerNames.Netlink); // [ops hook]
                     _triggers.Writer.TryWrite(RefreshPlan.ForHostNamespace($"netlink message {change.MessageType}"));
                 }
             }
@@ -312,6 +325,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
                 await foreach (var path in _namespaceChanges.WatchAsync(ct).ConfigureAwait(false))
                 {
                     watched = true;
+                    _metrics?.OnEvent(TriggerNames.NamespaceFile); // [ops hook]
                     _triggers.Writer.TryWrite(RefreshPlan.ForSweep($"namespace file {path}"));
                 }
             }
@@ -336,7 +350,9 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             var previous = _readings?.Nat;
             if (previous is null) continue;
             var nat = await _collector.Nat.CollectAsync(ct).ConfigureAwait(false);
-            if (!SameNat(previous, nat)) _triggers.Writer.TryWrite(RefreshPlan.ForNat(nat));
+            if (SameNat(previous, nat)) continue;
+            _metrics?.OnEvent(TriggerNames.NatPoll); // [ops hook]
+            _triggers.Writer.TryWrite(RefreshPlan.ForNat(nat));
         }
     }
 
@@ -348,7 +364,10 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     {
         using var timer = new PeriodicTimer(_options.ResyncInterval, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            _metrics?.OnEvent(TriggerNames.Resync); // [ops hook]
             _triggers.Writer.TryWrite(RefreshPlan.ForFull("periodic resync"));
+        }
     }
 
     private sealed record Subscriber(Channel<TopologyUpdate> Channel, TopologySubscription Subscription);
