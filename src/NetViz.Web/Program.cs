@@ -2,6 +2,10 @@ using NetViz.Core;
 using NetViz.Web;
 using NetViz.Web.Api;
 using NetViz.Web.Components;
+using NetViz.Web.Operations;
+
+// `--version`: version and git commit, no web server. [ops hook]
+if (BuildInfo.IsVersionRequest(args)) { Console.WriteLine(BuildInfo.Describe()); return 0; }
 
 // `./run.sh snapshot`: one fresh collection printed as JSON, no web server.
 if (args.Length > 0 && args[0] == "snapshot")
