@@ -14,6 +14,7 @@ if (args.Length > 0 && args[0] == "snapshot")
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNetVizCore(builder.Configuration);
+builder.AddNetVizOperations(); // [ops hook] metrics, health checks, log format, systemd
 builder.Services.AddNetVizWeb();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
@@ -26,6 +27,8 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
+
+app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 
 app.MapStaticAssets();
 app.MapNetVizApi();
