@@ -65,6 +65,12 @@ public sealed class NetVizMetrics
         _subscriberResets = meter.CreateCounter<long>(MetricNames.LiveSubscriberResets, "{reset}",
             "Subscribers that fell behind their buffer and were reset from a full snapshot.");
 
+        // Series that exist from the start at 0, so a rate() or an increase() sees the first event, not just the second.
+        foreach (var trigger in TriggerNames.All) _events.Add(0, new KeyValuePair<string, object?>("netviz.trigger", trigger));
+        _diffs.Add(0);
+        _subscribers.Add(0);
+        _subscriberResets.Add(0);
+
         meter.CreateObservableGauge(MetricNames.SnapshotNodes, () => ObserveKinds(_snapshot?.Nodes, "netviz.node.kind"), "{node}",
             "Nodes in the current snapshot, by netviz.node.kind.");
         meter.CreateObservableGauge(MetricNames.SnapshotEdges, () => ObserveKinds(_snapshot?.Edges, "netviz.edge.kind"), "{edge}",
@@ -218,6 +224,8 @@ public static class TriggerNames
     public const string NamespaceFile = "namespace_file";
     public const string NatPoll = "nat_poll";
     public const string Resync = "resync";
+
+    public static IReadOnlyList<string> All { get; } = [Docker, Netlink, NamespaceFile, NatPoll, Resync];
 }
 
 /// <summary>Instrument names (OpenTelemetry); the Prometheus exporter turns dots into underscores and adds unit suffixes.</summary>

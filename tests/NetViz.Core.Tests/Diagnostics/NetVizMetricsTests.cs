@@ -91,6 +91,18 @@ public sealed class NetVizMetricsTests : IDisposable
     }
 
     [Fact]
+    public void Every_trigger_series_exists_at_zero_before_its_first_event()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var events = new MetricCollector<long>(factory, NetVizMetrics.MeterName, MetricNames.LiveEvents);
+        _ = new NetVizMetrics(factory, _time);
+        var zeros = events.GetMeasurementSnapshot();
+        Assert.All(zeros, m => Assert.Equal(0, m.Value));
+        Assert.Equal(["docker", "namespace_file", "nat_poll", "netlink", "resync"], zeros.Select(m => (string)m.Tags["netviz.trigger"]!).Order());
+    }
+
+    [Fact]
     public void Snapshot_gauges_report_the_published_snapshot_by_kind_and_each_source_state()
     {
         using var nodes = Collect<int>(MetricNames.SnapshotNodes);
