@@ -75,6 +75,23 @@ public sealed class OperationsTests(OperationsFixture f)
     }
 
     [Fact]
+    public async Task Every_metric_the_grafana_dashboard_queries_is_exported()
+    {
+        await f.App.WaitForAsync(async () => (await f.App.HealthAsync("/readyz")).Status == 200, "/readyz 200");
+        var dashboard = File.ReadAllText(Path.Combine(OperationsFixture.Repository, "deploy", "grafana", "netviz-dashboard.json"));
+        var exprs = JsonDocument.Parse(dashboard).RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        var queried = exprs.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, @"\b((?:netviz|process)_[a-z_]+)\{").Select(m => m.Groups[1].Value))
+            .Select(n => n.EndsWith("_bucket", StringComparison.Ordinal) ? n[..^"_bucket".Length] : n).Distinct().ToList();
+        Assert.True(queried.Count >= 10, string.Join(", ", queried));
+
+        var exported = (await f.App.MetricsAsync()).Types.Keys.ToHashSet();
+        // Source errors exist once a source failed: the Docker-socket test reads that family from a failing app.
+        var missing = queried.Where(n => !exported.Contains(n) && n != "netviz_source_errors_total").ToList();
+        Assert.True(missing.Count == 0, "queried but not exported: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public async Task Json_logs_are_one_object_per_line_and_neither_requests_nor_polls_log_at_information()
     {
         await f.App.WaitForAsync(async () => (await f.App.HealthAsync("/readyz")).Status == 200, "/readyz 200");
@@ -177,6 +194,16 @@ public sealed class OperationsTests(OperationsFixture f)
 public sealed class OperationsFixture : IAsyncLifetime
 {
     public const string Label = "netviz.test=nvops";
+
+    /// <summary>The repository the tests were built from (the folder holding NetViz.sln).</summary>
+    public static string Repository { get; } = FindRepository();
+
+    private static string FindRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NetViz.sln"))) return dir.FullName;
+        throw new InvalidOperationException("NetViz.sln not found above " + AppContext.BaseDirectory);
+    }
     private NetVizProcess? _app;
 
     public NetVizProcess App => _app ?? throw new InvalidOperationException("not started");
