@@ -18,9 +18,11 @@ if ((EUID != 0)); then
 fi
 
 # --- what the tests need -----------------------------------------------------
+# systemd: systemd-analyze, systemd-sysusers and systemctl --root for the tests of
+# the service unit and the install script (nothing is booted).
 # End-to-end tests drive the distribution's Chromium; NETVIZ_TEST_CHROMIUM may
 # point at another build (then the chromium package is not required).
-packages=(docker.io iptables busybox-static iproute2)
+packages=(docker.io iptables busybox-static iproute2 systemd)
 export NETVIZ_TEST_CHROMIUM=${NETVIZ_TEST_CHROMIUM:-/usr/bin/chromium}
 [[ -x "$NETVIZ_TEST_CHROMIUM" ]] || packages+=(chromium)
 scripts/ensure-packages.sh "${packages[@]}"

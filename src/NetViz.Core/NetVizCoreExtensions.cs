@@ -29,12 +29,14 @@ public static class NetVizCoreExtensions
         services.AddSingleton<IDockerSource>(sp => new DockerEngineSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.DockerHost));
         services.AddSingleton<INatSource>(sp => new IptablesNatSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.IptablesSavePath));
         services.AddSingleton<TopologyCollector>();
-        services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize));
+        services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize,
+            sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook]
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyBroadcaster>());
         services.AddSingleton(sp => new TopologyMonitor(
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<TopologyBroadcaster>(), sp.GetRequiredService<IDockerSource>(),
             sp.GetRequiredService<INetlinkChangeSource>(), sp.GetRequiredService<IOptions<NetVizOptions>>(),
-            sp.GetRequiredService<ILogger<TopologyMonitor>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>()));
+            sp.GetRequiredService<ILogger<TopologyMonitor>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>(),
+            sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook] registered by AddNetVizMetrics
         services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;
     }

@@ -2,6 +2,10 @@ using NetViz.Core;
 using NetViz.Web;
 using NetViz.Web.Api;
 using NetViz.Web.Components;
+using NetViz.Web.Operations;
+
+// `--version`: version and git commit, no web server. [ops hook]
+if (BuildInfo.IsVersionRequest(args)) { Console.WriteLine(BuildInfo.Describe()); return 0; }
 
 // `./run.sh snapshot`: one fresh collection printed as JSON, no web server.
 if (args.Length > 0 && args[0] == "snapshot")
@@ -10,6 +14,7 @@ if (args.Length > 0 && args[0] == "snapshot")
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNetVizCore(builder.Configuration);
+builder.AddNetVizOperations(); // [ops hook] metrics, health checks, log format, systemd
 builder.Services.AddNetVizWeb();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
@@ -22,6 +27,8 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
+
+app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 
 app.MapStaticAssets();
 app.MapNetVizApi();

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using NetViz.Core.Diagnostics;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
 
@@ -17,8 +18,11 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     private TopologySnapshot _current = TopologySnapshot.Empty;
     private long _sequence;
 
+    private readonly NetVizMetrics? _metrics; // [ops hook]
+
     /// <param name="bufferSize">Updates buffered per subscriber (at least 2: a reset and one diff).</param>
-    public TopologyBroadcaster(int bufferSize) => _bufferSize = Math.Max(2, bufferSize);
+    /// <param name="metrics">Subscriber and publish counters, when metrics are on.</param>
+    public TopologyBroadcaster(int bufferSize, NetVizMetrics? metrics = null) => (_bufferSize, _metrics) = (Math.Max(2, bufferSize), metrics);
 
     public TopologySnapshot Current => Volatile.Read(ref _current);
     public long Sequence => Interlocked.Read(ref _sequence);
@@ -39,10 +43,13 @@ public sealed class TopologyBroadcaster : ITopologyFeed
             channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
             _subscribers.Add(channel);
         }
+        _metrics?.OnSubscriberAdded(); // [ops hook]
         return new TopologySubscription(channel.Reader, _ =>
         {
-            lock (_gate) _subscribers.Remove(channel);
+            bool removed;
+            lock (_gate) removed = _subscribers.Remove(channel);
             channel.Writer.TryComplete();
+            if (removed) _metrics?.OnSubscriberRemoved(); // [ops hook]
         });
     }
 
@@ -58,6 +65,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
             if (diff.IsEmpty && _sequence > 0 && SameStatus(_current, snapshot)) return false;
             Interlocked.Exchange(ref _sequence, diff.Sequence);
             Volatile.Write(ref _current, snapshot);
+            _metrics?.OnSnapshotPublished(snapshot); // [ops hook]
             var change = new TopologyChange(diff, snapshot);
             foreach (var channel in _subscribers)
             {
@@ -66,6 +74,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
                 // so it never delays the others and never applies a diff on top of a gap.
                 while (channel.Reader.TryRead(out _)) { }
                 channel.Writer.TryWrite(new TopologyReset(diff.Sequence, snapshot));
+                _metrics?.OnSubscriberReset(); // [ops hook]
             }
         }
         _firstSnapshot.TrySetResult();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
+using NetViz.Core.Diagnostics;
 using NetViz.Core.Sources;
 
 namespace NetViz.Core.Live;
@@ -26,12 +27,15 @@ public sealed partial class TopologyMonitor : BackgroundService
     private readonly ILogger<TopologyMonitor> _logger;
     private readonly TimeProvider _time;
     private readonly RefreshCoalescer _coalescer;
+    private readonly NetVizMetrics? _metrics; // [ops hook] metrics + feed freshness for /readyz
     private volatile SourceReadings? _readings;
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, TopologyBroadcaster feed, IDockerSource docker, INetlinkChangeSource netlinkChanges,
-        IOptions<NetVizOptions> options, ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null)
+        IOptions<NetVizOptions> options, ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null,
+        NetVizMetrics? metrics = null)
     {
+        _metrics = metrics; // [ops hook]
         (_collector, _feed, _docker, _netlinkChanges, _namespaceChanges) = (collector, feed, docker, netlinkChanges, namespaceChanges);
         (_options, _logger, _time) = (options.Value, logger, time);
         _coalescer = new RefreshCoalescer(_options.CoalesceWindow, time);
@@ -55,8 +59,8 @@ public sealed partial class TopologyMonitor : BackgroundService
                 WatchDockerAsync(stoppingToken),
                 WatchNetlinkAsync(stoppingToken),
                 WatchNamespaceFilesAsync(stoppingToken),
-                EveryAsync(_options.NatPollInterval, () => RefreshPlan.ForNat("nat poll"), stoppingToken),
-                EveryAsync(_options.ResyncInterval, () => RefreshPlan.ForFull("periodic resync"), stoppingToken),
+                EveryAsync(_options.NatPollInterval, TriggerNames.NatPoll, () => RefreshPlan.ForNat("nat poll"), stoppingToken),
+                EveryAsync(_options.ResyncInterval, TriggerNames.Resync, () => RefreshPlan.ForFull("periodic resync"), stoppingToken),
             };
             await Task.WhenAll([.. triggers, RefreshLoopAsync(stoppingToken)]).ConfigureAwait(false);
         }
@@ -75,9 +79,11 @@ public sealed partial class TopologyMonitor : BackgroundService
         {
             // The first collection is not held back: the dashboard is waiting for it.
             var plan = await _coalescer.NextAsync(withoutWindow: _readings is null, ct).ConfigureAwait(false);
+            var timing = _metrics?.StartRefresh(plan.Full || _readings is null); // [ops hook]
             try
             {
                 var readings = await _collector.RefreshAsync(plan, _readings, ct).ConfigureAwait(false);
+                timing?.Completed(); // [ops hook]
                 retry.Reset();
                 if (ReferenceEquals(readings, _readings)) continue;
                 _readings = readings;
@@ -91,6 +97,7 @@ public sealed partial class TopologyMonitor : BackgroundService
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (Exception ex)
             {
+                timing?.Failed(ex); // [ops hook]
                 // A failed refresh (e.g. an inspect that timed out on a loaded engine) must neither stop the monitor
                 // nor lose what it was about: retry the whole plan, re-reading Docker in full, after a backoff
                 // (scheduled before the warning is logged, so whoever reacts to the warning finds the retry due).
@@ -104,6 +111,7 @@ public sealed partial class TopologyMonitor : BackgroundService
         new RetryBackoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), _time).RunWatchAsync(_docker.WatchAsync,
             new WatchHandlers<DockerEvent>(e =>
             {
+                _metrics?.OnEvent(TriggerNames.Docker); // [ops hook]
                 if (RefreshPlan.ForDockerEvent(e) is { } plan) _coalescer.Request(plan);
             })
             {
@@ -120,7 +128,11 @@ public sealed partial class TopologyMonitor : BackgroundService
 
     private Task WatchNetlinkAsync(CancellationToken ct) =>
         new RetryBackoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), _time).RunWatchAsync(_netlinkChanges.WatchAsync,
-            new WatchHandlers<NetlinkChange>(change => _coalescer.Request(RefreshPlan.ForHostNamespace($"netlink message {change.MessageType}")))
+            new WatchHandlers<NetlinkChange>(change =>
+            {
+                _metrics?.OnEvent(TriggerNames.Netlink); // [ops hook]
+                _coalescer.Request(RefreshPlan.ForHostNamespace($"netlink message {change.MessageType}"));
+            })
             {
                 OnEnded = end =>
                 {
@@ -131,7 +143,11 @@ public sealed partial class TopologyMonitor : BackgroundService
     private Task WatchNamespaceFilesAsync(CancellationToken ct) =>
         _namespaceChanges is null ? Task.CompletedTask
         : new RetryBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), _time).RunWatchAsync(_namespaceChanges.WatchAsync,
-            new WatchHandlers<string>(path => _coalescer.Request(RefreshPlan.ForSweep($"namespace file {path}")))
+            new WatchHandlers<string>(path =>
+            {
+                _metrics?.OnEvent(TriggerNames.NamespaceFile); // [ops hook]
+                _coalescer.Request(RefreshPlan.ForSweep($"namespace file {path}"));
+            })
             {
                 OnEnded = end =>
                 {
@@ -145,11 +161,15 @@ public sealed partial class TopologyMonitor : BackgroundService
             }, ct);
 
     /// <summary>A trigger on a fixed period (the NAT poll: iptables has no events; the safety-net resync).</summary>
-    private async Task EveryAsync(TimeSpan period, Func<RefreshPlan> plan, CancellationToken ct)
+    private async Task EveryAsync(TimeSpan period, string trigger, Func<RefreshPlan> plan, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(period, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            if (_readings is not null) _coalescer.Request(plan());
+        {
+            if (_readings is null) continue;
+            _metrics?.OnEvent(trigger); // [ops hook]
+            _coalescer.Request(plan());
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh failed ({Reasons}); keeping the previous snapshot")]
