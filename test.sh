@@ -5,6 +5,18 @@
 # passed/failed/skipped counts per project and in total.
 # Exits non-zero on any failure, on any skipped test, or when no test ran:
 # a skipped test is a test that did not prove anything.
+#
+# The tests run against this machine's kernel and Docker engine, so the run also
+# proves it left them as it found them (scripts/test-host-check.sh, counted in the
+# summary as "host checks"): a sentinel container started on the host's engine
+# before the tests and every container running then must still be running, not
+# restarted; the engine, swarm state, daemon.json, forwarding sysctls and the
+# engine's bridges must be unchanged; and nothing named with a test prefix may be
+# left (containers, networks, namespaces, links, iptables rules, private engines).
+# Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
+# sources), nvsn (lesson scenario), nvpe (private engine), nve2e (end-to-end),
+# nvtest (this script's sentinel); Docker objects are also labelled
+# netviz.test=<prefix>. tests/README.md has the rules.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
@@ -46,6 +58,11 @@ scripts/publish.sh >/dev/null
 rm -rf "$results"
 mkdir -p "$results"
 
+# --- before the tests: what must survive them -----------------------------------
+host_checks="host checks"
+trap 'scripts/test-host-check.sh remove-sentinel' EXIT
+scripts/test-host-check.sh record "$results/host-before"
+
 # trx_results FILE: "OUTCOME<TAB>TEST NAME" for every test result in a trx file.
 # Counted from the results themselves: the <Counters> summary reports xunit's
 # skipped tests only as total - executed, with notExecuted="0".
@@ -62,6 +79,25 @@ failed_outcomes='Failed|Error|Timeout|Aborted'
 # count_outcomes ERE: results on stdin whose outcome matches.
 count_outcomes() { cut -f1 | grep -cxE "$1" || true; }
 
+# results_of ROW: "OUTCOME<TAB>NAME" for a test project (from its trx file) or for the host checks.
+results_of() {
+    if [[ "$1" == "$host_checks" ]]; then
+        cat "$results/host-checks.txt" 2>/dev/null || true
+    else
+        trx_results "$results/$1.trx"
+    fi
+}
+
+# count_row ROW: fills total/passed/failed/skipped for one summary row.
+count_row() {
+    local results_of_row
+    results_of_row=$(results_of "$1")
+    total[$1]=$(count_outcomes '.+' <<<"$results_of_row")
+    passed[$1]=$(count_outcomes "$passed_outcomes" <<<"$results_of_row")
+    failed[$1]=$(count_outcomes "$failed_outcomes" <<<"$results_of_row")
+    skipped[$1]=$((total[$1] - passed[$1] - failed[$1]))
+}
+
 declare -A total passed failed skipped exit_code
 for project in "${projects[@]}"; do
     echo
@@ -73,16 +109,24 @@ for project in "${projects[@]}"; do
         --logger "console;verbosity=normal"
     exit_code[$project]=$?
     set -e
-    results_of_project=$(trx_results "$trx")
-    total[$project]=$(count_outcomes '.+' <<<"$results_of_project")
-    passed[$project]=$(count_outcomes "$passed_outcomes" <<<"$results_of_project")
-    failed[$project]=$(count_outcomes "$failed_outcomes" <<<"$results_of_project")
-    skipped[$project]=$((total[$project] - passed[$project] - failed[$project]))
+    count_row "$project"
     if [[ ! -f "$trx" && ${exit_code[$project]} -eq 0 ]]; then
         # No result file although dotnet test succeeded: do not call it a pass.
         exit_code[$project]=1
     fi
 done
+
+# --- after the tests: the machine as it was ---------------------------------------
+echo
+echo "=== $host_checks"
+set +e
+scripts/test-host-check.sh verify "$results/host-before" >"$results/host-checks.txt"
+exit_code[$host_checks]=$?
+set -e
+sed 's/^/  /' "$results/host-checks.txt"
+scripts/test-host-check.sh remove-sentinel
+count_row "$host_checks"
+rows=("${projects[@]}" "$host_checks")
 
 # --- summary -----------------------------------------------------------------
 status=0
@@ -90,7 +134,7 @@ sum_total=0 sum_passed=0 sum_failed=0 sum_skipped=0
 echo
 echo "=== Test summary (trx files in ${results#"$root"/})"
 printf '%-26s %6s %7s %7s %8s  %s\n' Project Total Passed Failed Skipped Result
-for project in "${projects[@]}"; do
+for project in "${rows[@]}"; do
     verdict=ok
     if ((exit_code[$project] != 0 || failed[$project] > 0)); then
         verdict=FAILED
@@ -109,8 +153,8 @@ for project in "${projects[@]}"; do
 done
 printf '%-26s %6d %7d %7d %8d\n' TOTAL "$sum_total" "$sum_passed" "$sum_failed" "$sum_skipped"
 
-for project in "${projects[@]}"; do
-    trx_results "$results/$project.trx" | while IFS=$'\t' read -r outcome name; do
+for project in "${rows[@]}"; do
+    results_of "$project" | while IFS=$'\t' read -r outcome name; do
         if [[ "$outcome" =~ ^($failed_outcomes)$ ]]; then
             echo "  FAILED  $project: $name ($outcome)"
         elif ! [[ "$outcome" =~ ^($passed_outcomes)$ ]]; then

@@ -45,7 +45,7 @@ public sealed class ApiTests(NetVizAppFixture app)
         Assert.True(first.Data.GetProperty("snapshot").GetProperty("nodes").GetArrayLength() > 0);
 
         Run("docker", "rm", "-f", "nve2e-sse");
-        var id = Run("docker", "run", "-d", "--name", "nve2e-sse", "--label", "netviz.test=nve2e", "netviz/busybox:lab", "sleep", "600");
+        var id = Run("docker", "run", "-d", "--name", "nve2e-sse", "--label", NetVizAppFixture.TestLabel, "netviz/busybox:lab", "sleep", "600");
         try
         {
             var added = await ReadUntilAsync(reader, sequence, e => Ids(e.Data, "addedNodes").Contains($"ctr:{id}"), cts.Token);

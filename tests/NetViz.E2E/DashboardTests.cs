@@ -73,7 +73,7 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
         var page = await OpenTopologyAsync(context);
         await page.EvaluateAsync("() => { window.__netvizTestMarker = 'same page'; }");
         Run("docker", "rm", "-f", "nve2e-live");
-        var id = Run("docker", "run", "-d", "--name", "nve2e-live", "--label", "netviz.test=nve2e", "netviz/busybox:lab", "sleep", "600");
+        var id = Run("docker", "run", "-d", "--name", "nve2e-live", "--label", NetVizAppFixture.TestLabel, "netviz/busybox:lab", "sleep", "600");
         try
         {
             var pid = Run("docker", "inspect", "-f", "{{.State.Pid}}", id);
@@ -97,7 +97,7 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
     public async Task Clicking_a_container_opens_its_details_with_the_lessons_commands_filled_in()
     {
         Run("docker", "rm", "-f", "nve2e-click");
-        var id = Run("docker", "run", "-d", "--name", "nve2e-click", "--label", "netviz.test=nve2e", "netviz/busybox:lab", "sleep", "600");
+        var id = Run("docker", "run", "-d", "--name", "nve2e-click", "--label", NetVizAppFixture.TestLabel, "netviz/busybox:lab", "sleep", "600");
         try
         {
             var pid = Run("docker", "inspect", "-f", "{{.State.Pid}}", id);

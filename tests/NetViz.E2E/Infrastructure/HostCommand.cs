@@ -17,4 +17,14 @@ public static class HostCommand
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr.Result}");
         return stdout.Trim();
     }
+
+    /// <summary>
+    /// Removes every container on the host's engine labelled <paramref name="label"/>: what the end-to-end tests
+    /// started, leftovers of an interrupted run included, and nothing else.
+    /// </summary>
+    public static void RemoveContainersLabelled(string label)
+    {
+        var ids = Run("docker", "ps", "-aq", "--filter", "label=" + label).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length > 0) Run("docker", ["rm", "-f", .. ids]);
+    }
 }

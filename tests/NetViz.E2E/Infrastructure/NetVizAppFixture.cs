@@ -20,8 +20,12 @@ public sealed class NetVizAppFixture : IAsyncLifetime
     /// <summary>The shared headless Chromium.</summary>
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Fixture not initialized.");
 
+    /// <summary>The label on every container the end-to-end tests start (names are nve2e-*).</summary>
+    public const string TestLabel = "netviz.test=nve2e";
+
     public async Task InitializeAsync()
     {
+        HostCommand.RemoveContainersLabelled(TestLabel);
         _server = await PublishedNetVizServer.StartAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await ChromiumBrowser.LaunchAsync(_playwright);
@@ -42,6 +46,7 @@ public sealed class NetVizAppFixture : IAsyncLifetime
         _playwright?.Dispose();
         if (_server is not null)
             await _server.DisposeAsync();
+        HostCommand.RemoveContainersLabelled(TestLabel);
     }
 }
 

@@ -42,15 +42,22 @@ public static class DockerCli
         if (code != 0) throw new InvalidOperationException("These tests need a running dockerd at unix:///var/run/docker.sock: " + stderr);
     }
 
-    /// <summary>Removes the named containers and networks left by an earlier run (by exact name, so parallel helpers are untouched).</summary>
+    /// <summary>
+    /// Removes every container, then every network, carrying the label: what this suite made, leftovers of an
+    /// interrupted earlier run included, and nothing else.
+    /// </summary>
+    public static void RemoveLabelled(string label)
+    {
+        var ids = Docker("ps", "-aq", "--filter", "label=" + label).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ids.Length > 0) Docker(["rm", "-f", .. ids]);
+        var networks = Docker("network", "ls", "-q", "--filter", "label=" + label).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (networks.Length > 0) Docker(["network", "rm", .. networks]);
+    }
+
+    /// <summary>Removes the named containers (by exact name; a missing one is fine).</summary>
     public static void RemoveContainers(params string[] names)
     {
         foreach (var name in names) Run("docker", "rm", "-f", name);
-    }
-
-    public static void RemoveNetworks(params string[] names)
-    {
-        foreach (var name in names) Run("docker", "network", "rm", name);
     }
 
     public static JsonElement Inspect(string nameOrId) =>

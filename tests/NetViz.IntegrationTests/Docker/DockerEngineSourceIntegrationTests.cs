@@ -22,29 +22,32 @@ public sealed class DockerEngineFixture : IDisposable
     {
         DockerCli.RequireEngine();
         RemoveAll();
-        var label = new[] { "--label", DockerCli.Label };
-        DockerCli.Docker([.. "network create".Split(' '), .. label, "-o", $"com.docker.network.bridge.name={BridgeName}", Net]);
-        DockerCli.Docker([.. "network create --internal".Split(' '), .. label, Internal]);
-        HostPort = DockerCli.FreeLoopbackPort();
-        Run("nvnd-dk-none", "--network", "none");
-        Run("nvnd-dk-host", "--network", "host");
-        Run("nvnd-dk-pub", "-p", $"127.0.0.1:{HostPort}:80");
-        Run("nvnd-dk-shared", "--network", "container:nvnd-dk-pub");
-        Run("nvnd-dk-multi", "--network", Net);
-        DockerCli.Docker("network", "connect", Internal, "nvnd-dk-multi");
+        try
+        {
+            var label = new[] { "--label", DockerCli.Label };
+            DockerCli.Docker([.. "network create".Split(' '), .. label, "-o", $"com.docker.network.bridge.name={BridgeName}", Net]);
+            DockerCli.Docker([.. "network create --internal".Split(' '), .. label, Internal]);
+            HostPort = DockerCli.FreeLoopbackPort();
+            Run("nvnd-dk-none", "--network", "none");
+            Run("nvnd-dk-host", "--network", "host");
+            Run("nvnd-dk-pub", "-p", $"127.0.0.1:{HostPort}:80");
+            Run("nvnd-dk-shared", "--network", "container:nvnd-dk-pub");
+            Run("nvnd-dk-multi", "--network", Net);
+            DockerCli.Docker("network", "connect", Internal, "nvnd-dk-multi");
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw.
+            RemoveAll();
+            throw;
+        }
 
         void Run(string name, params string[] options) =>
-            DockerCli.Docker([.. "run -d".Split(' '), .. label, "--name", name, .. options, DockerCli.Image, "sleep", "3600"]);
+            DockerCli.Docker([.. "run -d".Split(' '), "--label", DockerCli.Label, "--name", name, .. options, DockerCli.Image, "sleep", "3600"]);
     }
 
-    /// <summary>Everything labelled with this helper's label: leftovers of earlier runs included.</summary>
-    public static void RemoveAll()
-    {
-        var ids = DockerCli.Docker("ps", "-aq", "--filter", "label=" + DockerCli.Label).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (ids.Length > 0) DockerCli.Docker(["rm", "-f", .. ids]);
-        var networks = DockerCli.Docker("network", "ls", "-q", "--filter", "label=" + DockerCli.Label).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (networks.Length > 0) DockerCli.Docker(["network", "rm", .. networks]);
-    }
+    /// <summary>Everything labelled with this suite's label: leftovers of earlier runs included.</summary>
+    public static void RemoveAll() => DockerCli.RemoveLabelled(DockerCli.Label);
 
     public void Dispose() => RemoveAll();
 }
@@ -127,12 +130,17 @@ public sealed class DockerEngineSourceIntegrationTests(DockerEngineFixture fixtu
     {
         using var source = new DockerEngineSource();
 
-        var view = await source.CollectAsync(CancellationToken.None);
+        // The engine is shared: compare until a collection and `docker network ls` read after it agree.
+        var view = await Eventually.PassesAsync("NetViz's networks equal docker network ls", async () =>
+        {
+            var collected = await source.CollectAsync(CancellationToken.None);
+            Assert.True(collected.Ok, collected.Error);
+            Assert.Equal(
+                DockerCli.Docker("network", "ls", "--format", "{{.Name}}").Split('\n').Order(StringComparer.Ordinal),
+                collected.Networks.Select(n => n.Name));
+            return collected;
+        });
 
-        Assert.True(view.Ok, view.Error);
-        Assert.Equal(
-            DockerCli.Docker("network", "ls", "--format", "{{.Name}}").Split('\n').Order(StringComparer.Ordinal),
-            view.Networks.Select(n => n.Name));
         foreach (var name in new[] { DockerEngineFixture.Net, DockerEngineFixture.Internal, "bridge" })
         {
             var truth = DockerCli.InspectNetwork(name);

@@ -39,43 +39,42 @@ public sealed class LiveMonitorFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         DockerCli.RequireEngine();
-        RemoveTestContainers();
+        CleanUp();
         await Monitor.StartAsync(CancellationToken.None);
         await Feed.FirstSnapshot.WaitAsync(Patience);
     }
 
     public async Task DisposeAsync()
     {
-        RemoveTestContainers();
+        CleanUp();
         await Monitor.StopAsync(CancellationToken.None);
         Monitor.Dispose();
         _host.Dispose();
         _docker.Dispose();
     }
 
-    public static void RemoveTestContainers()
+    /// <summary>Everything the nvlive tests create, leftovers of an interrupted run included.</summary>
+    public static void CleanUp()
     {
-        var ids = DockerCli.Run("docker", "ps", "-aq", "--filter", "label=" + Label).Stdout
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (ids.Length > 0) DockerCli.Run("docker", ["rm", "-f", .. ids]);
+        DockerCli.RemoveLabelled(Label);
+        foreach (var link in new[] { "nvlive0", "nvlive2" }) DockerCli.Run("ip", "link", "del", link);
+        DockerCli.Run("ip", "netns", "del", "nvlive-ns");
     }
 
     /// <summary>Waits until the monitor's current snapshot satisfies the condition; fails with what it last saw.</summary>
-    public async Task<TopologySnapshot> WaitForAsync(Func<TopologySnapshot, bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Patience);
-        while (true)
+    public Task<TopologySnapshot> WaitForAsync(Func<TopologySnapshot, bool> condition, string what) => WaitForAsync(Feed, condition, what);
+
+    /// <inheritdoc cref="WaitForAsync(Func{TopologySnapshot, bool}, string)"/>
+    public static Task<TopologySnapshot> WaitForAsync(ITopologyFeed feed, Func<TopologySnapshot, bool> condition, string what) =>
+        Eventually.PassesAsync($"waiting for: {what}", () =>
         {
-            var current = Feed.Current;
-            if (condition(current)) return current;
-            if (cts.IsCancellationRequested)
-                throw new Xunit.Sdk.XunitException($"Timed out after {Patience.TotalSeconds} s waiting for: {what} (sequence {Feed.Sequence})");
-            await Task.Delay(20);
-        }
-    }
+            var current = feed.Current;
+            Assert.True(condition(current), $"not yet in snapshot {feed.Sequence}");
+            return Task.FromResult(current);
+        }, Patience);
 }
 
-/// <summary>These tests stop and start the Docker engine: nothing else may run beside them.</summary>
+/// <summary>These tests create and remove containers and watch for every change: nothing else runs beside them.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LiveCollection : ICollectionFixture<LiveMonitorFixture>
 {

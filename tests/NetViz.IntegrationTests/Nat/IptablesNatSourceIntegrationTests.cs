@@ -32,23 +32,21 @@ public sealed partial class IptablesNatSourceIntegrationTests : IDisposable
     private static partial Regex AppendLine();
 
     /// <summary>
-    /// Other helpers change rules concurrently: read the truth before and after the source and use an attempt
-    /// where the truth did not move.
+    /// Rules change beside the test (Docker, other work on the host): read the truth before and after the source and
+    /// use an attempt where the truth did not move.
     /// </summary>
-    private static async Task<(NatView View, string Nat, string Filter)> StableCollectAsync(IptablesNatSource source)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
+    private static Task<(NatView View, string Nat, string Filter)> StableCollectAsync(IptablesNatSource source) =>
+        Eventually.PassesAsync("iptables-save unchanged around a collection", async () =>
         {
             var natBefore = DockerCli.Must("iptables-save", "-t", "nat");
             var filterBefore = DockerCli.Must("iptables-save", "-t", "filter");
             var view = await source.CollectAsync(CancellationToken.None);
             var natAfter = DockerCli.Must("iptables-save", "-t", "nat");
             var filterAfter = DockerCli.Must("iptables-save", "-t", "filter");
-            if (StripComments(natBefore) == StripComments(natAfter) && StripComments(filterBefore) == StripComments(filterAfter))
-                return (view, natAfter, filterAfter);
-        }
-        throw new InvalidOperationException("iptables rules kept changing during 10 attempts");
-    }
+            Assert.Equal(StripComments(natBefore), StripComments(natAfter));
+            Assert.Equal(StripComments(filterBefore), StripComments(filterAfter));
+            return (view, natAfter, filterAfter);
+        });
 
     private static string StripComments(string text) => string.Join('\n', text.Split('\n').Where(l => !l.StartsWith('#')));
 

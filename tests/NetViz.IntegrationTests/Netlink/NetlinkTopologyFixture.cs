@@ -19,6 +19,23 @@ public sealed class NetlinkTopologyFixture : IDisposable
     public NetlinkTopologyFixture()
     {
         CleanUp();
+        try
+        {
+            Build();
+            // The tests compare with ip right away: let the kernel finish IPv6 on everything built here first.
+            foreach (var ns in Namespaces) Ip.WaitUntilSettled(ns);
+            Ip.WaitUntilSettled(null, [Bridge, .. Namespaces.Select(HostVeth)]);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw.
+            CleanUp();
+            throw;
+        }
+    }
+
+    private static void Build()
+    {
         Ip.Cmd($"link add {Bridge} type bridge");
         Ip.Cmd($"addr add 10.213.77.1/24 dev {Bridge}");
         Ip.Cmd($"link set {Bridge} up");

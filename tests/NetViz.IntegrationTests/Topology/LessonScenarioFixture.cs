@@ -18,31 +18,55 @@ namespace NetViz.IntegrationTests.Topology;
 public sealed class LessonScenarioFixture : IAsyncLifetime
 {
     public const string TestLabel = "netviz.test=nvsn";
-    public static readonly string[] Containers = ["nvsn-web", "nvsn-none", "nvsn-host", "nvsn-side", "nvsn-app", "nvsn-iso"];
-    public static readonly string[] Networks = ["nvsn-net", "nvsn-internal"];
     public const string CustomBridge = "nvsn-br0";
 
     public TopologySnapshot Snapshot { get; private set; } = TopologySnapshot.Empty;
     public int PublishedPort { get; } = FreeLoopbackPort();
 
+    /// <summary>The subnets Docker gave nvsn-net and nvsn-internal.</summary>
+    public string NetSubnet { get; private set; } = "";
+    public string InternalSubnet { get; private set; } = "";
+
+    private static string SubnetOf(string network) =>
+        InspectNetwork(network).GetProperty("IPAM").GetProperty("Config")[0].GetProperty("Subnet").GetString()!;
+
     public async Task InitializeAsync()
     {
         RequireEngine();
         Cleanup();
-        DockerCli.Docker("network", "create", "--label", TestLabel, "-o", $"com.docker.network.bridge.name={CustomBridge}", "--subnet", "10.131.0.0/24", "nvsn-net");
-        DockerCli.Docker("network", "create", "--label", TestLabel, "--internal", "--subnet", "10.132.0.0/24", "nvsn-internal");
-        Run("nvsn-web", "-p", $"127.0.0.1:{PublishedPort}:80");
-        Run("nvsn-none", "--network", "none");
-        Run("nvsn-host", "--network", "host");
-        Run("nvsn-side", "--network", "container:nvsn-web");
-        Run("nvsn-app", "--network", "nvsn-net");
-        DockerCli.Docker("network", "connect", "bridge", "nvsn-app"); // a container on two networks
-        Run("nvsn-iso", "--network", "nvsn-internal");
+        try
+        {
+            // Subnets chosen by Docker from its free pools: a fixed one may be taken by other work on the machine.
+            DockerCli.Docker("network", "create", "--label", TestLabel, "-o", $"com.docker.network.bridge.name={CustomBridge}", "nvsn-net");
+            DockerCli.Docker("network", "create", "--label", TestLabel, "--internal", "nvsn-internal");
+            NetSubnet = SubnetOf("nvsn-net");
+            InternalSubnet = SubnetOf("nvsn-internal");
+            Run("nvsn-web", "-p", $"127.0.0.1:{PublishedPort}:80");
+            Run("nvsn-none", "--network", "none");
+            Run("nvsn-host", "--network", "host");
+            Run("nvsn-side", "--network", "container:nvsn-web");
+            Run("nvsn-app", "--network", "nvsn-net");
+            DockerCli.Docker("network", "connect", "bridge", "nvsn-app"); // a container on two networks
+            Run("nvsn-iso", "--network", "nvsn-internal");
 
-        using var host = new NetlinkHostNetworkSource();
-        using var docker = new DockerEngineSource();
-        var collector = new TopologyCollector(host, docker, new IptablesNatSource(), TimeProvider.System);
-        Snapshot = await collector.CollectAsync(CancellationToken.None);
+            using var host = new NetlinkHostNetworkSource();
+            using var docker = new DockerEngineSource();
+            var collector = new TopologyCollector(host, docker, new IptablesNatSource(), TimeProvider.System);
+            // The tests compare this one snapshot with what the tools say later: take it once the scenario has
+            // settled, i.e. when two collections in a row draw the same graph.
+            Snapshot = await Eventually.PassesAsync("two collections in a row draw the same graph", async () =>
+            {
+                var first = await collector.CollectAsync(CancellationToken.None);
+                var second = await collector.CollectAsync(CancellationToken.None);
+                Assert.Null(SnapshotShape.Difference(first, second));
+                return second;
+            });
+        }
+        catch
+        {
+            Cleanup();
+            throw;
+        }
     }
 
     private static void Run(string name, params string[] args) =>
@@ -54,11 +78,8 @@ public sealed class LessonScenarioFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static void Cleanup()
-    {
-        RemoveContainers([.. Containers.Reverse()]);
-        RemoveNetworks(Networks);
-    }
+    /// <summary>Everything labelled netviz.test=nvsn (leftovers of an interrupted run included).</summary>
+    private static void Cleanup() => RemoveLabelled(TestLabel);
 
     // ---- ground truth, read independently of NetViz ----------------------------------------------
 

@@ -142,10 +142,11 @@ public sealed class LessonScenarioTests(LessonScenarioFixture f)
     public void Masquerade_covers_bridged_subnets_and_the_internal_network_gets_none()
     {
         var nat = IptablesSaveNat();
-        Assert.Contains("-A POSTROUTING -s 10.131.0.0/24 ! -o nvsn-br0 -j MASQUERADE", nat);
-        Assert.DoesNotContain("-s 10.132.0.0/24", nat); // ground truth: Docker writes none for --internal
+        var masquerade = $"-A POSTROUTING -s {f.NetSubnet} ! -o nvsn-br0 -j MASQUERADE";
+        Assert.Contains(masquerade, nat);
+        Assert.DoesNotContain($"-s {f.InternalSubnet}", nat); // ground truth: Docker writes none for --internal
 
-        var custom = Assert.Single(f.Snapshot.Nodes, n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("rule").GetString() == "-A POSTROUTING -s 10.131.0.0/24 ! -o nvsn-br0 -j MASQUERADE");
+        var custom = Assert.Single(f.Snapshot.Nodes, n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("rule").GetString() == masquerade);
         var bridgeIndex = IpOnHost("link", "show", CustomBridge)[0].GetProperty("ifindex").GetInt32();
         Assert.Contains(f.Snapshot.Edges, e => e.Source == custom.Id && e.Target == $"if:{HostInode}:{bridgeIndex}" && e.Props.GetProperty("role").GetString() == "masquerade");
 

@@ -1,0 +1,22 @@
+using NetViz.Core.Model;
+
+namespace NetViz.IntegrationTests;
+
+/// <summary>The graph of a snapshot as comparable lines: node ids, kinds, labels, parents, and edges.</summary>
+public static class SnapshotShape
+{
+    /// <summary>Null when both snapshots draw the same graph; else up to five lines only in each.</summary>
+    public static string? Difference(TopologySnapshot live, TopologySnapshot fresh)
+    {
+        var a = Lines(live).ToHashSet();
+        var b = Lines(fresh).ToHashSet();
+        var ghosts = a.Except(b).Take(5).ToList();
+        var missing = b.Except(a).Take(5).ToList();
+        return ghosts.Count == 0 && missing.Count == 0 ? null
+            : $"ghosts: {string.Join("; ", ghosts)} | missing: {string.Join("; ", missing)}";
+    }
+
+    private static IEnumerable<string> Lines(TopologySnapshot s) =>
+        s.Nodes.Select(n => $"node {n.Id} {n.Kind} {n.Label} in {n.Parent}")
+            .Concat(s.Edges.Select(e => $"edge {e.Id} {e.Kind} {e.Source}->{e.Target}"));
+}
