@@ -22,4 +22,10 @@ public sealed class NetVizOptions
 
     /// <summary>Path of iptables-save.</summary>
     public string IptablesSavePath { get; set; } = "iptables-save";
+
+    /// <summary>Bytes of iptables-save output read per poll; beyond it the rules are cut and NAT is marked degraded.</summary>
+    public long NatMaxBytes { get; set; } = Sources.Nat.IptablesSaveLimits.Default.MaxBytes;
+
+    /// <summary>Rules (nat and filter tables) read per poll; beyond it the rules are cut and NAT is marked degraded.</summary>
+    public int NatMaxRules { get; set; } = Sources.Nat.IptablesSaveLimits.Default.MaxRules;
 }
