@@ -2,6 +2,10 @@ using NetViz.Core;
 using NetViz.Web;
 using NetViz.Web.Api;
 using NetViz.Web.Components;
+using NetViz.Web.Security;
+
+// Before anything else: may re-execute this process with only the capabilities NetViz uses.
+var privileges = StartupPrivileges.Apply(args);
 
 // `./run.sh snapshot`: one fresh collection printed as JSON, no web server.
 if (args.Length > 0 && args[0] == "snapshot")
@@ -11,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNetVizCore(builder.Configuration);
 builder.Services.AddNetVizWeb();
+builder.AddNetVizSecurity(privileges);
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 
@@ -21,12 +26,15 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseNetVizSecurity();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
+app.MapNetVizLogin();
 app.MapNetVizApi();
 app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    // SecurityHeadersMiddleware sends the whole CSP, frame-ancestors 'none' included.
+    .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 return 0;
