@@ -18,6 +18,11 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>How to start the app beyond the defaults (loopback, no extra arguments).</summary>
+    /// <param name="BindHost">The host in --urls: "127.0.0.1" (default), or "0.0.0.0" to test exposure. Requests always go to 127.0.0.1.</param>
+    /// <param name="Arguments">More command-line arguments (--NetViz:Auth=None, ...).</param>
+    public sealed record Options(string BindHost = "127.0.0.1", IReadOnlyList<string>? Arguments = null);
+
     private PublishedNetVizServer(Process process, Uri baseAddress, string publishDirectory)
     {
         _process = process;
@@ -38,7 +43,11 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     /// Publishes the app if its sources changed (scripts/publish.sh, shared with run.sh), starts it,
     /// and returns once it answers HTTP. NETVIZ_E2E_APP_DIR names an already published folder instead.
     /// </summary>
-    public static async Task<PublishedNetVizServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PublishedNetVizServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new Options(), cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(CancellationToken)"/>, bound and configured as <paramref name="options"/> says.</summary>
+    public static async Task<PublishedNetVizServer> StartAsync(Options options, CancellationToken cancellationToken = default)
     {
         var publishDirectory = Environment.GetEnvironmentVariable("NETVIZ_E2E_APP_DIR") is { Length: > 0 } given
             ? given
@@ -47,7 +56,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
         if (!File.Exists(appDll))
             throw new InvalidOperationException($"{appDll} does not exist.");
 
-        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+        var port = FreeLoopbackPort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var startInfo = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = publishDirectory,
@@ -57,7 +67,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
         };
         startInfo.ArgumentList.Add(appDll);
         startInfo.ArgumentList.Add("--urls");
-        startInfo.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
+        startInfo.ArgumentList.Add($"http://{options.BindHost}:{port}");
+        foreach (var argument in options.Arguments ?? []) startInfo.ArgumentList.Add(argument);
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["ASPNETCORE_CONTENTROOT"] = publishDirectory;
 
@@ -79,6 +90,22 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    /// <summary>The app's process id (the same after it re-executes itself to drop capabilities).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Waits until a line of the app's output matches, and returns the match.</summary>
+    public async Task<System.Text.RegularExpressions.Match> WaitForLogAsync(System.Text.RegularExpressions.Regex pattern, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var line in _log)
+                if (pattern.Match(line) is { Success: true } match) return match;
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"No output line matched {pattern} within {timeout}:\n{Log}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>A client for plain HTTP checks against the app (no compression negotiated).</summary>

@@ -44,8 +44,11 @@ public sealed record IptablesSaveLimits
     /// <summary>Bytes read from the output; the rest is not read (the process is killed). Default 16 MiB.</summary>
     public long MaxBytes { get; init; } = 16L * 1024 * 1024;
 
-    /// <summary>Rules kept (of the kept tables); reading stops at the next one. Default 5000: a Docker host has tens to hundreds.</summary>
-    public int MaxRules { get; init; } = 5000;
+    /// <summary>
+    /// Rules kept (of the kept tables); reading stops at the next one. Default 2000: a Docker host has tens to hundreds
+    /// (about three per published port), and each nat rule is a node of about 1.2 KB in /api/topology.
+    /// </summary>
+    public int MaxRules { get; init; } = 2000;
 
     /// <summary>Chain declarations kept. Default 2000.</summary>
     public int MaxChains { get; init; } = 2000;
