@@ -22,14 +22,27 @@ COPY --from=frontend /src/src/NetViz.Web/wwwroot/js/ src/NetViz.Web/wwwroot/js/
 RUN dotnet publish src/NetViz.Web -c Release -o /app --no-restore -p:SkipNpmBuild=true
 
 # 3. Runtime: ASP.NET Core plus iptables, whose iptables-save NetViz reads for the NAT rules.
+# It runs as the unprivileged user netviz. A non-root user gets no capabilities from `docker run --cap-add`
+# (Docker 20.10 sets no ambient capabilities), so the programs that need them carry them as file capabilities:
+# dotnet SYS_ADMIN (setns) and SYS_PTRACE (/proc/PID/ns/net of other users' processes); the iptables multi-call
+# binaries NET_ADMIN (and NET_RAW for the legacy backend). A file capability is granted only if the container's
+# bounding set holds it: run with --cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add NET_ADMIN
+# --cap-add NET_RAW (README.md), and nothing else can be gained.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends iptables \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends iptables libcap2-bin \
+    && setcap cap_sys_admin,cap_sys_ptrace+ep "$(readlink -f "$(command -v dotnet)")" \
+    && for multi in /usr/sbin/xtables-nft-multi /usr/sbin/xtables-legacy-multi; do \
+         if [ -e "$multi" ]; then setcap cap_net_admin,cap_net_raw+ep "$multi"; fi; done \
+    && apt-get purge -y libcap2-bin && apt-get autoremove -y \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin netviz
 WORKDIR /app
 COPY --from=build /app ./
 # No ASPNETCORE_URLS: appsettings.json binds 127.0.0.1:5000, which with --network=host is the
-# host's loopback. Pass `--urls http://0.0.0.0:5000` after the image name for a team screen.
+# host's loopback. Pass `--urls http://0.0.0.0:5000` after the image name for a team screen: a login token
+# is then required, and the login URL is printed to the container's log (docker logs netviz | grep Login).
 ENV ASPNETCORE_ENVIRONMENT=Production
+USER netviz
 EXPOSE 5000
 ENTRYPOINT ["dotnet", "NetViz.Web.dll"]

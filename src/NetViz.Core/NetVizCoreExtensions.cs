@@ -27,7 +27,15 @@ public static class NetVizCoreExtensions
         services.AddSingleton<INetlinkChangeSource, NetlinkChangeSource>();
         services.AddSingleton<INamespaceChangeSource>(_ => new NamespaceDirectoryWatcher());
         services.AddSingleton<IDockerSource>(sp => new DockerEngineSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.DockerHost));
-        services.AddSingleton<INatSource>(sp => new IptablesNatSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.IptablesSavePath));
+        services.AddSingleton<INatSource>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
+            return new IptablesNatSource(options.IptablesSavePath, limits: IptablesSaveLimits.Default with
+            {
+                MaxBytes = Math.Max(64 * 1024, options.NatMaxBytes),
+                MaxRules = Math.Max(1, options.NatMaxRules),
+            });
+        });
         services.AddSingleton<TopologyCollector>();
         services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize,
             sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook]

@@ -22,8 +22,20 @@ public sealed class NetVizOptions
     /// <summary>Docker endpoint; null means DOCKER_HOST, else unix:///var/run/docker.sock.</summary>
     public string? DockerHost { get; set; }
 
+    /// <summary>
+    /// Keep only the capabilities NetViz uses (SYS_ADMIN, SYS_PTRACE, NET_ADMIN, NET_RAW) from the start; false keeps
+    /// whatever it was started with. Read by the web host before anything else (docs/security.md).
+    /// </summary>
+    public bool DropCapabilities { get; set; } = true;
+
     /// <summary>Path of iptables-save.</summary>
     public string IptablesSavePath { get; set; } = "iptables-save";
+
+    /// <summary>Bytes of iptables-save output read per poll; beyond it the rules are cut and NAT is marked degraded.</summary>
+    public long NatMaxBytes { get; set; } = Sources.Nat.IptablesSaveLimits.Default.MaxBytes;
+
+    /// <summary>Rules (nat and filter tables) read per poll; beyond it the rules are cut and NAT is marked degraded.</summary>
+    public int NatMaxRules { get; set; } = Sources.Nat.IptablesSaveLimits.Default.MaxRules;
 }
 
 /// <summary>

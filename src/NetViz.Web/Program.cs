@@ -3,9 +3,13 @@ using NetViz.Web;
 using NetViz.Web.Api;
 using NetViz.Web.Components;
 using NetViz.Web.Operations;
+using NetViz.Web.Security;
 
 // `--version`: version and git commit, no web server. [ops hook]
 if (BuildInfo.IsVersionRequest(args)) { Console.WriteLine(BuildInfo.Describe()); return 0; }
+
+// Before anything else: may re-execute this process with only the capabilities NetViz uses.
+var privileges = StartupPrivileges.Apply(args);
 
 // `./run.sh snapshot`: one fresh collection printed as JSON, no web server.
 if (args.Length > 0 && args[0] == "snapshot")
@@ -16,6 +20,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddNetVizCore(builder.Configuration);
 builder.AddNetVizOperations(); // [ops hook] metrics, health checks, log format, systemd
 builder.Services.AddNetVizWeb();
+builder.AddNetVizSecurity(privileges);
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 
@@ -26,14 +31,17 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseNetVizSecurity();
 app.UseAntiforgery();
 
 app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 
 app.MapStaticAssets();
+app.MapNetVizLogin();
 app.MapNetVizApi();
 app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    // SecurityHeadersMiddleware sends the whole CSP, frame-ancestors 'none' included.
+    .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 return 0;

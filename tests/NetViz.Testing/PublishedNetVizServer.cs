@@ -23,6 +23,12 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>How to start the app beyond the defaults (loopback, no extra arguments).</summary>
+    /// <param name="BindHost">The host in --urls: "127.0.0.1" (default), or "0.0.0.0" to test exposure. Requests always go to 127.0.0.1.</param>
+    /// <param name="Arguments">More command-line arguments (--NetViz:Auth=None, ...).</param>
+    /// <param name="AppDirectory">The published folder to run; null: NETVIZ_E2E_APP_DIR, else publish first.</param>
+    public sealed record Options(string BindHost = "127.0.0.1", IReadOnlyList<string>? Arguments = null, string? AppDirectory = null);
+
     private PublishedNetVizServer(Process process, Uri baseAddress, string publishDirectory)
     {
         _process = process;
@@ -36,7 +42,7 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     /// <summary>The published output folder the app runs from (its content root).</summary>
     public string PublishDirectory { get; }
 
-    /// <summary>The app's process id (for /proc readings).</summary>
+    /// <summary>The app's process id, for /proc readings (the same after it re-executes itself to drop capabilities).</summary>
     public int ProcessId => _process.Id;
 
     /// <summary>The app's stdout and stderr so far (the last lines), for failure messages.</summary>
@@ -47,16 +53,21 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     /// names, else publishes it first if its sources changed (scripts/publish.sh, shared with run.sh). Returns once
     /// GET /api/topology answers, which it does after the first collection (or after its 10 s patience).
     /// </summary>
-    public static async Task<PublishedNetVizServer> StartAsync(string? appDirectory = null, CancellationToken cancellationToken = default)
+    public static Task<PublishedNetVizServer> StartAsync(string? appDirectory = null, CancellationToken cancellationToken = default) =>
+        StartAsync(new Options(AppDirectory: appDirectory), cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(string?, CancellationToken)"/>, bound and configured as <paramref name="options"/> says.</summary>
+    public static async Task<PublishedNetVizServer> StartAsync(Options options, CancellationToken cancellationToken = default)
     {
-        var publishDirectory = appDirectory is { Length: > 0 } ? Path.GetFullPath(appDirectory)
+        var publishDirectory = options.AppDirectory is { Length: > 0 } appDirectory ? Path.GetFullPath(appDirectory)
             : Environment.GetEnvironmentVariable("NETVIZ_E2E_APP_DIR") is { Length: > 0 } given ? given
             : await PublishAsync(cancellationToken);
         var appDll = Path.Combine(publishDirectory, "NetViz.Web.dll");
         if (!File.Exists(appDll))
             throw new InvalidOperationException($"{appDll} does not exist.");
 
-        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)}/");
+        var port = FreeLoopbackPort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var startInfo = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = publishDirectory,
@@ -66,7 +77,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
         };
         startInfo.ArgumentList.Add(appDll);
         startInfo.ArgumentList.Add("--urls");
-        startInfo.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
+        startInfo.ArgumentList.Add($"http://{options.BindHost}:{port}");
+        foreach (var argument in options.Arguments ?? []) startInfo.ArgumentList.Add(argument);
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["ASPNETCORE_CONTENTROOT"] = publishDirectory;
 
@@ -88,6 +100,19 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    /// <summary>Waits until a line of the app's output matches, and returns the match.</summary>
+    public async Task<System.Text.RegularExpressions.Match> WaitForLogAsync(System.Text.RegularExpressions.Regex pattern, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var line in _log)
+                if (pattern.Match(line) is { Success: true } match) return match;
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"No output line matched {pattern} within {timeout}:\n{Log}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>A client for plain HTTP checks against the app (no compression negotiated).</summary>

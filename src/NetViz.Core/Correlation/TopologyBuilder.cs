@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NetViz.Core.Model;
 using NetViz.Core.Sources;
+using NetViz.Core.Text;
 
 namespace NetViz.Core.Correlation;
 
@@ -74,7 +75,7 @@ public static class TopologyBuilder
             foreach (var n in r.Docker.Networks.OrderBy(n => n.Name, StringComparer.Ordinal)) AddNetwork(n);
             AddNatRules();
 
-            var warnings = r.Host.Warnings.AddRange(r.Nat.Warnings.Select(w => "iptables-save: " + w));
+            var warnings = Bounded.Warnings(r.Host.Warnings.Concat(r.Docker.Warnings).Concat(r.Nat.Warnings.Select(w => "iptables-save: " + w)));
             return new TopologySnapshot
             {
                 GeneratedAt = r.CollectedAt,
@@ -88,7 +89,7 @@ public static class TopologyBuilder
                 {
                     Docker = new DockerSourceStatus { Ok = r.Docker.Ok, Endpoint = r.Docker.Endpoint, Version = r.Docker.Version, Error = r.Docker.Error },
                     Netlink = new SourceStatus { Ok = r.Host.Ok, Error = r.Host.Error },
-                    Nat = new NatSourceStatus { Ok = r.Nat.Ok, Backend = r.Nat.Backend, Error = r.Nat.Error },
+                    Nat = new NatSourceStatus { Ok = r.Nat.Ok, Degraded = r.Nat.Degraded, Backend = r.Nat.Backend, Error = r.Nat.Error },
                 },
                 Nodes = [.. _nodes],
                 Edges = [.. _edges],
@@ -398,8 +399,11 @@ public static class TopologyBuilder
                         ["toPort"] = rule.ToPort,
                         ["toSource"] = rule.ToSource,
                         ["comment"] = rule.Comment,
+                        ["reachable"] = rule.Reachable,
                     }),
                 });
+                // A rule in a chain nothing jumps to never sees a packet: listed, but not linked as a live gate.
+                if (!rule.Reachable) continue;
                 if (rule.Target == "MASQUERADE" || rule.Target == "SNAT") LinkMasquerade(id, rule);
                 else if (isDnat) LinkDnat(id, rule, hostIp);
             }

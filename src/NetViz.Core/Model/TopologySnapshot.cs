@@ -55,6 +55,8 @@ public sealed record DockerSourceStatus : SourceStatus
 public sealed record NatSourceStatus : SourceStatus
 {
     public required string? Backend { get; init; }
+    /// <summary>Rules were read only in part (a limit cut the output, or most lines were unreadable): ok is false, error says why, the rules read are shown.</summary>
+    public bool Degraded { get; init; }
 }
 
 public sealed record SourcesStatus

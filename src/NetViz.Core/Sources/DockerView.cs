@@ -12,6 +12,8 @@ public sealed record DockerView
     public string? Error { get; init; }
     public ImmutableArray<ContainerInfo> Containers { get; init; } = [];
     public ImmutableArray<DockerNetworkInfo> Networks { get; init; } = [];
+    /// <summary>What was left out (more containers or networks than NetViz reads).</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
 }
 
 public sealed record ContainerInfo

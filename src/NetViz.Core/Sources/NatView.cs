@@ -5,7 +5,13 @@ namespace NetViz.Core.Sources;
 /// <summary>The host namespace's packet-filter rules as <c>iptables-save -c</c> prints them, parsed.</summary>
 public sealed record NatView
 {
+    /// <summary>False when the rules could not be read, or were read only in part (<see cref="Degraded"/>).</summary>
     public required bool Ok { get; init; }
+    /// <summary>
+    /// Rules were read but are not the whole rule set: the output was cut at a limit, or most of its lines could not
+    /// be parsed. <see cref="Ok"/> is false, <see cref="Error"/> says why, and the rules read are still listed.
+    /// </summary>
+    public bool Degraded { get; init; }
     /// <summary>iptables-nft, iptables-legacy, or nft.</summary>
     public string? Backend { get; init; }
     public string? Error { get; init; }
@@ -15,7 +21,7 @@ public sealed record NatView
     public ImmutableArray<NatRule> FilterRules { get; init; } = [];
     /// <summary>Chains with their policy and counters, per table ("nat/POSTROUTING").</summary>
     public ImmutableArray<ChainInfo> Chains { get; init; } = [];
-    /// <summary>Lines that could not be parsed, with their line number; nothing else is lost.</summary>
+    /// <summary>Lines that could not be parsed, with their line number: the first few, then "… and N more".</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
 }
 
@@ -55,4 +61,6 @@ public sealed record NatRule
     /// <summary>-m addrtype --dst-type (LOCAL for Docker's PREROUTING/OUTPUT jumps).</summary>
     public string? DstType { get; init; }
     public string? Comment { get; init; }
+    /// <summary>False for a rule in a user chain that no reachable chain jumps to: kept by iptables, never matched.</summary>
+    public bool Reachable { get; init; } = true;
 }

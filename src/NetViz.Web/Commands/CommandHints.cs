@@ -1,4 +1,5 @@
 using NetViz.Core.Model;
+using NetViz.Core.Text;
 using NetViz.Web.Graph;
 
 namespace NetViz.Web.Commands;
@@ -7,10 +8,16 @@ namespace NetViz.Web.Commands;
 /// <param name="Command">The command line, filled with real names, PIDs and addresses.</param>
 /// <param name="Explanation">One line saying what it shows.</param>
 /// <param name="ChangesHost">True when running it modifies the host (NetViz itself never does).</param>
-public sealed record CommandHint(string Command, string Explanation, bool ChangesHost = false);
+public sealed record CommandHint(string Command, string Explanation, bool ChangesHost = false)
+{
+    /// <summary>Why the command gets no copy button (a name in it holds a control character), or null.</summary>
+    public string? NotPasteableReason { get; } = ShellQuote.WhyNotPasteable(Command);
+}
 
 /// <summary>
-/// The lesson's commands for a selected element, with values from the snapshot. Pure.
+/// The lesson's commands for a selected element, with values from the snapshot. Pure. Every value from the
+/// snapshot goes through <see cref="ShellQuote.Word"/>: names are chosen by whoever creates the object (a tenant,
+/// an unprivileged user in a user namespace), and these commands are pasted into root shells.
 /// </summary>
 public static class CommandHints
 {
@@ -39,7 +46,7 @@ public static class CommandHints
     private static IReadOnlyList<CommandHint> Container(TopologyIndex index, TopologyNode container)
     {
         var p = container.Props;
-        var name = p.Str("name") ?? container.Label;
+        var name = ShellQuote.Word(p.Str("name") ?? container.Label);
         var pid = p.Long("pid") is > 0 ? p.Long("pid")!.Value.ToString() : "<pid>";
         var hints = new List<CommandHint>
         {
@@ -53,7 +60,7 @@ public static class CommandHints
         if (mode is "host")
             hints.Add(new("ip -br addr", "A --network host container has no netns of its own: it sees exactly the host's interfaces."));
         else if (mode?.StartsWith("container:", StringComparison.Ordinal) == true)
-            hints.Add(new($"ls -l /proc/{pid}/ns/net /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {Shared(index, mode)})/ns/net",
+            hints.Add(new($"ls -l /proc/{pid}/ns/net /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {ShellQuote.Word(Shared(index, mode))})/ns/net",
                 "Both links point at the same inode: --network container:x joins x's network namespace."));
         if (p.Objects("ports").Count > 0)
             hints.Add(new($"docker port {name}", "The published ports; each is a DNAT rule in the nat table's DOCKER chain."));
@@ -72,12 +79,12 @@ public static class CommandHints
     {
         if (index.IsHostNetns(netns)) return Host();
         var p = netns.Props;
-        var name = p.Str("name");
-        if (name is not null)
+        if (p.Str("name") is { } netnsName)
         {
+            var name = ShellQuote.Word(netnsName);
             return
             [
-                new($"ip netns exec {name} ip link", $"The links inside the named namespace {name} (ip netns list shows it)."),
+                new($"ip netns exec {name} ip link", $"The links inside the named namespace {netnsName} (ip netns list shows it)."),
                 new($"ip -n {name} addr", "The same namespace's addresses, with ip's -n shortcut."),
                 new($"ip -n {name} route", "Its routing table."),
             ];
@@ -85,21 +92,23 @@ public static class CommandHints
         var pid = index.PidIn(netns)?.ToString() ?? "<pid>";
         var containerName = index.ContainersIn(netns).Select(c => c.Props.Str("name")).FirstOrDefault(n => n is not null);
         var mountName = containerName ?? "netns-" + (p.Long("inode")?.ToString() ?? "x");
+        var mountPoint = ShellQuote.Word("/var/run/netns/" + mountName);
         return
         [
             new($"ls -l /proc/{pid}/ns/net", $"The namespace of PID {pid}; the inode is {p.Long("inode")?.ToString() ?? "shown in net:[...]"}."),
             new($"nsenter --target {pid} --net ip addr", "Run the host's ip inside this namespace."),
             new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
-            new($"mkdir -p /var/run/netns && touch /var/run/netns/{mountName} && mount --bind /proc/{pid}/ns/net /var/run/netns/{mountName}",
+            new($"mkdir -p /var/run/netns && touch {mountPoint} && mount --bind /proc/{pid}/ns/net {mountPoint}",
                 "CHANGES THE HOST (creates a bind mount): makes the namespace visible to ip netns. Undo with umount and rm.", ChangesHost: true),
-            new($"ip netns exec {mountName} ip link", "After the bind mount: the namespace's links through ip netns."),
+            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", "After the bind mount: the namespace's links through ip netns."),
         ];
     }
 
     private static IReadOnlyList<CommandHint> Interface(TopologyIndex index, TopologyNode nic)
     {
         var p = nic.Props;
-        var name = p.Str("name") ?? nic.Label;
+        var shownName = p.Str("name") ?? nic.Label;
+        var name = ShellQuote.Word(shownName);
         var type = p.Str("type");
         var netns = index.NetnsOf(nic);
         var prefix = InNetns(index, netns);
@@ -107,16 +116,16 @@ public static class CommandHints
         if (type == "bridge")
         {
             hints.Add(new($"{prefix}ip link show type bridge", "All Linux bridges (docker0 is one)."));
-            hints.Add(new($"{prefix}bridge link show master {name}", $"The ports enslaved to {name}: the host ends of the containers' veth pairs."));
-            hints.Add(new($"{prefix}ip addr show {name}", $"{name}'s address is the containers' default gateway."));
+            hints.Add(new($"{prefix}bridge link show master {name}", $"The ports enslaved to {shownName}: the host ends of the containers' veth pairs."));
+            hints.Add(new($"{prefix}ip addr show {name}", $"{shownName}'s address is the containers' default gateway."));
             return hints;
         }
-        hints.Add(new($"{prefix}ip -d link show {name}", $"Details of {name}: type ({type ?? "?"}), master bridge, and for a veth the peer's index (@ifN)."));
+        hints.Add(new($"{prefix}ip -d link show {name}", $"Details of {shownName}: type ({type ?? "?"}), master bridge, and for a veth the peer's index (@ifN)."));
         hints.Add(new($"{prefix}ip addr show {name}", "Its addresses."));
         if (type == "veth")
             hints.Add(new($"{prefix}ethtool -S {name}", "peer_ifindex: the ifindex of the other end of the veth pair (possibly in another namespace)."));
         if (p.Str("master") is { } master && index.Node(master) is { } bridge)
-            hints.Add(new($"{prefix}bridge link show dev {name}", $"{name} is a port of {bridge.Props.Str("name") ?? bridge.Label}."));
+            hints.Add(new($"{prefix}bridge link show dev {name}", $"{shownName} is a port of {bridge.Props.Str("name") ?? bridge.Label}."));
         return hints;
     }
 
@@ -124,7 +133,7 @@ public static class CommandHints
     private static string InNetns(TopologyIndex index, TopologyNode? netns)
     {
         if (netns is null || index.IsHostNetns(netns)) return "";
-        if (netns.Props.Str("name") is { } name) return $"ip netns exec {name} ";
+        if (netns.Props.Str("name") is { } name) return $"ip netns exec {ShellQuote.Word(name)} ";
         return $"nsenter --target {index.PidIn(netns)?.ToString() ?? "<pid>"} --net ";
     }
 
@@ -134,12 +143,12 @@ public static class CommandHints
         var name = p.Str("name") ?? network.Label;
         var hints = new List<CommandHint>
         {
-            new($"docker network inspect {name}", "Subnet, gateway, and the containers attached with their IPs and MACs."),
+            new($"docker network inspect {ShellQuote.Word(name)}", "Subnet, gateway, and the containers attached with their IPs and MACs."),
         };
         if (p.Str("bridgeName") is { } bridge)
         {
-            hints.Add(new($"ip addr show {bridge}", $"The bridge that implements {name}; its address is the gateway."));
-            hints.Add(new($"bridge link show master {bridge}", "The veth ports of the attached containers."));
+            hints.Add(new($"ip addr show {ShellQuote.Word(bridge)}", $"The bridge that implements {name}; its address is the gateway."));
+            hints.Add(new($"bridge link show master {ShellQuote.Word(bridge)}", "The veth ports of the attached containers."));
         }
         return hints;
     }
@@ -151,10 +160,10 @@ public static class CommandHints
         var target = p.Str("target");
         var hints = new List<CommandHint>
         {
-            new($"iptables -t nat -L {chain} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {p.Long("position")?.ToString() ?? "?"}."),
+            new($"iptables -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {p.Long("position")?.ToString() ?? "?"}."),
         };
         if (RuleText(p.Str("rule")) is { Length: > 0 } text)
-            hints.Add(new($"iptables-save -t nat | grep -F -- {ShellQuote(text)}", "The rule exactly as iptables-save prints it."));
+            hints.Add(new($"iptables-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", "The rule exactly as iptables-save prints it."));
         if (target == "MASQUERADE")
             hints.Add(new("iptables -t nat -L POSTROUTING -v -n",
                 $"MASQUERADE rewrites the source of packets from {p.Str("source") ?? "the subnet"} leaving by another interface to the host's address."));
@@ -196,7 +205,4 @@ public static class CommandHints
         if (rule.StartsWith('[') && rule.IndexOf("] ", StringComparison.Ordinal) is > 0 and var end) rule = rule[(end + 2)..];
         return rule;
     }
-
-    /// <summary>Single-quotes a word for sh: ' becomes '\''.</summary>
-    public static string ShellQuote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

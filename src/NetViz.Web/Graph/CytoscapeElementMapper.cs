@@ -40,12 +40,13 @@ public static class CytoscapeElementMapper
 
     /// <summary>
     /// What the graph leaves to the tables: NAT rules that do not translate addresses (the jumps to DOCKER, RETURN;
-    /// the NAT page lists them in chain order), and Docker networks without a bridge (host, none), which have
+    /// the NAT page lists them in chain order) or sit in a chain nothing jumps to, and Docker networks without a bridge (host, none), which have
     /// nothing to attach to: their containers are drawn in the host box and in a box with only lo.
     /// </summary>
     public static bool IsDrawn(TopologyIndex index, TopologyNode node) => node.Kind switch
     {
-        NodeKinds.NatRule => node.Props.Bool("translating") == true,
+        // A rule in a chain nothing jumps to is not a live gate: the NAT page lists it as unreachable.
+        NodeKinds.NatRule => node.Props.Bool("translating") == true && node.Props.Bool("reachable") != false,
         NodeKinds.Network => index.Node(node.Props.Str("bridge")) is not null,
         _ => true,
     };

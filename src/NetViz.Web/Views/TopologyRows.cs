@@ -23,7 +23,7 @@ public sealed record NetworkRow(
 /// <summary>One row of the NAT page, in the columns of <c>iptables -t nat -L -v -n</c>.</summary>
 public sealed record NatRuleRow(
     string NodeId, string Chain, long Num, long Packets, long Bytes, string Target, string Protocol,
-    string In, string Out, string Source, string Destination, string Extra, string Rule);
+    string In, string Out, string Source, string Destination, string Extra, string Rule, bool Reachable = true);
 
 /// <summary>Projections of a snapshot into the table pages' rows. Pure.</summary>
 public static class TopologyRows
@@ -124,7 +124,8 @@ public static class TopologyRows
             Either(p.Str("source"), p.Bool("sourceNegated") == true, rule.Get("-s"), "0.0.0.0/0"),
             Either(p.Str("destination"), p.Bool("destinationNegated") == true, rule.Get("-d"), "0.0.0.0/0"),
             string.Join(' ', extra),
-            text);
+            text,
+            p.Bool("reachable") != false);
     }
 }
 

@@ -145,4 +145,37 @@ public class TopologyBuilderTests
         Assert.DoesNotContain(snapshot.Nodes, n => n.Kind == NodeKinds.Container);
         Assert.Equal("netns " + Web, snapshot.Nodes.Single(n => n.Id == NetnsIdOf(Web)).Label);
     }
+
+    [Fact]
+    public void A_DNAT_in_a_chain_nothing_jumps_to_is_listed_as_unreachable_without_edges()
+    {
+        var nat = Nat();
+        // The same published-port DNAT, but in a chain no rule jumps to: iptables keeps it, no packet meets it.
+        var orphan = nat.Rules[4] with { Chain = "ORPHAN", Position = 1, Rule = nat.Rules[4].Rule.Replace("-A DOCKER", "-A ORPHAN"), Reachable = false };
+        var snapshot = TopologyBuilder.Build(Readings(nat with { Rules = [.. nat.Rules.Take(4), orphan] }));
+
+        var node = Assert.Single(snapshot.Nodes, n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("chain").GetString() == "ORPHAN");
+        Assert.False(node.Props.GetProperty("reachable").GetBoolean());
+        Assert.DoesNotContain(snapshot.Edges, e => e.Source == node.Id || e.Target == node.Id);
+        // In the lesson's rule set every rule is reachable and the live DNAT has its edges.
+        Assert.All(Snapshot.Nodes.Where(n => n.Kind == NodeKinds.NatRule), n => Assert.True(n.Props.GetProperty("reachable").GetBoolean()));
+    }
+
+    [Fact]
+    public void Degraded_nat_is_not_ok_and_says_why_and_warnings_are_bounded()
+    {
+        var nat = Nat() with
+        {
+            Ok = false, Degraded = true, Error = "NAT rules incomplete: more than 5000 rules: only the first 5000 were read.",
+            Warnings = [.. Enumerable.Range(1, 80).Select(i => $"line {i}: {new string('x', 1000)}")],
+        };
+        var snapshot = TopologyBuilder.Build(Readings(nat));
+
+        Assert.Equal((false, true, nat.Error), (snapshot.Sources.Nat.Ok, snapshot.Sources.Nat.Degraded, snapshot.Sources.Nat.Error));
+        Assert.Equal(51, snapshot.Host.Warnings.Length);
+        Assert.Equal("… and 30 more warnings", snapshot.Host.Warnings[^1]);
+        Assert.All(snapshot.Host.Warnings, w => Assert.True(w.Length <= 300));
+        var json = JsonSerializer.Serialize(snapshot, TopologyJson.Options);
+        Assert.Contains("\"degraded\":true", json);
+    }
 }

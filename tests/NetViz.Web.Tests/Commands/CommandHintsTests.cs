@@ -72,5 +72,5 @@ public class CommandHintsTests
 
     [Fact]
     public void Shell_quoting_survives_single_quotes() =>
-        Assert.Equal("'a'\\''b'", CommandHints.ShellQuote("a'b"));
+        Assert.Equal("'a'\\''b'", NetViz.Core.Text.ShellQuote.Quoted("a'b"));
 }

@@ -81,6 +81,34 @@ public class TablePagesTests : DashboardTestContext
     }
 
     [Fact]
+    public void Nat_page_marks_a_rule_nothing_jumps_to_as_unreachable_without_a_graph_link_and_says_when_rules_are_incomplete()
+    {
+        var before = Create();
+        Feed.Publish(before with
+        {
+            Nodes = [.. before.Nodes.Select(n => n.Id == "nat:nat:DOCKER:d1" ? n with { Props = WithReachableFalse(n.Props) } : n)],
+            Sources = before.Sources with { Nat = before.Sources.Nat with { Ok = false, Degraded = true, Error = "NAT rules incomplete: more than 5000 rules: only the first 5000 were read." } },
+        });
+
+        var page = Render<NatRules>();
+
+        var dnat = page.Find("[data-rule-id='nat:nat:DOCKER:d1']");
+        Assert.Equal("false", dnat.GetAttribute("data-reachable"));
+        Assert.Empty(dnat.QuerySelectorAll("a[href*='focus=']"));
+        Assert.Equal("true", page.Find("[data-rule-id='nat:nat:DOCKER:r1']").GetAttribute("data-reachable"));
+        Assert.Contains("more than 5000 rules", page.Find("[data-testid='nat-degraded']").TextContent);
+        Assert.Empty(page.FindAll("[data-testid='nat-unavailable']"));
+        Assert.False(CytoscapeElementMapper.IsDrawn(new TopologyIndex(Feed.Current), Feed.Current.Nodes.Single(n => n.Id == "nat:nat:DOCKER:d1")));
+    }
+
+    private static System.Text.Json.JsonElement WithReachableFalse(System.Text.Json.JsonElement props)
+    {
+        var o = System.Text.Json.Nodes.JsonNode.Parse(props.GetRawText())!.AsObject();
+        o["reachable"] = false;
+        return System.Text.Json.JsonDocument.Parse(o.ToJsonString()).RootElement.Clone();
+    }
+
+    [Fact]
     public async Task Disposing_a_page_unsubscribes_from_the_feed()
     {
         Render<NatRules>();

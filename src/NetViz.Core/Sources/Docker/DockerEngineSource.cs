@@ -15,6 +15,8 @@ namespace NetViz.Core.Sources.Docker;
 public sealed class DockerEngineSource : IDockerSource, IDisposable
 {
     public const string DefaultEndpoint = "unix:///var/run/docker.sock";
+    /// <summary>Containers inspected per collection (the list is sorted by the engine, newest first); networks kept.</summary>
+    public const int MaxContainers = 2048, MaxNetworks = 1024;
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
     // Actions that change what a container or network looks like on the wire; exec_*, health_status, top,
@@ -76,16 +78,20 @@ public sealed class DockerEngineSource : IDockerSource, IDisposable
             var networks = await WithTimeout(
                 ct => _client.Networks.ListNetworksAsync(new NetworksListParameters(), ct),
                 cancellationToken).ConfigureAwait(false);
-            var containers = await InspectAsync(listed.Select(c => c.ID).ToList(), cancellationToken).ConfigureAwait(false);
+            var containers = await InspectAsync(listed.Take(MaxContainers).Select(c => c.ID).ToList(), cancellationToken).ConfigureAwait(false);
+            var warnings = ImmutableArray.CreateBuilder<string>();
+            if (listed.Count > MaxContainers) warnings.Add($"Docker: {listed.Count - MaxContainers} containers beyond the newest {MaxContainers} not shown");
+            if (networks.Count > MaxNetworks) warnings.Add($"Docker: {networks.Count - MaxNetworks} networks beyond the first {MaxNetworks} not shown");
 
             return new DockerView
             {
+                Warnings = warnings.ToImmutable(),
                 Ok = true,
                 Endpoint = Endpoint,
                 Version = version.Version,
                 ApiVersion = version.APIVersion,
                 Containers = [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-                Networks = [.. networks.Select(DockerModelMapper.ToNetworkInfo).OrderBy(n => n.Name, StringComparer.Ordinal)],
+                Networks = [.. networks.Take(MaxNetworks).Select(DockerModelMapper.ToNetworkInfo).OrderBy(n => n.Name, StringComparer.Ordinal)],
             };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -1,15 +1,27 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Docker.DotNet.Models;
+using NetViz.Core.Text;
 
 namespace NetViz.Core.Sources.Docker;
 
 /// <summary>
 /// The one place where Docker.DotNet's generated DTOs become NetViz records. Pure: the namespace inode
-/// lookup is passed in, so recorded <c>docker inspect</c> JSON can be mapped in unit tests.
+/// lookup is passed in, so recorded <c>docker inspect</c> JSON can be mapped in unit tests. Bounded: the engine stores
+/// whatever names and labels its users give (Docker 20.10 accepts any network name), so names are cut to
+/// <see cref="Bounded.MaxNameLength"/> and lists to the Max* counts here.
 /// </summary>
 public static class DockerModelMapper
 {
+    /// <summary>Networks one container is attached to, kept.</summary>
+    public const int MaxEndpoints = 64;
+    /// <summary>Published or exposed ports per container, kept (a range like -p 1000-2000:1000-2000 is one per port).</summary>
+    public const int MaxPorts = 1024;
+    /// <summary>Labels, options and aliases kept per object.</summary>
+    public const int MaxLabels = 64;
+    /// <summary>Subnets and gateways kept per network.</summary>
+    public const int MaxSubnets = 16;
+
     /// <param name="inodeOf">Reads a namespace inode from an nsfs path (production: <c>Nsfs.InodeOf</c>); null means "don't read".</param>
     public static ContainerInfo ToContainerInfo(ContainerInspectResponse container, Func<string, ulong?>? inodeOf = null)
     {
@@ -19,12 +31,12 @@ public static class DockerModelMapper
         return new ContainerInfo
         {
             Id = container.ID,
-            Name = (container.Name ?? "").TrimStart('/'),
-            Image = container.Config?.Image ?? container.Image ?? "",
-            State = container.State?.Status ?? "unknown",
+            Name = Bounded.Text((container.Name ?? "").TrimStart('/')),
+            Image = Bounded.Text(container.Config?.Image ?? container.Image ?? ""),
+            State = Bounded.Text(container.State?.Status ?? "unknown", 32),
             Pid = pid,
-            NetworkMode = NormalizeNetworkMode(container.HostConfig?.NetworkMode),
-            SandboxKey = sandboxKey,
+            NetworkMode = Bounded.Text(NormalizeNetworkMode(container.HostConfig?.NetworkMode)),
+            SandboxKey = Bounded.TextOrNull(sandboxKey, 4096),
             NetnsInode = inodeOf is null ? null : NetnsInodeOf(pid, sandboxKey, inodeOf),
             Endpoints = ToEndpoints(container.NetworkSettings?.Networks),
             Ports = ToPortMappings(container.NetworkSettings?.Ports),
@@ -54,17 +66,18 @@ public static class DockerModelMapper
         if (networks is null) return [];
         return [.. networks
             .OrderBy(n => n.Key, StringComparer.Ordinal)
+            .Take(MaxEndpoints)
             .Select(n => new ContainerEndpoint
             {
-                NetworkName = n.Key,
-                NetworkId = n.Value?.NetworkID ?? "",
-                EndpointId = NullIfEmpty(n.Value?.EndpointID),
-                IPAddress = NullIfEmpty(n.Value?.IPAddress),
+                NetworkName = Bounded.Text(n.Key),
+                NetworkId = Bounded.Text(n.Value?.NetworkID ?? "", 128),
+                EndpointId = Bounded.TextOrNull(NullIfEmpty(n.Value?.EndpointID), 128),
+                IPAddress = Bounded.TextOrNull(NullIfEmpty(n.Value?.IPAddress), 64),
                 PrefixLength = (int)(n.Value?.IPPrefixLen ?? 0),
-                Gateway = NullIfEmpty(n.Value?.Gateway),
-                MacAddress = NullIfEmpty(n.Value?.MacAddress),
-                GlobalIPv6Address = NullIfEmpty(n.Value?.GlobalIPv6Address),
-                Aliases = n.Value?.Aliases is { } aliases ? [.. aliases] : [],
+                Gateway = Bounded.TextOrNull(NullIfEmpty(n.Value?.Gateway), 64),
+                MacAddress = Bounded.TextOrNull(NullIfEmpty(n.Value?.MacAddress), 64),
+                GlobalIPv6Address = Bounded.TextOrNull(NullIfEmpty(n.Value?.GlobalIPv6Address), 64),
+                Aliases = n.Value?.Aliases is { } aliases ? [.. aliases.Take(MaxLabels).Select(a => Bounded.Text(a))] : [],
             })];
     }
 
@@ -78,22 +91,23 @@ public static class DockerModelMapper
         var result = ImmutableArray.CreateBuilder<PortMapping>();
         foreach (var (key, bindings) in ports.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
+            if (result.Count >= MaxPorts) break;
             var slash = key.IndexOf('/');
             var portText = slash < 0 ? key : key[..slash];
-            var protocol = slash < 0 ? "tcp" : key[(slash + 1)..];
+            var protocol = Bounded.Text(slash < 0 ? "tcp" : key[(slash + 1)..], 16);
             if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var containerPort)) continue;
             if (bindings is null || bindings.Count == 0)
             {
                 result.Add(new PortMapping { ContainerPort = containerPort, Protocol = protocol });
                 continue;
             }
-            foreach (var binding in bindings)
+            foreach (var binding in bindings.Take(MaxPorts - result.Count))
             {
                 result.Add(new PortMapping
                 {
                     ContainerPort = containerPort,
                     Protocol = protocol,
-                    HostIp = NullIfEmpty(binding.HostIP),
+                    HostIp = Bounded.TextOrNull(NullIfEmpty(binding.HostIP), 64),
                     HostPort = int.TryParse(binding.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var hp) ? hp : null,
                 });
             }
@@ -107,14 +121,14 @@ public static class DockerModelMapper
         var configs = network.IPAM?.Config ?? [];
         return new DockerNetworkInfo
         {
-            Id = network.ID,
-            Name = network.Name,
-            Driver = network.Driver ?? "",
-            Scope = string.IsNullOrEmpty(network.Scope) ? "local" : network.Scope,
+            Id = Bounded.Text(network.ID ?? "", 128),
+            Name = Bounded.Text(network.Name ?? ""),
+            Driver = Bounded.Text(network.Driver ?? "", 64),
+            Scope = string.IsNullOrEmpty(network.Scope) ? "local" : Bounded.Text(network.Scope, 32),
             Internal = network.Internal,
             EnableIPv6 = network.EnableIPv6,
-            Subnets = [.. configs.Select(c => c.Subnet).Where(s => !string.IsNullOrEmpty(s))],
-            Gateways = [.. configs.Select(c => c.Gateway).Where(g => !string.IsNullOrEmpty(g))],
+            Subnets = [.. configs.Select(c => c.Subnet).Where(s => !string.IsNullOrEmpty(s)).Take(MaxSubnets).Select(s => Bounded.Text(s, 64))],
+            Gateways = [.. configs.Select(c => c.Gateway).Where(g => !string.IsNullOrEmpty(g)).Take(MaxSubnets).Select(g => Bounded.Text(g, 64))],
             Options = ToDictionary(network.Options),
             Labels = ToDictionary(network.Labels),
         };
@@ -127,11 +141,23 @@ public static class DockerModelMapper
             message.Type ?? "",
             message.Action ?? "",
             message.Actor?.ID ?? "",
-            ToDictionary(message.Actor?.Attributes));
+            ToDictionary(message.Actor?.Attributes, first: "name"));
     }
 
-    private static ImmutableDictionary<string, string> ToDictionary(IDictionary<string, string>? source) =>
-        source is null ? ImmutableDictionary<string, string>.Empty : source.ToImmutableDictionary(StringComparer.Ordinal);
+    /// <summary>At most <see cref="MaxLabels"/> entries (by key order), keys and values cut to <see cref="Bounded.MaxNameLength"/>.</summary>
+    /// <param name="first">A key kept before any other (an event's "name" among the container's labels).</param>
+    private static ImmutableDictionary<string, string> ToDictionary(IDictionary<string, string>? source, string? first = null)
+    {
+        if (source is null) return ImmutableDictionary<string, string>.Empty;
+        var kept = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in source.OrderBy(p => p.Key != first).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (kept.Count >= MaxLabels) break;
+            // A key cut to the same prefix as another keeps the first.
+            kept.TryAdd(Bounded.Text(key), Bounded.Text(value ?? ""));
+        }
+        return kept.ToImmutable();
+    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

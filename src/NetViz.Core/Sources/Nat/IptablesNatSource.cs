@@ -17,20 +17,28 @@ public sealed class IptablesNatSource : INatSource
     // A service's PATH often lacks the sbin directories where Debian installs iptables-save.
     private static readonly string[] SbinDirectories = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
 
+    /// <summary>Bytes of stderr kept for an error message; the rest is drained and dropped.</summary>
+    private const int MaxStderrBytes = 4096;
+
     private readonly string _iptablesSave;
     private readonly TimeSpan _timeout;
+    private readonly IptablesSaveLimits _limits;
     private string? _backend;
 
     /// <param name="iptablesSavePath">
     /// The iptables-save binary: a path, or a bare name looked up in PATH and the sbin directories.
     /// </param>
     /// <param name="timeout">Per invocation; the child is killed when it is exceeded. Default 5 s.</param>
-    public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null)
+    /// <param name="limits">Bounds on bytes, rules and warnings read; default <see cref="IptablesSaveLimits.Default"/> (nat and filter kept).</param>
+    public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(iptablesSavePath);
         _iptablesSave = iptablesSavePath;
         _timeout = timeout ?? DefaultTimeout;
+        _limits = (limits ?? IptablesSaveLimits.Default) with { Tables = KeptTables };
     }
+
+    private static readonly IReadOnlySet<string> KeptTables = new HashSet<string>(StringComparer.Ordinal) { "nat", "filter" };
 
     /// <summary>The binary that will be run (after PATH lookup of a bare name).</summary>
     public string IptablesSavePath => Resolve(_iptablesSave);
@@ -44,20 +52,25 @@ public sealed class IptablesNatSource : INatSource
 
             // One process for every table: the poll runs every couple of seconds, and each spawn of
             // iptables-save costs more than parsing what it prints.
-            var run = await RunAsync(binary, ["-c"], cancellationToken).ConfigureAwait(false);
-            if (run.ExitCode != 0)
-                return Failed(
-                    $"{binary} -c exited with code {run.ExitCode}: {Summarize(run.Stderr)} " +
-                    "Reading iptables rules needs root or the CAP_NET_ADMIN capability.");
+            var run = await RunAsync(binary, ["-c"], stdout => IptablesSaveParser.ParseAsync(stdout, _limits, cancellationToken),
+                parsed => parsed.Truncated is not null, cancellationToken).ConfigureAwait(false);
+            var parsed = run.Output;
+            // Stopped reading at a limit: the process was killed, so its exit code says nothing.
+            if (parsed.Truncated is null && run.ExitCode != 0)
+                return Failed(DescribeExit(binary, run.ExitCode, run.Stderr));
 
-            var parsed = IptablesSaveParser.Parse(run.Stdout);
+            var degradedBecause = parsed.Truncated is { } cut ? $"NAT rules incomplete: {cut}."
+                : parsed.MostlyUnreadable ? $"NAT rules unreliable: {parsed.FailedLines} of {parsed.Lines} lines of {binary} -c could not be parsed (is it iptables-save?)."
+                : null;
             return new NatView
             {
-                Ok = true,
+                Ok = degradedBecause is null,
+                Degraded = degradedBecause is not null,
+                Error = degradedBecause,
                 Backend = _backend,
                 Rules = parsed.RulesOf("nat"),
                 FilterRules = parsed.RulesOf("filter"),
-                Chains = [.. parsed.Chains.Where(c => c.Table is "nat" or "filter")],
+                Chains = parsed.Chains,
                 Warnings = parsed.Warnings,
             };
         }
@@ -77,11 +90,27 @@ public sealed class IptablesNatSource : INatSource
 
     private NatView Failed(string error) => new() { Ok = false, Backend = _backend, Error = error };
 
+    /// <summary>Exit code and what the tool said; the missing-privilege hint only when that is what it said.</summary>
+    internal static string DescribeExit(string binary, int exitCode, string stderr)
+    {
+        var message = $"{binary} -c exited with code {exitCode}: {Summarize(stderr)}";
+        return LooksLikeMissingPrivilege(stderr)
+            ? message + " Reading iptables rules needs root or the CAP_NET_ADMIN capability (and CAP_NET_RAW for the legacy backend)."
+            : message;
+    }
+
+    // iptables' words for EPERM/EACCES: "Permission denied (you must be root)", "Operation not permitted".
+    private static bool LooksLikeMissingPrivilege(string stderr) =>
+        stderr.Contains("Permission denied", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("Operation not permitted", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("must be root", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>"iptables-save v1.8.9 (nf_tables)" or "iptables-save v1.8.9 (legacy)".</summary>
     private async Task<string?> ReadBackendAsync(string binary, CancellationToken cancellationToken)
     {
-        var run = await RunAsync(binary, ["--version"], cancellationToken).ConfigureAwait(false);
-        return run.ExitCode == 0 ? BackendFromVersion(run.Stdout + run.Stderr) : null;
+        var run = await RunAsync(binary, ["--version"], stdout => ReadBoundedAsync(stdout, MaxStderrBytes, cancellationToken),
+            _ => false, cancellationToken).ConfigureAwait(false);
+        return run.ExitCode == 0 ? BackendFromVersion(run.Output + run.Stderr) : null;
     }
 
     public static string? BackendFromVersion(string versionText) =>
@@ -89,9 +118,15 @@ public sealed class IptablesNatSource : INatSource
         : versionText.Contains("(legacy)", StringComparison.Ordinal) ? "iptables-legacy"
         : null;
 
-    private sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+    private sealed record ProcessResult<T>(int ExitCode, T Output, string Stderr);
 
-    private async Task<ProcessResult> RunAsync(string binary, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the binary, hands its stdout to <paramref name="readStdout"/> (which reads it bounded and may stop early:
+    /// <paramref name="stoppedEarly"/> says so from its result, and the child is then killed), keeps at most
+    /// <see cref="MaxStderrBytes"/> of stderr, and disposes both pipes however the run ends.
+    /// </summary>
+    private async Task<ProcessResult<T>> RunAsync<T>(string binary, IReadOnlyList<string> arguments, Func<Stream, Task<T>> readStdout,
+        Func<T, bool> stoppedEarly, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(binary)
         {
@@ -107,28 +142,55 @@ public sealed class IptablesNatSource : INatSource
         using var process = Process.Start(startInfo) ?? throw new Win32Exception($"could not start {binary}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        var stdoutStream = process.StandardOutput.BaseStream;
+        var stderrStream = process.StandardError.BaseStream;
+        var stderr = ReadBoundedAsync(stderrStream, MaxStderrBytes, timeout.Token);
         try
         {
+            var output = await readStdout(stdoutStream).WaitAsync(timeout.Token).ConfigureAwait(false);
+            // A reader that stopped early leaves the child blocked on a full pipe: it has had all we will read.
+            if (stoppedEarly(output)) KillQuietly(process);
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            return new ProcessResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+            return new ProcessResult<T>(process.ExitCode, output, await stderr.ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             KillQuietly(process);
             throw new TimeoutException($"{binary} {string.Join(' ', arguments)} did not finish within {_timeout.TotalSeconds:0.#} s.");
         }
-        catch (OperationCanceledException)
+        catch
         {
             KillQuietly(process);
             throw;
         }
+        finally
+        {
+            await stdoutStream.DisposeAsync().ConfigureAwait(false);
+            await stderrStream.DisposeAsync().ConfigureAwait(false);
+            try { await stderr.ConfigureAwait(false); }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
+        }
+    }
+
+    /// <summary>Reads a stream to its end, keeping the first <paramref name="maxBytes"/> as text and dropping the rest.</summary>
+    private static async Task<string> ReadBoundedAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
+    {
+        var kept = new byte[maxBytes];
+        var length = 0;
+        var scratch = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(scratch, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            var take = Math.Min(read, maxBytes - length);
+            scratch.AsSpan(0, take).CopyTo(kept.AsSpan(length));
+            length += take;
+        }
+        return System.Text.Encoding.UTF8.GetString(kept, 0, length);
     }
 
     private static void KillQuietly(Process process)
     {
-        try { process.Kill(entireProcessTree: true); }
+        try { if (!process.HasExited) process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { } // already exited
         catch (Win32Exception) { }
     }

@@ -5,106 +5,297 @@ using System.Text;
 namespace NetViz.Core.Sources.Nat;
 
 /// <summary>The parts of a <see cref="NatView"/> read from one <c>iptables-save</c> text.</summary>
-/// <param name="Rules">Every <c>-A</c> rule of every table, in the order printed.</param>
-/// <param name="Chains">Every chain declaration (<c>:CHAIN POLICY [pkts:bytes]</c>) of every table.</param>
-/// <param name="Warnings">Lines that could not be parsed, as "line N: reason: text".</param>
+/// <param name="Rules">Every <c>-A</c> rule of every table read, in the order printed.</param>
+/// <param name="Chains">Every chain declaration (<c>:CHAIN POLICY [pkts:bytes]</c>) of every table read.</param>
+/// <param name="Warnings">
+/// Lines that could not be parsed, as "line N: reason: text": at most <see cref="IptablesSaveLimits.MaxWarnings"/>,
+/// then one "... and N more" line; each at most <see cref="IptablesSaveLimits.MaxWarningLength"/> characters.
+/// </param>
 public sealed record IptablesSaveResult(
     ImmutableArray<NatRule> Rules,
     ImmutableArray<ChainInfo> Chains,
     ImmutableArray<string> Warnings)
 {
+    /// <summary>Lines that should have been a table, chain, rule or COMMIT (blank lines and # comments do not count).</summary>
+    public int Lines { get; init; }
+
+    /// <summary>How many of those could not be parsed (every one, not only those listed in <see cref="Warnings"/>).</summary>
+    public int FailedLines { get; init; }
+
+    /// <summary>Why reading stopped before the end (too many bytes or rules), or null when everything was read.</summary>
+    public string? Truncated { get; init; }
+
+    /// <summary>More than half the lines failed: what was read is not the host's rule set (garbage, an unknown format).</summary>
+    public bool MostlyUnreadable => FailedLines > 0 && FailedLines * 2L > Lines;
+
     /// <summary>The rules of one table (nat, filter, mangle, raw, security).</summary>
     public ImmutableArray<NatRule> RulesOf(string table) => [.. Rules.Where(r => r.Table == table)];
 }
 
 /// <summary>
+/// Bounds on what one <c>iptables-save</c> output may cost. Its text comes from the kernel's rule set, which any
+/// process with CAP_NET_ADMIN in the host namespace (a Kubernetes node's kube-proxy, a tenant's privileged
+/// container) can fill, and from a binary that may not be iptables-save at all.
+/// </summary>
+public sealed record IptablesSaveLimits
+{
+    public static IptablesSaveLimits Default { get; } = new();
+
+    /// <summary>Bytes read from the output; the rest is not read (the process is killed). Default 16 MiB.</summary>
+    public long MaxBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Rules kept (of the kept tables); reading stops at the next one. Default 2000: a Docker host has tens to hundreds
+    /// (about three per published port), and each nat rule is a node of about 1.2 KB in /api/topology.
+    /// </summary>
+    public int MaxRules { get; init; } = 2000;
+
+    /// <summary>Chain declarations kept. Default 2000.</summary>
+    public int MaxChains { get; init; } = 2000;
+
+    /// <summary>Characters of one line; a longer line is skipped with a warning. iptables-save lines are far shorter.</summary>
+    public int MaxLineLength { get; init; } = 8192;
+
+    /// <summary>Warnings listed one by one; the rest are counted in one "... and N more" line.</summary>
+    public int MaxWarnings { get; init; } = 20;
+
+    /// <summary>Characters of one warning (the offending line is cut to fit).</summary>
+    public int MaxWarningLength { get; init; } = 240;
+
+    /// <summary>Tables whose rules and chains are kept (null: all). Rules of other tables are skipped unparsed.</summary>
+    public IReadOnlySet<string>? Tables { get; init; }
+}
+
+/// <summary>
 /// Parses the text <c>iptables-save [-c]</c> prints (all tables, both the nft and legacy backends print
 /// the same format). Pure and total: a line it cannot read becomes a warning; it never throws on input.
+/// Bounded: see <see cref="IptablesSaveLimits"/>.
 /// </summary>
 public static class IptablesSaveParser
 {
-    public static IptablesSaveResult Parse(string text)
+    public static IptablesSaveResult Parse(string text, IptablesSaveLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var rules = ImmutableArray.CreateBuilder<NatRule>();
-        var chains = ImmutableArray.CreateBuilder<ChainInfo>();
-        var warnings = ImmutableArray.CreateBuilder<string>();
-        // Position is per (table, chain): iptables numbers rules within a chain from 1 (iptables -L --line-numbers).
-        var positions = new Dictionary<(string Table, string Chain), int>();
-        string? table = null;
-
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        var reader = new IptablesSaveReader(limits ?? IptablesSaveLimits.Default);
+        var start = 0;
+        while (start <= text.Length && !reader.Stopped)
         {
-            var lineNumber = i + 1;
-            var line = lines[i].TrimEnd('\r').Trim();
-            if (line.Length == 0 || line[0] == '#') continue;
+            var newline = text.IndexOf('\n', start);
+            var end = newline < 0 ? text.Length : newline;
+            if (newline < 0 && start == text.Length) break; // text ended with a newline
+            if (end - start > reader.Limits.MaxLineLength) reader.SkipLongLine(end - start);
+            else reader.Add(text.AsSpan(start, end - start));
+            if (newline < 0) break;
+            start = newline + 1;
+        }
+        return reader.Finish();
+    }
 
-            void Warn(string reason) => warnings.Add($"line {lineNumber}: {reason}: {line}");
+    /// <summary>
+    /// Parses an <c>iptables-save</c> output stream line by line, never holding more than one line
+    /// (<see cref="IptablesSaveLimits.MaxLineLength"/>) of it, and stops at <see cref="IptablesSaveLimits.MaxBytes"/>
+    /// or <see cref="IptablesSaveLimits.MaxRules"/>; <see cref="IptablesSaveResult.Truncated"/> then says why.
+    /// </summary>
+    public static async Task<IptablesSaveResult> ParseAsync(Stream output, IptablesSaveLimits? limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var reader = new IptablesSaveReader(limits ?? IptablesSaveLimits.Default);
+        var maxLineBytes = reader.Limits.MaxLineLength; // UTF-8: a line of at most N bytes has at most N characters
+        var buffer = new byte[64 * 1024];
+        var line = new byte[Math.Min(maxLineBytes, 64 * 1024)];
+        var lineLength = 0;
+        long lineBytes = 0, total = 0;
+        while (!reader.Stopped)
+        {
+            var read = await output.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                if (lineBytes > 0) EndLine();
+                break;
+            }
+            total += read;
+            var chunk = buffer.AsSpan(0, read);
+            if (total > reader.Limits.MaxBytes)
+            {
+                // Parse what fits in the budget, then stop: the rest is never read.
+                chunk = chunk[..(int)(read - (total - reader.Limits.MaxBytes))];
+            }
+            while (chunk.Length > 0 && !reader.Stopped)
+            {
+                var newline = chunk.IndexOf((byte)'\n');
+                var piece = newline < 0 ? chunk : chunk[..newline];
+                if (lineBytes + piece.Length <= maxLineBytes)
+                {
+                    if (lineLength + piece.Length > line.Length) Array.Resize(ref line, Math.Min(maxLineBytes, Math.Max(line.Length * 2, lineLength + piece.Length)));
+                    piece.CopyTo(line.AsSpan(lineLength));
+                    lineLength += piece.Length;
+                }
+                lineBytes += piece.Length;
+                if (newline < 0) break;
+                EndLine();
+                chunk = chunk[(newline + 1)..];
+            }
+            if (total > reader.Limits.MaxBytes && !reader.Stopped)
+                reader.Stop($"iptables-save printed more than {FormatBytes(reader.Limits.MaxBytes)}: only that much was read");
+        }
+        return reader.Finish();
+
+        void EndLine()
+        {
+            if (lineBytes > maxLineBytes) reader.SkipLongLine(lineBytes);
+            else reader.Add(Encoding.UTF8.GetString(line, 0, lineLength));
+            lineLength = 0;
+            lineBytes = 0;
+        }
+    }
+
+    internal static string FormatBytes(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : bytes % 1024 == 0 ? $"{bytes / 1024} KiB" : $"{bytes} bytes";
+
+    /// <summary>
+    /// Rules in a user chain that no rule of a reachable chain jumps to (-j or -g) never see a packet: iptables
+    /// keeps them, but they are not live. Built-in chains (those with a policy) are where packets enter.
+    /// </summary>
+    internal static ImmutableArray<NatRule> MarkReachability(ImmutableArray<NatRule> rules, ImmutableArray<ChainInfo> chains)
+    {
+        var result = rules.ToBuilder();
+        foreach (var table in rules.Select(r => r.Table).Distinct(StringComparer.Ordinal))
+        {
+            var declared = chains.Where(c => c.Table == table).ToDictionary(c => c.Name, StringComparer.Ordinal);
+            bool IsBuiltIn(string chain) => declared.TryGetValue(chain, out var c) ? c.Policy is not null : BuiltInChains.Contains(chain);
+            var jumps = rules.Where(r => r.Table == table && r.Target is not null)
+                .ToLookup(r => r.Chain, r => r.Target!, StringComparer.Ordinal);
+            var reachable = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<string>(rules.Where(r => r.Table == table && IsBuiltIn(r.Chain)).Select(r => r.Chain).Distinct(StringComparer.Ordinal));
+            while (pending.TryPop(out var chain))
+            {
+                if (!reachable.Add(chain)) continue;
+                foreach (var target in jumps[chain]) if (!reachable.Contains(target)) pending.Push(target);
+            }
+            for (var i = 0; i < result.Count; i++)
+                if (result[i].Table == table && !reachable.Contains(result[i].Chain)) result[i] = result[i] with { Reachable = false };
+        }
+        return result.ToImmutable();
+    }
+
+    private static readonly HashSet<string> BuiltInChains = new(StringComparer.Ordinal) { "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
+
+    /// <summary>The line-at-a-time state of one parse: the table being read, positions, the bounded collections.</summary>
+    private sealed class IptablesSaveReader(IptablesSaveLimits limits)
+    {
+        private readonly ImmutableArray<NatRule>.Builder _rules = ImmutableArray.CreateBuilder<NatRule>();
+        private readonly ImmutableArray<ChainInfo>.Builder _chains = ImmutableArray.CreateBuilder<ChainInfo>();
+        private readonly ImmutableArray<string>.Builder _warnings = ImmutableArray.CreateBuilder<string>();
+        // Position is per (table, chain): iptables numbers rules within a chain from 1 (iptables -L --line-numbers).
+        private readonly Dictionary<(string Table, string Chain), int> _positions = [];
+        private string? _table;
+        private int _lineNumber;
+        private int _lines;
+        private int _failed;
+        private string? _truncated;
+
+        public IptablesSaveLimits Limits { get; } = limits;
+
+        public bool Stopped => _truncated is not null;
+
+        public void Stop(string reason) => _truncated ??= reason;
+
+        public void SkipLongLine(long length)
+        {
+            _lineNumber++;
+            _lines++;
+            Warn($"line {_lineNumber}: longer than {Limits.MaxLineLength} characters ({length}), skipped");
+        }
+
+        private void Warn(string warning)
+        {
+            _failed++;
+            if (_warnings.Count < Limits.MaxWarnings)
+                _warnings.Add(warning.Length <= Limits.MaxWarningLength ? warning : warning[..(Limits.MaxWarningLength - 1)] + "…");
+        }
+
+        private bool Keeps(string table) => Limits.Tables is null || Limits.Tables.Contains(table);
+
+        public void Add(ReadOnlySpan<char> raw)
+        {
+            _lineNumber++;
+            var line = raw.TrimEnd('\r').Trim();
+            if (line.Length == 0 || line[0] == '#') return;
+            _lines++;
+            var lineNumber = _lineNumber;
+            var text = line.ToString();
+            void Fail(string reason) => Warn($"line {lineNumber}: {reason}: {text}");
 
             if (line[0] == '*')
             {
-                table = line[1..].Trim();
-                if (table.Length == 0) { table = null; Warn("table name missing"); }
-                continue;
+                _table = text[1..].Trim();
+                if (_table.Length == 0) { _table = null; Fail("table name missing"); }
+                return;
             }
-            if (line == "COMMIT")
+            if (text == "COMMIT")
             {
-                if (table is null) Warn("COMMIT outside a table");
-                table = null;
-                continue;
+                if (_table is null) Fail("COMMIT outside a table");
+                _table = null;
+                return;
             }
-            if (table is null)
+            if (_table is not { } table)
             {
-                Warn("not inside a table (no preceding *table line)");
-                continue;
+                Fail("not inside a table (no preceding *table line)");
+                return;
             }
+            if (!Keeps(table)) return; // another table's chains and rules: not parsed, not kept
             if (line[0] == ':')
             {
-                if (TryParseChain(table, line, out var chain, out var error)) chains.Add(chain);
-                else Warn(error);
-                continue;
+                if (!TryParseChain(table, text, out var chain, out var error)) Fail(error);
+                else if (_chains.Count >= Limits.MaxChains) Stop($"more than {Limits.MaxChains} chains: only the first {Limits.MaxChains} were read");
+                else _chains.Add(chain);
+                return;
             }
 
             long packets = 0, bytes = 0;
-            var ruleText = line;
-            if (line[0] == '[')
+            var ruleText = text;
+            if (text[0] == '[')
             {
-                var close = line.IndexOf(']');
-                if (close < 0 || !TryParseCounters(line.AsSpan(1, close - 1), out packets, out bytes))
+                var close = text.IndexOf(']');
+                if (close < 0 || !TryParseCounters(text.AsSpan(1, close - 1), out packets, out bytes))
                 {
-                    Warn("malformed [packets:bytes] counters");
-                    continue;
+                    Fail("malformed [packets:bytes] counters");
+                    return;
                 }
-                ruleText = line[(close + 1)..].TrimStart();
+                ruleText = text[(close + 1)..].TrimStart();
             }
 
             if (ruleText is not ("-A" or "--append")
                 && !ruleText.StartsWith("-A ", StringComparison.Ordinal) && !ruleText.StartsWith("--append ", StringComparison.Ordinal))
             {
-                Warn("not a chain declaration, rule (-A) or COMMIT");
-                continue;
+                Fail("not a chain declaration, rule (-A) or COMMIT");
+                return;
             }
             if (!ShellTokenizer.TryTokenize(ruleText, out var tokens, out var tokenError))
             {
-                Warn(tokenError);
-                continue;
+                Fail(tokenError);
+                return;
             }
             if (tokens.Count < 2 || tokens[1].StartsWith('-'))
             {
-                Warn("-A without a chain name");
-                continue;
+                Fail("-A without a chain name");
+                return;
             }
             var chainName = tokens[1];
             if (!TryParseRuleOptions(tokens, out var rule, out var ruleError))
             {
-                Warn(ruleError);
-                continue;
+                Fail(ruleError);
+                return;
+            }
+            if (_rules.Count >= Limits.MaxRules)
+            {
+                Stop($"more than {Limits.MaxRules} rules: only the first {Limits.MaxRules} were read");
+                return;
             }
             var key = (table, chainName);
-            var position = positions.GetValueOrDefault(key) + 1;
-            positions[key] = position;
-            rules.Add(rule with
+            var position = _positions.GetValueOrDefault(key) + 1;
+            _positions[key] = position;
+            _rules.Add(rule with
             {
                 Table = table,
                 Chain = chainName,
@@ -114,10 +305,22 @@ public static class IptablesSaveParser
                 Bytes = bytes,
             });
         }
-        if (table is not null)
-            warnings.Add($"line {(text.EndsWith('\n') ? lines.Length - 1 : lines.Length)}: table *{table} has no COMMIT (truncated output?)");
 
-        return new IptablesSaveResult(rules.ToImmutable(), chains.ToImmutable(), warnings.ToImmutable());
+        public IptablesSaveResult Finish()
+        {
+            var warnings = _warnings;
+            if (_table is not null && _truncated is null)
+                warnings.Add($"line {_lineNumber}: table *{_table} has no COMMIT (truncated output?)");
+            var omitted = _failed - Math.Min(_failed, Limits.MaxWarnings);
+            if (omitted > 0) warnings.Add($"… and {omitted} more lines that could not be parsed");
+            var chains = _chains.ToImmutable();
+            return new IptablesSaveResult(MarkReachability(_rules.ToImmutable(), chains), chains, warnings.ToImmutable())
+            {
+                Lines = _lines,
+                FailedLines = _failed,
+                Truncated = _truncated,
+            };
+        }
     }
 
     /// <summary>":DOCKER - [0:0]" (user chain, no policy) or ":POSTROUTING ACCEPT [12:720]"; counters are absent without -c on some versions.</summary>

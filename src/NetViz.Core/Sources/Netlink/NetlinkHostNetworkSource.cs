@@ -114,7 +114,7 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
             {
                 if (reader.Failure is not null) warnings.Add(reader.Failure);
                 if (reader.Dump is not { } dump) continue;
-                foreach (var warning in dump.Warnings) warnings.Add($"network namespace {Describe(reader.Namespace)}: {warning}");
+                foreach (var warning in dump.Warnings.Concat(dump.OmissionWarnings())) warnings.Add($"network namespace {Describe(reader.Namespace)}: {warning}");
                 views.Add(new NetworkNamespaceView
                 {
                     Inode = reader.Namespace.Inode,
@@ -152,7 +152,7 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
                 // NLM_F_DUMP_INTR: a table changed during the dump; one retry gives a consistent picture.
                 dump = new NetlinkDump();
                 reader.Socket.DumpAll(dump);
-                if (dump.Interrupted) dump.Warnings.Add("dump interrupted twice by concurrent changes; it may be inconsistent");
+                if (dump.Interrupted) dump.Warn("dump interrupted twice by concurrent changes; it may be inconsistent");
             }
             reader.Dump = dump;
         }
@@ -181,7 +181,7 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
         }
         catch (Exception e) when (e is SocketException or InvalidDataException)
         {
-            reader.Dump.Warnings.Add($"netns ids could not be resolved: {e.Message}");
+            reader.Dump.Warn($"netns ids could not be resolved: {e.Message}");
         }
         reader.NsIds = ids;
 

@@ -7,6 +7,13 @@ namespace NetViz.Core.Sources.Netlink;
 /// <summary>What one or more rtnetlink replies said, accumulated message by message.</summary>
 public sealed class NetlinkDump
 {
+    /// <summary>
+    /// Items kept per kind for one namespace. The kernel still sends the rest (a dump cannot be cut short); it is
+    /// drained and counted in <see cref="Omitted"/>. A host with a full BGP table has ~10^6 routes; a tenant with
+    /// CAP_NET_ADMIN in its own namespace can make as many links and addresses as memory allows.
+    /// </summary>
+    public const int MaxLinks = 4096, MaxAddresses = 8192, MaxRoutes = 4096, MaxWarnings = 20;
+
     public List<LinkInfo> Links { get; } = [];
     public List<AddressInfo> Addresses { get; } = [];
     public List<RouteInfo> Routes { get; } = [];
@@ -18,6 +25,25 @@ public sealed class NetlinkDump
     public int Error { get; internal set; }
     /// <summary>The kernel flagged the dump NLM_F_DUMP_INTR: the table changed while it was being dumped.</summary>
     public bool Interrupted { get; internal set; }
+
+    /// <summary>Links, addresses and routes beyond the Max* limits, and warnings beyond <see cref="MaxWarnings"/>: dropped, counted.</summary>
+    public (int Links, int Addresses, int Routes, int Warnings) Omitted { get; internal set; }
+
+    /// <summary>Adds a warning unless <see cref="MaxWarnings"/> are already listed (then only counts it).</summary>
+    public void Warn(string warning)
+    {
+        if (Warnings.Count < MaxWarnings) Warnings.Add(warning);
+        else Omitted = Omitted with { Warnings = Omitted.Warnings + 1 };
+    }
+
+    /// <summary>One warning line per kind that hit its limit ("routes: 12000 beyond the first 4096 not shown").</summary>
+    public IEnumerable<string> OmissionWarnings()
+    {
+        if (Omitted.Links > 0) yield return $"{Omitted.Links} links beyond the first {MaxLinks} not shown";
+        if (Omitted.Addresses > 0) yield return $"{Omitted.Addresses} addresses beyond the first {MaxAddresses} not shown";
+        if (Omitted.Routes > 0) yield return $"{Omitted.Routes} routes beyond the first {MaxRoutes} not shown";
+        if (Omitted.Warnings > 0) yield return $"… and {Omitted.Warnings} more netlink warnings";
+    }
 
     /// <summary>The last datagram parsed ended the request: NLMSG_DONE or NLMSG_ERROR.</summary>
     public bool Finished => Done || Error != 0;
@@ -72,13 +98,16 @@ public static class NetlinkParser
             switch (message.Type)
             {
                 case RTM_NEWLINK:
-                    if (TryParseLink(message.Payload, out var link, out problem)) into.Links.Add(link);
+                    if (into.Links.Count >= NetlinkDump.MaxLinks) into.Omitted = into.Omitted with { Links = into.Omitted.Links + 1 };
+                    else if (TryParseLink(message.Payload, out var link, out problem)) into.Links.Add(link);
                     break;
                 case RTM_NEWADDR:
-                    if (TryParseAddress(message.Payload, out var address, out problem) && address is not null) into.Addresses.Add(address);
+                    if (into.Addresses.Count >= NetlinkDump.MaxAddresses) into.Omitted = into.Omitted with { Addresses = into.Omitted.Addresses + 1 };
+                    else if (TryParseAddress(message.Payload, out var address, out problem) && address is not null) into.Addresses.Add(address);
                     break;
                 case RTM_NEWROUTE:
-                    if (TryParseRoute(message.Payload, out var route, out problem) && route is not null) into.Routes.Add(route);
+                    if (into.Routes.Count >= NetlinkDump.MaxRoutes) into.Omitted = into.Omitted with { Routes = into.Omitted.Routes + 1 };
+                    else if (TryParseRoute(message.Payload, out var route, out problem) && route is not null) into.Routes.Add(route);
                     break;
                 case NLMSG_DONE:
                     into.Done = true;
@@ -91,9 +120,9 @@ public static class NetlinkParser
                     if (into.Error == 0) into.Done = true;
                     break;
             }
-            if (problem is not null) into.Warnings.Add($"netlink message type {message.Type} skipped: {problem}");
+            if (problem is not null) into.Warn($"netlink message type {message.Type} skipped: {problem}");
         }
-        if (reader.Malformed) into.Warnings.Add("netlink reply truncated: the rest of the datagram was skipped");
+        if (reader.Malformed) into.Warn("netlink reply truncated: the rest of the datagram was skipped");
     }
 
     /// <summary>Decodes the payload of an RTM_NEWLINK (ifinfomsg + attributes).</summary>

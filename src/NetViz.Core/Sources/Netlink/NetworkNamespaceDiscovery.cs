@@ -23,6 +23,8 @@ public sealed record NamespaceDiscoveryResult(ulong HostInode, ImmutableArray<Di
 public sealed class NetworkNamespaceDiscovery
 {
     public const int MaxPids = 16;
+    /// <summary>Namespaces read (the host first, then by inode); the rest are counted in a warning.</summary>
+    public const int MaxNamespaces = 4096;
     public const string DefaultIpNetnsDirectory = "/var/run/netns";
     public const string DefaultDockerNetnsDirectory = "/var/run/docker/netns";
     private readonly string _proc;
@@ -59,8 +61,10 @@ public sealed class NetworkNamespaceDiscovery
         if (denied > 0)
             warnings.Add($"{denied} processes' /proc/PID/ns/net could not be read (permission denied: needs root or CAP_SYS_PTRACE)");
 
-        var namespaces = ImmutableArray.CreateBuilder<DiscoveredNamespace>(found.Count);
-        foreach (var (inode, f) in found.OrderBy(p => p.Key != hostInode).ThenBy(p => p.Key))
+        if (found.Count > MaxNamespaces)
+            warnings.Add($"{found.Count - MaxNamespaces} network namespaces beyond the first {MaxNamespaces} not shown");
+        var namespaces = ImmutableArray.CreateBuilder<DiscoveredNamespace>(Math.Min(found.Count, MaxNamespaces));
+        foreach (var (inode, f) in found.OrderBy(p => p.Key != hostInode).ThenBy(p => p.Key).Take(MaxNamespaces))
         {
             f.Pids.Sort();
             var pids = f.Pids.Count > MaxPids ? f.Pids.GetRange(0, MaxPids) : f.Pids;
@@ -97,7 +101,7 @@ public sealed class NetworkNamespaceDiscovery
             if (Nsfs.StatInode(file) is not { } inode) continue;
             var f = Get(found, inode);
             f.Paths.Add(file);
-            if (named) f.Name ??= Path.GetFileName(file);
+            if (named) f.Name ??= Path.GetFileName(file); // NAME_MAX (255 bytes) bounds it
         }
     }
 

@@ -81,6 +81,60 @@ public sealed class IptablesNatSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_that_is_not_about_privileges_does_not_blame_root()
+    {
+        var path = Script("broken", """
+            case "$1" in --version) echo "iptables-save v1.8.9 (nf_tables)"; exit 0;; esac
+            echo "iptables-save: line 1: Could not fetch rule set generation id: Invalid argument" >&2
+            exit 4
+            """);
+
+        var view = await new IptablesNatSource(path).CollectAsync(CancellationToken.None);
+
+        Assert.False(view.Ok);
+        Assert.Equal($"{path} -c exited with code 4: iptables-save: line 1: Could not fetch rule set generation id: Invalid argument", view.Error);
+        Assert.DoesNotContain("root", view.Error);
+        Assert.DoesNotContain("CAP_NET_ADMIN", view.Error);
+    }
+
+    [Fact]
+    public async Task Garbage_output_marks_nat_degraded_with_the_reason_not_ok()
+    {
+        var path = Script("garbage", """
+            case "$1" in --version) echo "iptables-save v1.8.9 (nf_tables)"; exit 0;; esac
+            i=0; while [ $i -lt 300 ]; do echo "garbage line $i"; i=$((i+1)); done
+            echo "*nat"; echo ":POSTROUTING ACCEPT [0:0]"; echo "-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE"; echo "COMMIT"
+            """);
+
+        var view = await new IptablesNatSource(path).CollectAsync(CancellationToken.None);
+
+        Assert.False(view.Ok);
+        Assert.True(view.Degraded);
+        Assert.Equal($"NAT rules unreliable: 300 of 304 lines of {path} -c could not be parsed (is it iptables-save?).", view.Error);
+        Assert.Single(view.Rules); // what could be read is still shown
+        Assert.Equal(21, view.Warnings.Length);
+    }
+
+    [Fact]
+    public async Task Output_beyond_the_rule_limit_is_cut_the_child_killed_and_nat_degraded()
+    {
+        // Prints rules for ever: only a reader that stops (and kills it) returns.
+        var path = Script("endless", """
+            case "$1" in --version) echo "iptables-save v1.8.9 (nf_tables)"; exit 0;; esac
+            echo "*nat"; echo ":POSTROUTING ACCEPT [0:0]"
+            while :; do echo "[1:60] -A POSTROUTING -s 10.1.2.3/32 -j MASQUERADE"; done
+            """);
+
+        var view = await new IptablesNatSource(path, TimeSpan.FromSeconds(30), IptablesSaveLimits.Default with { MaxRules = 500 })
+            .CollectAsync(CancellationToken.None);
+
+        Assert.False(view.Ok);
+        Assert.True(view.Degraded);
+        Assert.Equal("NAT rules incomplete: more than 500 rules: only the first 500 were read.", view.Error);
+        Assert.Equal(500, view.Rules.Length);
+    }
+
+    [Fact]
     public async Task A_hung_binary_times_out_with_a_reason()
     {
         var path = Script("hang", "exec sleep 30");
