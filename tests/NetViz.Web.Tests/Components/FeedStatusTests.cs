@@ -25,6 +25,20 @@ public class FeedStatusTests : DashboardTestContext
     }
 
     [Fact]
+    public void Nat_chip_says_incomplete_when_nat_is_degraded_and_unavailable_when_it_failed()
+    {
+        var status = Render<FeedStatus>();
+        Assert.Empty(status.FindAll("[data-testid='nat-status']"));
+        var snapshot = SampleTopology.Create();
+
+        Feed.Publish(snapshot with { Sources = snapshot.Sources with { Nat = snapshot.Sources.Nat with { Ok = false, Degraded = true, Error = "NAT rules incomplete: more than 2000 rules: only the first 2000 were read." } } });
+        status.WaitForAssertion(() => Assert.Equal("NAT rules incomplete", status.Find("[data-testid='nat-status']").TextContent.Trim()));
+
+        Feed.Publish(snapshot with { Sources = snapshot.Sources with { Nat = snapshot.Sources.Nat with { Ok = false, Error = "iptables-save not found" } } });
+        status.WaitForAssertion(() => Assert.Equal("NAT rules unavailable", status.Find("[data-testid='nat-status']").TextContent.Trim()));
+    }
+
+    [Fact]
     public void Warnings_chip_counts_the_host_warnings_and_opens_a_list_of_their_texts()
     {
         var status = Render(builder =>
