@@ -60,7 +60,7 @@ public class TopologyTests : DashboardTestContext
 
         page.WaitForAssertion(() => Assert.Equal(change.Sequence.ToString(), page.Find("[data-testid='graph']").GetAttribute("data-sequence")));
         var payload = Assert.IsType<CytoscapeDiff>(Assert.Single(Calls("applyDiff")).Arguments[0]);
-        var expected = CytoscapeElementMapper.ToDiff(before, change.Snapshot, change.Sequence);
+        var expected = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), change.Diff);
         Assert.Equal(expected.Remove, payload.Remove);
         Assert.Equal(expected.Add, payload.Add);
         Assert.Equal(expected.Update, payload.Update);
