@@ -172,6 +172,24 @@ public class CytoscapeElementMapperTests
     }
 
     [Fact]
+    public void Diff_adds_a_network_whose_bridge_appeared_and_removes_it_when_the_bridge_goes()
+    {
+        var before = Create();
+        var none = (NetworkNode)before.Nodes.Single(n => n.Id == Net(NoneNetId));
+        var after = DerivedFacts.Complete(before with { Nodes = before.Nodes.Replace(none, none with { Bridge = "if:4026531840:3" }) });
+        // Core reports an update (the node was there); the graph never drew it, so it must be added, not patched.
+        var core = TopologyDiffer.Compute(before, after, 4);
+        Assert.Contains(core.UpdatedNodes, n => n.Id == Net(NoneNetId));
+        var diff = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), core);
+        Assert.Contains(diff.Add, e => e.Data.Id == Net(NoneNetId));
+        Assert.DoesNotContain(diff.Update, e => e.Data.Id == Net(NoneNetId));
+
+        var back = CytoscapeElementMapper.ToDiff(new TopologyIndex(after), TopologyDiffer.Compute(after, before, 5));
+        Assert.Contains(Net(NoneNetId), back.Remove);
+        Assert.DoesNotContain(back.Update, e => e.Data.Id == Net(NoneNetId));
+    }
+
+    [Fact]
     public void Diff_updates_counters_of_a_nat_rule()
     {
         var before = Create();
