@@ -143,7 +143,7 @@ public sealed class TopologyMonitorTests : IAsyncLifetime
         var host = _host.View.Namespaces[0];
         var extra = new LinkInfo { Index = 40, Name = "nvtest0", Type = "veth", Up = false };
         _host.View = _host.View with { Namespaces = [host with { Links = [.. host.Links, extra] }, .. _host.View.Namespaces.Skip(1)] };
-        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16, 40));
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16));
         await WaitUntil(() => _monitor.Current.Nodes.Any(n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Host, 40)));
         Assert.Equal(1, _host.FullCollections);
         lock (_host.PartialCollections) Assert.Contains(_host.PartialCollections, p => p.SequenceEqual([LessonTopology.Host]));
