@@ -49,56 +49,49 @@ public static class TopologyJson
     }
 }
 
-/// <summary><c>{ id, kind, label, parent, props }</c> (docs/api.md). Snapshots are only ever written.</summary>
-internal sealed class TopologyNodeJsonConverter : JsonConverter<TopologyNode>
+/// <summary>The topology JSON is an output contract: nothing reads it back into the model.</summary>
+internal abstract class WriteOnlyJsonConverter<T> : JsonConverter<T>
 {
-    public override TopologyNode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+    public sealed override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("Topology JSON is an output contract; it is not read back.");
+}
 
-    public override void Write(Utf8JsonWriter writer, TopologyNode node, JsonSerializerOptions options)
+/// <summary>A node or edge: its envelope members, then its kind's own members as <c>props</c>.</summary>
+internal abstract class TopologyElementJsonConverter<T> : WriteOnlyJsonConverter<T> where T : class
+{
+    protected abstract (string Name, string? Value)[] Envelope(T element);
+
+    public sealed override void Write(Utf8JsonWriter writer, T element, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        writer.WriteString("id", node.Id);
-        writer.WriteString("kind", node.Kind);
-        writer.WriteString("label", node.Label);
-        writer.WriteString("parent", node.Parent);
-        TopologyJson.WriteProps(writer, node, options);
+        foreach (var (name, value) in Envelope(element)) writer.WriteString(name, value);
+        TopologyJson.WriteProps(writer, element, options);
         writer.WriteEndObject();
     }
+}
+
+/// <summary><c>{ id, kind, label, parent, props }</c> (docs/api.md).</summary>
+internal sealed class TopologyNodeJsonConverter : TopologyElementJsonConverter<TopologyNode>
+{
+    protected override (string, string?)[] Envelope(TopologyNode node) =>
+        [("id", node.Id), ("kind", node.Kind), ("label", node.Label), ("parent", node.Parent)];
 }
 
 /// <summary><c>{ id, kind, source, target, props }</c> (docs/api.md).</summary>
-internal sealed class TopologyEdgeJsonConverter : JsonConverter<TopologyEdge>
+internal sealed class TopologyEdgeJsonConverter : TopologyElementJsonConverter<TopologyEdge>
 {
-    public override TopologyEdge Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("Topology JSON is an output contract; it is not read back.");
-
-    public override void Write(Utf8JsonWriter writer, TopologyEdge edge, JsonSerializerOptions options)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", edge.Id);
-        writer.WriteString("kind", edge.Kind);
-        writer.WriteString("source", edge.Source);
-        writer.WriteString("target", edge.Target);
-        TopologyJson.WriteProps(writer, edge, options);
-        writer.WriteEndObject();
-    }
+    protected override (string, string?)[] Envelope(TopologyEdge edge) =>
+        [("id", edge.Id), ("kind", edge.Kind), ("source", edge.Source), ("target", edge.Target)];
 }
 
 /// <summary>A namespace's container, written as its node id (the contract's <c>containers</c>).</summary>
-internal sealed class ContainerRefJsonConverter : JsonConverter<ContainerRef>
+internal sealed class ContainerRefJsonConverter : WriteOnlyJsonConverter<ContainerRef>
 {
-    public override ContainerRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("Topology JSON is an output contract; it is not read back.");
-
     public override void Write(Utf8JsonWriter writer, ContainerRef value, JsonSerializerOptions options) => writer.WriteStringValue(value.Id);
 }
 
 /// <summary>An interface address, written as its CIDR (the contract's <c>addresses</c>).</summary>
-internal sealed class InterfaceAddressJsonConverter : JsonConverter<InterfaceAddress>
+internal sealed class InterfaceAddressJsonConverter : WriteOnlyJsonConverter<InterfaceAddress>
 {
-    public override InterfaceAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("Topology JSON is an output contract; it is not read back.");
-
     public override void Write(Utf8JsonWriter writer, InterfaceAddress value, JsonSerializerOptions options) => writer.WriteStringValue(value.Cidr);
 }

@@ -22,30 +22,25 @@ public static class CytoscapeElementMapper
     /// </summary>
     public static CytoscapeDiff ToDiff(TopologyIndex shown, TopologyDiff diff)
     {
-        var remove = new List<string>();
-        var addNodes = new List<TopologyNode>();
+        var remove = diff.RemovedNodes.Concat(diff.RemovedEdges).Where(id => WasDrawn(shown, id)).ToList();
         var update = new List<CytoscapeElement>();
-        var addEdges = new List<TopologyEdge>();
-
-        foreach (var id in diff.RemovedNodes.Concat(diff.RemovedEdges))
-            if (WasDrawn(shown, id)) remove.Add(id);
-        addNodes.AddRange(diff.AddedNodes.Where(IsDrawn));
-        foreach (var node in diff.UpdatedNodes)
-        {
-            var (now, before) = (IsDrawn(node), WasDrawn(shown, node.Id));
-            if (now && before) update.Add(Map(node));
-            else if (now) addNodes.Add(node);
-            else if (before) remove.Add(node.Id);
-        }
-        addEdges.AddRange(diff.AddedEdges.Where(IsDrawn));
-        foreach (var edge in diff.UpdatedEdges)
-        {
-            var (now, before) = (IsDrawn(edge), WasDrawn(shown, edge.Id));
-            if (now && before) update.Add(Map(edge));
-            else if (now) addEdges.Add(edge);
-            else if (before) remove.Add(edge.Id);
-        }
+        var addNodes = diff.AddedNodes.Where(IsDrawn).ToList();
+        var addEdges = diff.AddedEdges.Where(IsDrawn).ToList();
+        Sort(diff.UpdatedNodes, n => n.Id, IsDrawn, Map, addNodes);
+        Sort(diff.UpdatedEdges, e => e.Id, IsDrawn, Map, addEdges);
         return new CytoscapeDiff(diff.Sequence, remove, [.. ParentsFirst(addNodes).Select(Map), .. addEdges.Select(Map)], update);
+
+        // Drawn before and now: patch it; only now: add it; only before: remove it.
+        void Sort<T>(IEnumerable<T> updated, Func<T, string> id, Func<T, bool> drawn, Func<T, CytoscapeElement> map, List<T> add)
+        {
+            foreach (var element in updated)
+            {
+                var (now, before) = (drawn(element), WasDrawn(shown, id(element)));
+                if (now && before) update.Add(map(element));
+                else if (now) add.Add(element);
+                else if (before) remove.Add(id(element));
+            }
+        }
     }
 
     private static bool WasDrawn(TopologyIndex shown, string id) =>
