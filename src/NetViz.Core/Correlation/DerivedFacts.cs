@@ -55,12 +55,12 @@ public static class DerivedFacts
     {
         private readonly Dictionary<string, TopologyNode> _nodes = snapshot.Nodes.DistinctBy(n => n.Id).ToDictionary(n => n.Id, StringComparer.Ordinal);
         private readonly ILookup<string, TopologyNode> _children = snapshot.Nodes.Where(n => n.Parent is not null).ToLookup(n => n.Parent!, StringComparer.Ordinal);
+        private readonly List<NetworkNode> _networks = [.. snapshot.Nodes.OfType<NetworkNode>()];
+        private readonly List<ContainerNode> _containers = [.. snapshot.Nodes.OfType<ContainerNode>()];
 
         public TopologyNode? Node(string? id) => id is not null && _nodes.TryGetValue(id, out var node) ? node : null;
 
         public IEnumerable<TopologyNode> Children(string id) => _children[id];
-
-        public IEnumerable<T> OfType<T>() where T : TopologyNode => snapshot.Nodes.OfType<T>();
 
         public NetnsNode? NetnsOf(TopologyNode node) => node as NetnsNode ?? Node(node.Parent) as NetnsNode;
 
@@ -68,12 +68,12 @@ public static class DerivedFacts
 
         /// <summary>The Docker network node an attachment names, by id, else by name.</summary>
         public NetworkNode? NetworkFor(string networkId, string networkName) =>
-            Node(NodeId.Network(networkId)) as NetworkNode ?? OfType<NetworkNode>().FirstOrDefault(n => n.Name == networkName);
+            Node(NodeId.Network(networkId)) as NetworkNode ?? _networks.FirstOrDefault(n => n.Name == networkName);
 
         /// <summary><c>--network container:x</c>: x is a full or short id, or a name; the name of that container, else x itself.</summary>
         public string? SharedWith(ContainerNode container) =>
             container.JoinedContainer is not { } target ? null
-            : OfType<ContainerNode>().FirstOrDefault(c => c.Id != container.Id
+            : _containers.FirstOrDefault(c => c.Id != container.Id
                 && (c.ContainerId.StartsWith(target, StringComparison.Ordinal) || c.Name == target))?.Name ?? target;
 
         /// <summary>Docker network nodes one of whose subnets holds this address (a DNAT destination, a MASQUERADE source).</summary>
@@ -82,7 +82,7 @@ public static class DerivedFacts
             if (address is null) yield break;
             var slash = address.IndexOf('/');
             if (!IPAddress.TryParse(slash < 0 ? address : address[..slash], out var ip)) yield break;
-            foreach (var network in OfType<NetworkNode>())
+            foreach (var network in _networks)
                 if (network.Subnets.Any(s => IPNetwork.TryParse(s, out var subnet) && subnet.Contains(ip)))
                     yield return network;
         }
@@ -102,8 +102,8 @@ public static class DerivedFacts
                 set.Add(network);
             }
 
-            var interfaces = OfType<InterfaceNode>().ToList();
-            foreach (var network in OfType<NetworkNode>())
+            var interfaces = snapshot.Nodes.OfType<InterfaceNode>().ToList();
+            foreach (var network in _networks)
             {
                 Add(network.Id, network.Id);
                 if (network.Bridge is not { } bridge) continue;
@@ -115,7 +115,7 @@ public static class DerivedFacts
                 }
             }
 
-            foreach (var container in OfType<ContainerNode>())
+            foreach (var container in _containers)
             {
                 var netns = Node(container.Netns) as NetnsNode ?? Node(container.Parent) as NetnsNode;
                 foreach (var attachment in container.Networks)
@@ -137,17 +137,17 @@ public static class DerivedFacts
             }
 
             // Containers sharing a netns (container:x) belong to the networks of that netns.
-            foreach (var container in OfType<ContainerNode>())
+            foreach (var container in _containers)
                 if (Node(container.Netns) is NetnsNode ns && !IsHostNetns(ns) && result.TryGetValue(ns.Id, out var shared))
                     foreach (var network in shared.ToList()) Add(container.Id, network);
 
-            foreach (var rule in OfType<NatRuleNode>())
+            foreach (var rule in snapshot.Nodes.OfType<NatRuleNode>())
                 foreach (var network in NetworksContaining(rule.Target == "DNAT" ? rule.ToIp : rule.Source))
                     Add(rule.Id, network.Id);
 
             // A box is on every network of what it holds: the host box holds the bridges, so the network filter
             // (which dims a compound node together with its children) never dims a bridge of the chosen network.
-            foreach (var netns in OfType<NetnsNode>())
+            foreach (var netns in snapshot.Nodes.OfType<NetnsNode>())
                 foreach (var child in Children(netns.Id).ToList())
                     if (result.TryGetValue(child.Id, out var childNetworks))
                         foreach (var network in childNetworks.ToList()) Add(netns.Id, network);
