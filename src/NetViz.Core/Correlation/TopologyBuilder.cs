@@ -1,7 +1,4 @@
-using System.Collections.Immutable;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using NetViz.Core.Model;
 using NetViz.Core.Sources;
 using NetViz.Core.Text;
@@ -19,27 +16,20 @@ public sealed record SourceReadings
 }
 
 /// <summary>
-/// Correlates what netlink, Docker and iptables say into one graph. Pure: the same readings give the same snapshot,
-/// and ids are derived only from kernel/Docker identities (netns inode, ifindex, container/network id, rule text)
-/// so they are stable across snapshots for the same object.
+/// Correlates what netlink, Docker and iptables say into one graph of typed nodes and edges. Pure: the same readings
+/// give the same snapshot, and ids (<see cref="NodeId"/>, <see cref="EdgeId"/>) are derived only from kernel/Docker
+/// identities (netns inode, ifindex, container/network id, rule text) so they are stable across snapshots.
 /// </summary>
 public static class TopologyBuilder
 {
-    public const string ExternalId = "external";
+    public static TopologySnapshot Build(SourceReadings r) => DerivedFacts.Complete(new GraphBuilder(r).Build());
 
-    /// <summary>nat-table targets that rewrite addresses; the others (RETURN, jumps to DOCKER) only route between chains.</summary>
-    private static readonly HashSet<string> TranslatingTargets = new(StringComparer.Ordinal) { "MASQUERADE", "SNAT", "DNAT", "REDIRECT" };
-
-    public static string NetnsId(ulong inode) => $"netns:{inode}";
-    public static string InterfaceId(ulong netnsInode, int ifindex) => $"if:{netnsInode}:{ifindex}";
-    public static string ContainerId(string id) => $"ctr:{id}";
-    public static string NetworkId(string id) => $"net:{id}";
-
-    public static TopologySnapshot Build(SourceReadings r)
-    {
-        var g = new GraphBuilder(r);
-        return g.Build();
-    }
+    // The id helpers callers knew here; ids are made in NodeId.
+    public const string ExternalId = NodeId.External;
+    public static string NetnsId(ulong inode) => NodeId.Netns(inode);
+    public static string InterfaceId(ulong netnsInode, int ifindex) => NodeId.Interface(netnsInode, ifindex);
+    public static string ContainerId(string id) => NodeId.Container(id);
+    public static string NetworkId(string id) => NodeId.Network(id);
 
     private sealed class GraphBuilder(SourceReadings r)
     {
@@ -50,6 +40,7 @@ public static class TopologyBuilder
         private readonly Dictionary<ulong, Dictionary<int, LinkInfo>> _links = [];
         private readonly Dictionary<ulong, List<ContainerInfo>> _containersByNs = [];
         private readonly ulong _hostInode = r.Host.HostInode;
+        private bool _hasExternal;
 
         public TopologySnapshot Build()
         {
@@ -82,7 +73,7 @@ public static class TopologyBuilder
                 Host = new HostInfo
                 {
                     Hostname = r.Hostname,
-                    Netns = _nsByInode.ContainsKey(_hostInode) ? NetnsId(_hostInode) : null,
+                    Netns = _nsByInode.ContainsKey(_hostInode) ? NodeId.Netns(_hostInode) : null,
                     Warnings = warnings,
                 },
                 Sources = new SourcesStatus
@@ -93,6 +84,7 @@ public static class TopologyBuilder
                 },
                 Nodes = [.. _nodes],
                 Edges = [.. _edges],
+                Filter = new PacketFilter { Rules = r.Nat.FilterRules, Chains = r.Nat.Chains },
             };
         }
 
@@ -105,66 +97,59 @@ public static class TopologyBuilder
             var label = ns.IsHost ? "host"
                 : ns.Name ?? (containers.Count > 0 ? string.Join(", ", containers.Select(c => c.Name)) : $"netns {ns.Inode}");
             var defaultRoutes = ns.Routes.Where(IsMainDefault).ToList();
-            _nodes.Add(new TopologyNode
+            _nodes.Add(new NetnsNode
             {
-                Id = NetnsId(ns.Inode),
-                Kind = NodeKinds.Netns,
+                Id = NodeId.Netns(ns.Inode),
                 Label = label,
-                Parent = null,
-                Props = TopologyJson.Props(new
+                Inode = ns.Inode,
+                Name = ns.Name,
+                IsHost = ns.IsHost,
+                Paths = ns.Paths,
+                Pids = ns.Pids,
+                Containers = containers.Select(c => new ContainerRef(NodeId.Container(c.Id), c.Name)).ToEquatableArray(),
+                Routes = ns.Routes.Where(rt => rt.Table == 254).Select(rt => new Route
                 {
-                    inode = ns.Inode,
-                    name = ns.Name,
-                    isHost = ns.IsHost,
-                    paths = ns.Paths,
-                    pids = ns.Pids,
-                    containers = containers.Select(c => ContainerId(c.Id)).ToArray(),
-                    routes = ns.Routes.Where(rt => rt.Table == 254).Select(rt => new
-                    {
-                        family = rt.Family,
-                        destination = rt.Destination,
-                        gateway = rt.Gateway,
-                        dev = rt.OutIndex is { } oif && _links[ns.Inode].TryGetValue(oif, out var l) ? l.Name : null,
-                        metric = rt.Metric,
-                        scope = rt.Scope,
-                        protocol = rt.Protocol,
-                        preferredSource = rt.PreferredSource,
-                    }).ToArray(),
-                    defaultGateway = defaultRoutes.FirstOrDefault(rt => rt.Family == 4)?.Gateway ?? defaultRoutes.FirstOrDefault()?.Gateway,
-                }),
+                    Family = rt.Family,
+                    Destination = rt.Destination,
+                    Gateway = rt.Gateway,
+                    Dev = rt.OutIndex is { } oif && _links[ns.Inode].TryGetValue(oif, out var l) ? l.Name : null,
+                    Metric = rt.Metric,
+                    Scope = rt.Scope,
+                    Protocol = rt.Protocol,
+                    PreferredSource = rt.PreferredSource,
+                }).ToEquatableArray(),
+                DefaultGateway = defaultRoutes.FirstOrDefault(rt => rt.Family == 4)?.Gateway ?? defaultRoutes.FirstOrDefault()?.Gateway,
             });
 
             foreach (var link in ns.Links.OrderBy(l => l.Index))
             {
-                var addrs = ns.Addresses.Where(a => a.Index == link.Index)
-                    .OrderBy(a => a.Family).ThenBy(a => a.Scope == "link" ? 1 : 0).Select(a => a.Cidr).ToArray();
+                var addresses = ns.Addresses.Where(a => a.Index == link.Index)
+                    .OrderBy(a => a.Family).ThenBy(a => a.Scope == "link" ? 1 : 0)
+                    .Select(a => new InterfaceAddress { Address = a.Address, PrefixLength = a.PrefixLength, Family = a.Family, Scope = a.Scope })
+                    .ToEquatableArray();
                 var peer = ResolveVethPeer(ns, link);
                 var lower = link.Type != "veth" ? ResolveLower(ns, link) : null;
-                _nodes.Add(new TopologyNode
+                _nodes.Add(new InterfaceNode
                 {
-                    Id = InterfaceId(ns.Inode, link.Index),
-                    Kind = NodeKinds.Interface,
+                    Id = NodeId.Interface(ns.Inode, link.Index),
                     Label = link.Name,
-                    Parent = NetnsId(ns.Inode),
-                    Props = TopologyJson.Props(new
-                    {
-                        name = link.Name,
-                        ifindex = link.Index,
-                        type = link.Type,
-                        mac = link.Mac,
-                        mtu = link.Mtu,
-                        up = link.Up,
-                        operState = link.OperState,
-                        addresses = addrs,
-                        master = link.Master is { } m && _links[ns.Inode].ContainsKey(m) ? InterfaceId(ns.Inode, m) : null,
-                        peer,
-                        lower,
-                        rxBytes = link.Counters?.RxBytes ?? 0,
-                        txBytes = link.Counters?.TxBytes ?? 0,
-                        rxPackets = link.Counters?.RxPackets ?? 0,
-                        txPackets = link.Counters?.TxPackets ?? 0,
-                        netnsInode = ns.Inode,
-                    }),
+                    Parent = NodeId.Netns(ns.Inode),
+                    Name = link.Name,
+                    Ifindex = link.Index,
+                    Type = link.Type,
+                    Mac = link.Mac,
+                    Mtu = link.Mtu,
+                    Up = link.Up,
+                    OperState = link.OperState,
+                    Addresses = addresses,
+                    Master = link.Master is { } m && _links[ns.Inode].ContainsKey(m) ? NodeId.Interface(ns.Inode, m) : null,
+                    Peer = peer is { } p ? NodeId.Interface(p.Ns, p.Index) : null,
+                    Lower = lower is { } lw ? NodeId.Interface(lw.Ns, lw.Index) : null,
+                    RxBytes = link.Counters?.RxBytes ?? 0,
+                    TxBytes = link.Counters?.TxBytes ?? 0,
+                    RxPackets = link.Counters?.RxPackets ?? 0,
+                    TxPackets = link.Counters?.TxPackets ?? 0,
+                    NetnsInode = ns.Inode,
                 });
             }
         }
@@ -176,7 +161,7 @@ public static class TopologyBuilder
         /// The other end of a veth, verified from both sides: IFLA_LINK names the peer's ifindex in the namespace
         /// that IFLA_LINK_NETNSID denotes (relative to the reporting namespace), and the peer must point back.
         /// </summary>
-        private string? ResolveVethPeer(NetworkNamespaceView ns, LinkInfo link)
+        private (ulong Ns, int Index)? ResolveVethPeer(NetworkNamespaceView ns, LinkInfo link)
         {
             if (link.Type != "veth" || link.Link is not { } peerIndex || peerIndex == 0) return null;
             var peerNs = ResolveLinkNamespace(ns, link);
@@ -185,15 +170,15 @@ public static class TopologyBuilder
             // Check the way back when the peer's side can resolve it; ids may be unassigned on one side only.
             var back = ResolveLinkNamespace(_nsByInode[peerNs.Value], peer);
             if (back is not null && back != ns.Inode) return null;
-            return InterfaceId(peerNs.Value, peerIndex);
+            return (peerNs.Value, peerIndex);
         }
 
-        private string? ResolveLower(NetworkNamespaceView ns, LinkInfo link)
+        private (ulong Ns, int Index)? ResolveLower(NetworkNamespaceView ns, LinkInfo link)
         {
             if (link.Link is not { } lowerIndex || lowerIndex == 0 || (lowerIndex == link.Index && link.LinkNetnsId is null)) return null;
             var lowerNs = ResolveLinkNamespace(ns, link);
             if (lowerNs is null || !_links[lowerNs.Value].ContainsKey(lowerIndex)) return null;
-            return InterfaceId(lowerNs.Value, lowerIndex);
+            return (lowerNs.Value, lowerIndex);
         }
 
         private ulong? ResolveLinkNamespace(NetworkNamespaceView ns, LinkInfo link)
@@ -206,19 +191,22 @@ public static class TopologyBuilder
         {
             foreach (var link in ns.Links)
             {
-                var id = InterfaceId(ns.Inode, link.Index);
+                var id = NodeId.Interface(ns.Inode, link.Index);
                 if (ResolveVethPeer(ns, link) is { } peer)
                 {
-                    var (a, b) = string.CompareOrdinal(id, peer) < 0 ? (id, peer) : (peer, id);
-                    AddEdge($"veth:{a}|{b}", EdgeKinds.Veth, a, b, new { });
+                    var peerId = NodeId.Interface(peer.Ns, peer.Index);
+                    var (a, b) = string.CompareOrdinal(id, peerId) < 0 ? (id, peerId) : (peerId, id);
+                    AddEdge(new VethEdge { Id = EdgeId.Veth(a, b), Source = a, Target = b });
                 }
                 if (link.Master is { } m && _links[ns.Inode].TryGetValue(m, out var master))
                 {
-                    var kind = master.Type == "bridge" ? EdgeKinds.BridgePort : EdgeKinds.Master;
-                    AddEdge($"{kind}:{id}", kind, id, InterfaceId(ns.Inode, m), new { master = master.Name, masterType = master.Type });
+                    var masterId = NodeId.Interface(ns.Inode, m);
+                    AddEdge(master.Type == "bridge"
+                        ? new BridgePortEdge { Id = EdgeId.Port(EdgeKinds.BridgePort, id), Source = id, Target = masterId, Master = master.Name, MasterType = master.Type }
+                        : new MasterEdge { Id = EdgeId.Port(EdgeKinds.Master, id), Source = id, Target = masterId, Master = master.Name, MasterType = master.Type });
                 }
                 if (link.Type != "veth" && ResolveLower(ns, link) is { } lower)
-                    AddEdge($"lower:{id}", EdgeKinds.Lower, id, lower, new { type = link.Type });
+                    AddEdge(new LowerEdge { Id = EdgeId.Lower(id), Source = id, Target = NodeId.Interface(lower.Ns, lower.Index), Type = link.Type });
             }
         }
 
@@ -233,89 +221,81 @@ public static class TopologyBuilder
                 foreach (var rt in ns.Routes.Where(IsMainDefault).OrderBy(rt => rt.Family).ThenBy(rt => rt.Metric ?? 0))
                 {
                     if (rt.OutIndex is not { } oif || !_links[ns.Inode].ContainsKey(oif)) continue;
-                    var from = InterfaceId(ns.Inode, oif);
+                    var from = NodeId.Interface(ns.Inode, oif);
                     if (ns.IsHost)
                     {
-                        if (!_nodes.Any(n => n.Id == ExternalId))
+                        if (!_hasExternal)
                         {
-                            _nodes.Add(new TopologyNode
+                            _hasExternal = true;
+                            _nodes.Add(new ExternalNode
                             {
-                                Id = ExternalId,
-                                Kind = NodeKinds.External,
+                                Id = NodeId.External,
                                 Label = "outside world",
-                                Parent = null,
-                                Props = TopologyJson.Props(new { via = from, viaName = _links[ns.Inode][oif].Name, gateway = rt.Gateway }),
+                                Via = from,
+                                ViaName = _links[ns.Inode][oif].Name,
+                                Gateway = rt.Gateway,
                             });
                         }
-                        AddEdge($"route:{from}->{ExternalId}", EdgeKinds.Route, from, ExternalId, new { destination = "default", gateway = rt.Gateway, family = rt.Family });
+                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, NodeId.External), Source = from, Target = NodeId.External, Gateway = rt.Gateway, Family = rt.Family });
                     }
                     else if (rt.Gateway is { } gw && FindGatewayOwner(ns, oif, gw) is { } owner)
                     {
-                        AddEdge($"route:{from}->{owner}", EdgeKinds.Route, from, owner, new { destination = "default", gateway = gw, family = rt.Family });
+                        var to = NodeId.Interface(owner.Ns, owner.Index);
+                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, to), Source = from, Target = to, Gateway = gw, Family = rt.Family });
                     }
                 }
             }
         }
 
         /// <summary>Follows the veth out of the namespace to its bridge, else looks through the host namespace.</summary>
-        private string? FindGatewayOwner(NetworkNamespaceView ns, int oif, string gateway)
+        private (ulong Ns, int Index)? FindGatewayOwner(NetworkNamespaceView ns, int oif, string gateway)
         {
             var link = _links[ns.Inode][oif];
             var candidates = new List<(ulong Ns, int Index)>();
-            if (ResolveVethPeer(ns, link) is { } peerId)
+            if (ResolveVethPeer(ns, link) is { } peer)
             {
-                var (peerNs, peerIdx) = ParseInterfaceId(peerId);
-                candidates.Add((peerNs, peerIdx));
-                if (_links[peerNs][peerIdx].Master is { } m) candidates.Add((peerNs, m));
+                candidates.Add(peer);
+                if (_links[peer.Ns][peer.Index].Master is { } m) candidates.Add((peer.Ns, m));
             }
             foreach (var (cns, idx) in candidates)
-                if (_nsByInode[cns].Addresses.Any(a => a.Index == idx && a.Address == gateway)) return InterfaceId(cns, idx);
+                if (_nsByInode[cns].Addresses.Any(a => a.Index == idx && a.Address == gateway)) return (cns, idx);
             if (_nsByInode.TryGetValue(_hostInode, out var host))
                 foreach (var a in host.Addresses)
-                    if (a.Address == gateway) return InterfaceId(_hostInode, a.Index);
+                    if (a.Address == gateway) return (_hostInode, a.Index);
             return null;
-        }
-
-        private static (ulong Ns, int Index) ParseInterfaceId(string id)
-        {
-            var parts = id.Split(':');
-            return (ulong.Parse(parts[1]), int.Parse(parts[2]));
         }
 
         // ---- docker -----------------------------------------------------------------------------------
 
         private void AddContainer(ContainerInfo c)
         {
-            var netns = c.NetnsInode is { } ino && _nsByInode.ContainsKey(ino) ? NetnsId(ino) : null;
-            _nodes.Add(new TopologyNode
+            var netns = c.NetnsInode is { } ino && _nsByInode.ContainsKey(ino) ? NodeId.Netns(ino) : null;
+            _nodes.Add(new ContainerNode
             {
-                Id = ContainerId(c.Id),
-                Kind = NodeKinds.Container,
+                Id = NodeId.Container(c.Id),
                 Label = c.Name,
                 Parent = netns,
-                Props = TopologyJson.Props(new
+                ContainerId = c.Id,
+                Name = c.Name,
+                Image = c.Image,
+                Pid = c.Pid,
+                State = c.State,
+                NetworkMode = c.NetworkMode,
+                SandboxKey = NullIfEmpty(c.SandboxKey),
+                Netns = netns,
+                Networks = c.Endpoints.OrderBy(e => e.NetworkName, StringComparer.Ordinal).Select(e => new NetworkAttachment
                 {
-                    id = c.Id,
-                    name = c.Name,
-                    image = c.Image,
-                    pid = c.Pid,
-                    state = c.State,
-                    networkMode = c.NetworkMode,
-                    sandboxKey = string.IsNullOrEmpty(c.SandboxKey) ? null : c.SandboxKey,
-                    netns,
-                    networks = c.Endpoints.OrderBy(e => e.NetworkName, StringComparer.Ordinal).Select(e => new
-                    {
-                        name = e.NetworkName,
-                        networkId = e.NetworkId,
-                        ipAddress = NullIfEmpty(e.IPAddress),
-                        prefixLength = e.PrefixLength,
-                        gateway = NullIfEmpty(e.Gateway),
-                        macAddress = NullIfEmpty(e.MacAddress),
-                        globalIPv6Address = NullIfEmpty(e.GlobalIPv6Address),
-                    }).ToArray(),
-                    ports = c.Ports.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal).ThenBy(p => p.HostPort)
-                        .Select(p => new { containerPort = p.ContainerPort, protocol = p.Protocol, hostIp = NullIfEmpty(p.HostIp), hostPort = p.HostPort }).ToArray(),
-                }),
+                    Name = e.NetworkName,
+                    NetworkId = e.NetworkId,
+                    IPAddress = NullIfEmpty(e.IPAddress),
+                    PrefixLength = e.PrefixLength,
+                    Gateway = NullIfEmpty(e.Gateway),
+                    MacAddress = NullIfEmpty(e.MacAddress),
+                    GlobalIPv6Address = NullIfEmpty(e.GlobalIPv6Address),
+                }).ToEquatableArray(),
+                Ports = c.Ports.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal).ThenBy(p => p.HostPort)
+                    .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort })
+                    .ToEquatableArray(),
             });
         }
 
@@ -327,121 +307,67 @@ public static class TopologyBuilder
             if (n.BridgeName is { } bridgeName && _links.TryGetValue(_hostInode, out var hostLinks))
             {
                 var link = hostLinks.Values.FirstOrDefault(l => l.Name == bridgeName);
-                if (link is not null) bridge = InterfaceId(_hostInode, link.Index);
+                if (link is not null) bridge = NodeId.Interface(_hostInode, link.Index);
             }
-            var id = NetworkId(n.Id);
-            _nodes.Add(new TopologyNode
+            var id = NodeId.Network(n.Id);
+            _nodes.Add(new NetworkNode
             {
                 Id = id,
-                Kind = NodeKinds.Network,
                 Label = n.Name,
-                Parent = null,
-                Props = TopologyJson.Props(new
-                {
-                    id = n.Id,
-                    name = n.Name,
-                    driver = n.Driver,
-                    scope = n.Scope,
-                    subnets = n.Subnets,
-                    gateways = n.Gateways,
-                    @internal = n.Internal,
-                    enableIPv6 = n.EnableIPv6,
-                    bridge,
-                    bridgeName = n.BridgeName,
-                    containers = r.Docker.Containers.Where(c => c.Endpoints.Any(e => e.NetworkId == n.Id))
-                        .Select(c => ContainerId(c.Id)).OrderBy(x => x, StringComparer.Ordinal).ToArray(),
-                }),
+                NetworkId = n.Id,
+                Name = n.Name,
+                Driver = n.Driver,
+                Scope = n.Scope,
+                Subnets = n.Subnets,
+                Gateways = n.Gateways,
+                Internal = n.Internal,
+                EnableIPv6 = n.EnableIPv6,
+                Bridge = bridge,
+                BridgeName = n.BridgeName,
+                Containers = r.Docker.Containers.Where(c => c.Endpoints.Any(e => e.NetworkId == n.Id))
+                    .Select(c => NodeId.Container(c.Id)).Order(StringComparer.Ordinal).ToEquatableArray(),
             });
-            if (bridge is not null) AddEdge($"network-bridge:{id}", EdgeKinds.NetworkBridge, id, bridge, new { bridgeName = n.BridgeName });
+            if (bridge is not null)
+                AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = n.BridgeName });
         }
 
         // ---- NAT -------------------------------------------------------------------------------------
 
         private void AddNatRules()
         {
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            var seen = new Dictionary<(string, string, string), int>();
             foreach (var rule in r.Nat.Rules)
             {
-                var baseId = $"nat:{rule.Table}:{rule.Chain}:{Hash(rule.Rule)}";
-                var n = seen[baseId] = seen.GetValueOrDefault(baseId) + 1;
-                var id = n == 1 ? baseId : $"{baseId}#{n}";
-                var isDnat = rule.Target == "DNAT";
-                var hostIp = isDnat ? HostAddress(rule.Destination, rule.DestinationNegated) : null;
-                int? hostPort = isDnat && int.TryParse(rule.DestinationPort, out var hp) ? hp : null;
-                _nodes.Add(new TopologyNode
-                {
-                    Id = id,
-                    Kind = NodeKinds.NatRule,
-                    Label = NatLabel(rule, hostIp, hostPort),
-                    Parent = null,
-                    Props = TopologyJson.Props(new Dictionary<string, object?>
-                    {
-                        ["table"] = rule.Table,
-                        ["chain"] = rule.Chain,
-                        ["position"] = rule.Position,
-                        ["target"] = rule.Target,
-                        ["rule"] = rule.Rule,
-                        ["packets"] = rule.Packets,
-                        ["bytes"] = rule.Bytes,
-                        ["translating"] = rule.Target is { } t && TranslatingTargets.Contains(t),
-                        ["protocol"] = rule.Protocol,
-                        ["source"] = rule.Source,
-                        ["sourceNegated"] = rule.SourceNegated,
-                        ["destination"] = rule.Destination,
-                        ["destinationNegated"] = rule.DestinationNegated,
-                        ["inInterface"] = rule.InInterface,
-                        ["inInterfaceNegated"] = rule.InInterfaceNegated,
-                        ["outInterface"] = rule.OutInterface,
-                        ["outInterfaceNegated"] = rule.OutInterfaceNegated,
-                        ["hostIp"] = hostIp,
-                        ["hostPort"] = hostPort,
-                        ["toIp"] = rule.ToIp,
-                        ["toPort"] = rule.ToPort,
-                        ["toSource"] = rule.ToSource,
-                        ["comment"] = rule.Comment,
-                        ["reachable"] = rule.Reachable,
-                    }),
-                });
+                var key = (rule.Table, rule.Chain, rule.Rule);
+                var occurrence = seen[key] = seen.GetValueOrDefault(key) + 1;
+                var node = new NatRuleNode { Id = NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence), Label = "", Parsed = rule };
+                node = node with { Label = node.Describe() };
+                _nodes.Add(node);
                 // A rule in a chain nothing jumps to never sees a packet: listed, but not linked as a live gate.
                 if (!rule.Reachable) continue;
-                if (rule.Target == "MASQUERADE" || rule.Target == "SNAT") LinkMasquerade(id, rule);
-                else if (isDnat) LinkDnat(id, rule, hostIp);
+                if (node.Translation == NatTranslation.Source) LinkMasquerade(node);
+                else if (rule.Target == "DNAT") LinkDnat(node);
             }
         }
-
-        private static string? HostAddress(string? cidr, bool negated)
-        {
-            if (cidr is null || negated) return null;
-            var slash = cidr.IndexOf('/');
-            return slash < 0 ? cidr : cidr.EndsWith("/32", StringComparison.Ordinal) || cidr.EndsWith("/128", StringComparison.Ordinal) ? cidr[..slash] : cidr;
-        }
-
-        private static string NatLabel(NatRule rule, string? hostIp, int? hostPort) => rule.Target switch
-        {
-            "MASQUERADE" => $"MASQUERADE {(rule.SourceNegated ? "!" : "")}{rule.Source ?? "any"}",
-            "DNAT" => $"DNAT {rule.Protocol ?? "all"} {hostIp ?? "*"}:{hostPort?.ToString() ?? rule.DestinationPort ?? "*"} → {rule.ToDestination}",
-            "SNAT" => $"SNAT {rule.Source ?? "any"} → {rule.ToSource}",
-            null => $"{rule.Chain} #{rule.Position}",
-            _ => $"{rule.Target} ({rule.Chain} #{rule.Position})",
-        };
 
         /// <summary>
         /// MASQUERADE/SNAT applies to traffic from its -s subnet: link it to the bridge(s) whose subnet that is, or
         /// (a hairpin rule with a /32 source) to the interface that owns the address; and to the outside world when
         /// the traffic leaves by any interface but the bridge (`! -o docker0`).
         /// </summary>
-        private void LinkMasquerade(string ruleId, NatRule rule)
+        private void LinkMasquerade(NatRuleNode node)
         {
             if (!_nsByInode.TryGetValue(_hostInode, out var host)) return;
+            var rule = node.Parsed;
             var linked = false;
             if (rule.Source is { } src && !rule.SourceNegated && IPNetwork.TryParse(src.Contains('/') ? src : src + (src.Contains(':') ? "/128" : "/32"), out var subnet))
             {
                 var isHostRoute = subnet.PrefixLength == (subnet.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
                 if (isHostRoute)
                 {
-                    foreach (var owner in FindAddressOwners(subnet.BaseAddress.ToString(), preferContainers: true).Take(1))
+                    foreach (var owner in FindAddressOwners(subnet.BaseAddress.ToString()).Take(1))
                     {
-                        AddEdge($"nat:{ruleId}->{owner}", EdgeKinds.Nat, ruleId, owner, new { role = "masquerade" });
+                        AddNatEdge(node.Id, NodeId.Interface(owner.Ns, owner.Index), NatRoles.Masquerade);
                         linked = true;
                     }
                 }
@@ -451,8 +377,7 @@ public static class TopologyBuilder
                     {
                         if (!_links[_hostInode].TryGetValue(a.Index, out var l) || l.Type != "bridge") continue;
                         if (!IPAddress.TryParse(a.Address, out var ip) || !subnet.Contains(ip)) continue;
-                        var bridgeId = InterfaceId(_hostInode, a.Index);
-                        AddEdge($"nat:{ruleId}->{bridgeId}", EdgeKinds.Nat, ruleId, bridgeId, new { role = "masquerade" });
+                        AddNatEdge(node.Id, NodeId.Interface(_hostInode, a.Index), NatRoles.Masquerade);
                         linked = true;
                     }
                 }
@@ -462,60 +387,49 @@ public static class TopologyBuilder
                 var outLink = _links[_hostInode].Values.FirstOrDefault(l => l.Name == oname);
                 if (outLink is not null)
                 {
-                    var oid = InterfaceId(_hostInode, outLink.Index);
-                    AddEdge($"nat:{ruleId}->{oid}", EdgeKinds.Nat, ruleId, oid, new { role = "masquerade-out" });
+                    AddNatEdge(node.Id, NodeId.Interface(_hostInode, outLink.Index), NatRoles.MasqueradeOut);
                     return;
                 }
             }
-            if (linked && rule.OutInterfaceNegated && _nodes.Any(n => n.Id == ExternalId))
-                AddEdge($"nat:{ruleId}->{ExternalId}", EdgeKinds.Nat, ruleId, ExternalId, new { role = "egress" });
+            if (linked && rule.OutInterfaceNegated && _hasExternal)
+                AddNatEdge(node.Id, NodeId.External, NatRoles.Egress);
         }
 
         /// <summary>DNAT sends host address:port to --to-destination: link the interface and container owning that address.</summary>
-        private void LinkDnat(string ruleId, NatRule rule, string? hostIp)
+        private void LinkDnat(NatRuleNode node)
         {
-            if (rule.ToIp is not { } toIp) return;
-            foreach (var owner in FindAddressOwners(toIp, preferContainers: true).Take(1))
+            if (node.Parsed.ToIp is not { } toIp) return;
+            foreach (var owner in FindAddressOwners(toIp).Take(1))
             {
-                AddEdge($"nat:{ruleId}->{owner}", EdgeKinds.Nat, ruleId, owner, new { role = "dnat-to" });
-                var (ns, _) = ParseInterfaceId(owner);
-                var container = r.Docker.Containers.FirstOrDefault(c => c.Endpoints.Any(e => e.IPAddress == toIp) && c.NetnsInode == ns)
-                    ?? (_containersByNs.TryGetValue(ns, out var cs) && !_nsByInode[ns].IsHost ? cs.OrderBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault() : null);
+                AddNatEdge(node.Id, NodeId.Interface(owner.Ns, owner.Index), NatRoles.DnatTo);
+                var container = r.Docker.Containers.FirstOrDefault(c => c.Endpoints.Any(e => e.IPAddress == toIp) && c.NetnsInode == owner.Ns)
+                    ?? (_containersByNs.TryGetValue(owner.Ns, out var cs) && !_nsByInode[owner.Ns].IsHost ? cs.OrderBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault() : null);
                 if (container is not null)
-                    AddEdge($"nat:{ruleId}->{ContainerId(container.Id)}", EdgeKinds.Nat, ruleId, ContainerId(container.Id), new { role = "dnat-to-container" });
+                    AddNatEdge(node.Id, NodeId.Container(container.Id), NatRoles.DnatToContainer);
             }
-            if (hostIp is not null && _nsByInode.TryGetValue(_hostInode, out var host))
+            if (node.HostIp is { } hostIp && _nsByInode.TryGetValue(_hostInode, out var host))
             {
                 var a = host.Addresses.FirstOrDefault(x => x.Address == hostIp);
-                if (a is not null)
-                {
-                    var from = InterfaceId(_hostInode, a.Index);
-                    AddEdge($"nat:{from}->{ruleId}", EdgeKinds.Nat, from, ruleId, new { role = "dnat-from" });
-                }
+                if (a is not null) AddNatEdge(NodeId.Interface(_hostInode, a.Index), node.Id, NatRoles.DnatFrom);
             }
         }
 
         /// <summary>Interfaces holding the address, container namespaces first (a DNAT target is a container, not a host alias).</summary>
-        private IEnumerable<string> FindAddressOwners(string address, bool preferContainers)
+        private IEnumerable<(ulong Ns, int Index)> FindAddressOwners(string address)
         {
             var owners = new List<(bool IsHost, ulong Ns, int Index)>();
             foreach (var ns in _nsByInode.Values)
                 foreach (var a in ns.Addresses)
                     if (a.Address == address) owners.Add((ns.IsHost, ns.Inode, a.Index));
-            return owners.OrderBy(o => preferContainers && o.IsHost ? 1 : 0).ThenBy(o => o.Ns).Select(o => InterfaceId(o.Ns, o.Index));
+            return owners.OrderBy(o => o.IsHost ? 1 : 0).ThenBy(o => o.Ns).Select(o => (o.Ns, o.Index));
         }
 
-        private void AddEdge(string id, string kind, string source, string target, object props)
-        {
-            if (!_edgeIds.Add(id)) return;
-            _edges.Add(new TopologyEdge { Id = id, Kind = kind, Source = source, Target = target, Props = TopologyJson.Props(props) });
-        }
+        private void AddNatEdge(string from, string to, string role) =>
+            AddEdge(new NatEdge { Id = EdgeId.Nat(from, to), Source = from, Target = to, Role = role });
 
-        private static string Hash(string text)
+        private void AddEdge(TopologyEdge edge)
         {
-            Span<byte> digest = stackalloc byte[32];
-            SHA256.HashData(Encoding.UTF8.GetBytes(text), digest);
-            return Convert.ToHexStringLower(digest[..6]);
+            if (_edgeIds.Add(edge.Id)) _edges.Add(edge);
         }
     }
 }

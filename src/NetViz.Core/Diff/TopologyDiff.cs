@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using NetViz.Core.Model;
 
 namespace NetViz.Core.Diff;
@@ -17,9 +18,18 @@ public sealed record TopologyDiff
     public ImmutableArray<string> RemovedEdges { get; init; } = [];
     public ImmutableArray<TopologyNode> AddedNodes { get; init; } = [];
     public ImmutableArray<TopologyEdge> AddedEdges { get; init; } = [];
-    /// <summary>Nodes whose kind, label, parent or props changed (the full new node).</summary>
+    /// <summary>
+    /// Nodes that changed in any member (the full new node). A derived member the JSON does not carry (network
+    /// membership, say) counts too, so an updated node's JSON may look the same as before.
+    /// </summary>
     public ImmutableArray<TopologyNode> UpdatedNodes { get; init; } = [];
     public ImmutableArray<TopologyEdge> UpdatedEdges { get; init; } = [];
+
+    /// <summary>The newer snapshot's host info, so <see cref="TopologyDiffer.Apply"/> gives the whole newer snapshot. Not in the JSON contract.</summary>
+    [JsonIgnore] public HostInfo? Host { get; init; }
+
+    /// <summary>The newer snapshot's packet filter, for the same reason. Not in the JSON contract.</summary>
+    [JsonIgnore] public PacketFilter? Filter { get; init; }
 
     public bool IsEmpty =>
         RemovedNodes.IsEmpty && RemovedEdges.IsEmpty && AddedNodes.IsEmpty && AddedEdges.IsEmpty
@@ -31,8 +41,9 @@ public static class TopologyDiffer
 {
     public static TopologyDiff Compute(TopologySnapshot before, TopologySnapshot after, long sequence)
     {
-        var (removedNodes, addedNodes, updatedNodes) = Compare(before.Nodes, after.Nodes, n => n.Id, (a, b) => a.ContentEquals(b));
-        var (removedEdges, addedEdges, updatedEdges) = Compare(before.Edges, after.Edges, e => e.Id, (a, b) => a.ContentEquals(b));
+        // Nodes and edges are records with value equality all the way down (EquatableArray), so Equals is "same content".
+        var (removedNodes, addedNodes, updatedNodes) = Compare(before.Nodes, after.Nodes, n => n.Id);
+        var (removedEdges, addedEdges, updatedEdges) = Compare(before.Edges, after.Edges, e => e.Id);
         return new TopologyDiff
         {
             Sequence = sequence,
@@ -44,23 +55,31 @@ public static class TopologyDiffer
             RemovedEdges = removedEdges,
             AddedEdges = addedEdges,
             UpdatedEdges = updatedEdges,
+            Host = after.Host,
+            Filter = after.Filter,
         };
     }
 
-    /// <summary>Applies a diff to a snapshot: the result has the diff's sources and time and the patched graph.</summary>
+    /// <summary>
+    /// Applies a diff to a snapshot: the result has the diff's sources and time and the patched graph. Tolerant of a
+    /// snapshot that is already newer than the diff's predecessor (a subscriber that reset from the feed's current
+    /// snapshot): an added element that exists is replaced, a removed one that is gone is skipped.
+    /// </summary>
     public static TopologySnapshot Apply(TopologySnapshot before, TopologyDiff diff)
     {
         return before with
         {
             GeneratedAt = diff.GeneratedAt,
             Sources = diff.Sources,
+            Host = diff.Host ?? before.Host,
+            Filter = diff.Filter ?? before.Filter,
             Nodes = Patch(before.Nodes, diff.RemovedNodes, diff.AddedNodes, diff.UpdatedNodes, n => n.Id),
             Edges = Patch(before.Edges, diff.RemovedEdges, diff.AddedEdges, diff.UpdatedEdges, e => e.Id),
         };
     }
 
     private static (ImmutableArray<string> Removed, ImmutableArray<T> Added, ImmutableArray<T> Updated) Compare<T>(
-        ImmutableArray<T> before, ImmutableArray<T> after, Func<T, string> id, Func<T, T, bool> same)
+        ImmutableArray<T> before, ImmutableArray<T> after, Func<T, string> id)
     {
         var old = new Dictionary<string, T>(before.Length, StringComparer.Ordinal);
         foreach (var item in before) old[id(item)] = item;
@@ -72,7 +91,7 @@ public static class TopologyDiffer
             var key = id(item);
             seen.Add(key);
             if (!old.TryGetValue(key, out var previous)) added.Add(item);
-            else if (!same(previous, item)) updated.Add(item);
+            else if (!EqualityComparer<T>.Default.Equals(previous, item)) updated.Add(item);
         }
         var removed = ImmutableArray.CreateBuilder<string>();
         foreach (var item in before)
@@ -83,15 +102,24 @@ public static class TopologyDiffer
     private static ImmutableArray<T> Patch<T>(ImmutableArray<T> items, ImmutableArray<string> removed, ImmutableArray<T> added, ImmutableArray<T> updated, Func<T, string> id)
     {
         var gone = removed.ToHashSet(StringComparer.Ordinal);
-        var replacements = updated.ToDictionary(id, StringComparer.Ordinal);
+        var replacements = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in updated) replacements[id(item)] = item;
+        var fresh = new List<T>(added.Length);
+        foreach (var item in added)
+        {
+            if (replacements.TryAdd(id(item), item)) fresh.Add(item);
+        }
         var result = ImmutableArray.CreateBuilder<T>(items.Length + added.Length);
         foreach (var item in items)
         {
             var key = id(item);
             if (gone.Contains(key)) continue;
-            result.Add(replacements.TryGetValue(key, out var replacement) ? replacement : item);
+            if (replacements.Remove(key, out var replacement)) result.Add(replacement);
+            else result.Add(item);
         }
-        result.AddRange(added);
+        // Added elements the snapshot did not hold yet, in the diff's order.
+        foreach (var item in fresh)
+            if (replacements.ContainsKey(id(item))) result.Add(item);
         return result.ToImmutable();
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json;
+using System.Text.Json.Serialization;
+using NetViz.Core.Sources;
 
 namespace NetViz.Core.Model;
 
@@ -15,6 +16,12 @@ public sealed record TopologySnapshot
     public required SourcesStatus Sources { get; init; }
     public required ImmutableArray<TopologyNode> Nodes { get; init; }
     public required ImmutableArray<TopologyEdge> Edges { get; init; }
+
+    /// <summary>
+    /// The host's filter table and chain policies, typed as the parser read them. Not in the JSON contract yet:
+    /// the packet-path view will use them (and document them) first.
+    /// </summary>
+    [JsonIgnore] public PacketFilter Filter { get; init; } = PacketFilter.Empty;
 
     public static TopologySnapshot Empty { get; } = new()
     {
@@ -66,61 +73,13 @@ public sealed record SourcesStatus
     public required NatSourceStatus Nat { get; init; }
 }
 
-/// <summary>A graph node. <see cref="Props"/> is an immutable JSON object so snapshots compare by value.</summary>
-public sealed record TopologyNode
+/// <summary>The filter table of <c>iptables-save</c> (DOCKER-USER, DOCKER-ISOLATION-*, DOCKER-FORWARD, ...) and every chain's policy and counters.</summary>
+public sealed record PacketFilter
 {
-    public required string Id { get; init; }
-    public required string Kind { get; init; }
-    public required string Label { get; init; }
-    public string? Parent { get; init; }
-    public required JsonElement Props { get; init; }
+    public static PacketFilter Empty { get; } = new();
 
-    public bool ContentEquals(TopologyNode other) =>
-        Id == other.Id && Kind == other.Kind && Label == other.Label && Parent == other.Parent
-        && JsonElement.DeepEquals(Props, other.Props);
-}
-
-public sealed record TopologyEdge
-{
-    public required string Id { get; init; }
-    public required string Kind { get; init; }
-    public required string Source { get; init; }
-    public required string Target { get; init; }
-    public required JsonElement Props { get; init; }
-
-    public bool ContentEquals(TopologyEdge other) =>
-        Id == other.Id && Kind == other.Kind && Source == other.Source && Target == other.Target
-        && JsonElement.DeepEquals(Props, other.Props);
-}
-
-/// <summary>Node kinds of the public contract.</summary>
-public static class NodeKinds
-{
-    public const string Netns = "netns";
-    public const string Interface = "interface";
-    public const string Container = "container";
-    public const string Network = "network";
-    public const string NatRule = "nat-rule";
-    public const string External = "external";
-}
-
-/// <summary>Edge kinds of the public contract.</summary>
-public static class EdgeKinds
-{
-    /// <summary>The two ends of a veth pair.</summary>
-    public const string Veth = "veth";
-    /// <summary>A port enslaved to a bridge (IFLA_MASTER).</summary>
-    public const string BridgePort = "bridge-port";
-    /// <summary>A NAT rule to the interface or container it applies to.</summary>
-    public const string Nat = "nat";
-    /// <summary>A port enslaved to a master that is not a bridge (bond, team, vrf).</summary>
-    public const string Master = "master";
-    /// <summary>macvlan/vlan/vxlan/ipvlan to its lower (parent) device.</summary>
-    public const string Lower = "lower";
-    /// <summary>Default route: from the interface it leaves by to the outside world.</summary>
-    public const string Route = "route";
-    /// <summary>A Docker network to the bridge interface that implements it.</summary>
-    public const string NetworkBridge = "network-bridge";
-    /// <summary>A container attached to a Docker network (with its IP on that network).</summary>
-    public const string Attachment = "attachment";
+    /// <summary>Rules of the filter table, in chain order.</summary>
+    public EquatableArray<NatRule> Rules { get; init; } = [];
+    /// <summary>Chains of the nat and filter tables with their policy and counters.</summary>
+    public EquatableArray<ChainInfo> Chains { get; init; } = [];
 }

@@ -36,9 +36,11 @@ public interface INamespaceChangeSource
     IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken);
 }
 
-/// <param name="MessageType">RTM_NEWLINK (16), RTM_DELLINK (17), RTM_NEWADDR (20), ...</param>
-/// <param name="Index">The ifindex the message is about, when it is about a link or an address.</param>
-public sealed record NetlinkChange(int MessageType, int? Index);
+/// <param name="MessageType">
+/// RTM_NEWLINK (16), RTM_DELLINK (17), RTM_NEWADDR (20), ..., or NLMSG_OVERRUN when notifications were lost.
+/// The type is all the monitor needs: any change re-reads the namespace.
+/// </param>
+public sealed record NetlinkChange(int MessageType);
 
 /// <summary>The Docker engine: containers, networks, version, and its event stream.</summary>
 public interface IDockerSource

@@ -28,14 +28,14 @@ public static class CommandHints
     {
         if (index.Node(elementId) is { } node)
         {
-            return node.Kind switch
+            return node switch
             {
-                NodeKinds.Container => Container(index, node),
-                NodeKinds.Netns => Netns(index, node),
-                NodeKinds.Interface => Interface(index, node),
-                NodeKinds.Network => Network(node),
-                NodeKinds.NatRule => NatRule(node),
-                NodeKinds.External => Host(),
+                ContainerNode container => Container(container),
+                NetnsNode netns => Netns(index, netns),
+                InterfaceNode nic => Interface(index, nic),
+                NetworkNode network => Network(network),
+                NatRuleNode rule => NatRule(rule),
+                ExternalNode => Host(),
                 _ => [],
             };
         }
@@ -43,11 +43,10 @@ public static class CommandHints
         return [];
     }
 
-    private static IReadOnlyList<CommandHint> Container(TopologyIndex index, TopologyNode container)
+    private static IReadOnlyList<CommandHint> Container(ContainerNode container)
     {
-        var p = container.Props;
-        var name = ShellQuote.Word(p.Str("name") ?? container.Label);
-        var pid = p.Long("pid") is > 0 ? p.Long("pid")!.Value.ToString() : "<pid>";
+        var name = ShellQuote.Word(container.Name);
+        var pid = container.Pid > 0 ? container.Pid.ToString() : "<pid>";
         var hints = new List<CommandHint>
         {
             new($"docker inspect -f '{{{{.State.Pid}}}}' {name}", $"The PID of the container's main process ({pid}): the handle to its namespaces."),
@@ -56,30 +55,20 @@ public static class CommandHints
             new($"nsenter --target {pid} --net ip route", "The container's routing table: the default route goes via the bridge's address (docker0's 172.17.0.1 on the default network)."),
             new($"docker inspect {name}", "Everything Docker knows: NetworkSettings.Networks holds IP, gateway and MAC per network, SandboxKey the netns file."),
         };
-        var mode = p.Str("networkMode");
-        if (mode is "host")
+        if (container.NetworkMode is "host")
             hints.Add(new("ip -br addr", "A --network host container has no netns of its own: it sees exactly the host's interfaces."));
-        else if (mode?.StartsWith("container:", StringComparison.Ordinal) == true)
-            hints.Add(new($"ls -l /proc/{pid}/ns/net /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {ShellQuote.Word(Shared(index, mode))})/ns/net",
+        else if (container.SharesNetnsWith is { } shared)
+            hints.Add(new($"ls -l /proc/{pid}/ns/net /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {ShellQuote.Word(shared)})/ns/net",
                 "Both links point at the same inode: --network container:x joins x's network namespace."));
-        if (p.Objects("ports").Count > 0)
+        if (!container.Ports.IsEmpty)
             hints.Add(new($"docker port {name}", "The published ports; each is a DNAT rule in the nat table's DOCKER chain."));
         return hints;
     }
 
-    private static string Shared(TopologyIndex index, string mode)
-    {
-        var target = mode["container:".Length..];
-        return index.OfKind(NodeKinds.Container)
-            .FirstOrDefault(c => c.Props.Str("id") is { } id && id.StartsWith(target, StringComparison.Ordinal) || c.Props.Str("name") == target)
-            ?.Props.Str("name") ?? target;
-    }
-
-    private static IReadOnlyList<CommandHint> Netns(TopologyIndex index, TopologyNode netns)
+    private static IReadOnlyList<CommandHint> Netns(TopologyIndex index, NetnsNode netns)
     {
         if (index.IsHostNetns(netns)) return Host();
-        var p = netns.Props;
-        if (p.Str("name") is { } netnsName)
+        if (netns.Name is { } netnsName)
         {
             var name = ShellQuote.Word(netnsName);
             return
@@ -90,12 +79,12 @@ public static class CommandHints
             ];
         }
         var pid = index.PidIn(netns)?.ToString() ?? "<pid>";
-        var containerName = index.ContainersIn(netns).Select(c => c.Props.Str("name")).FirstOrDefault(n => n is not null);
-        var mountName = containerName ?? "netns-" + (p.Long("inode")?.ToString() ?? "x");
+        var containerName = index.ContainersIn(netns).Select(c => c.Name).FirstOrDefault();
+        var mountName = containerName ?? "netns-" + netns.Inode;
         var mountPoint = ShellQuote.Word("/var/run/netns/" + mountName);
         return
         [
-            new($"ls -l /proc/{pid}/ns/net", $"The namespace of PID {pid}; the inode is {p.Long("inode")?.ToString() ?? "shown in net:[...]"}."),
+            new($"ls -l /proc/{pid}/ns/net", $"The namespace of PID {pid}; the inode is {netns.Inode}."),
             new($"nsenter --target {pid} --net ip addr", "Run the host's ip inside this namespace."),
             new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
             new($"mkdir -p /var/run/netns && touch {mountPoint} && mount --bind /proc/{pid}/ns/net {mountPoint}",
@@ -104,12 +93,11 @@ public static class CommandHints
         ];
     }
 
-    private static IReadOnlyList<CommandHint> Interface(TopologyIndex index, TopologyNode nic)
+    private static IReadOnlyList<CommandHint> Interface(TopologyIndex index, InterfaceNode nic)
     {
-        var p = nic.Props;
-        var shownName = p.Str("name") ?? nic.Label;
+        var shownName = nic.Name;
         var name = ShellQuote.Word(shownName);
-        var type = p.Str("type");
+        var type = nic.Type;
         var netns = index.NetnsOf(nic);
         var prefix = InNetns(index, netns);
         var hints = new List<CommandHint>();
@@ -124,28 +112,27 @@ public static class CommandHints
         hints.Add(new($"{prefix}ip addr show {name}", "Its addresses."));
         if (type == "veth")
             hints.Add(new($"{prefix}ethtool -S {name}", "peer_ifindex: the ifindex of the other end of the veth pair (possibly in another namespace)."));
-        if (p.Str("master") is { } master && index.Node(master) is { } bridge)
-            hints.Add(new($"{prefix}bridge link show dev {name}", $"{shownName} is a port of {bridge.Props.Str("name") ?? bridge.Label}."));
+        if (index.Node(nic.Master) is InterfaceNode bridge)
+            hints.Add(new($"{prefix}bridge link show dev {name}", $"{shownName} is a port of {bridge.Name}."));
         return hints;
     }
 
     /// <summary>The prefix that runs a command in an interface's namespace: nothing on the host, ip netns exec or nsenter elsewhere.</summary>
-    private static string InNetns(TopologyIndex index, TopologyNode? netns)
+    private static string InNetns(TopologyIndex index, NetnsNode? netns)
     {
         if (netns is null || index.IsHostNetns(netns)) return "";
-        if (netns.Props.Str("name") is { } name) return $"ip netns exec {ShellQuote.Word(name)} ";
+        if (netns.Name is { } name) return $"ip netns exec {ShellQuote.Word(name)} ";
         return $"nsenter --target {index.PidIn(netns)?.ToString() ?? "<pid>"} --net ";
     }
 
-    private static IReadOnlyList<CommandHint> Network(TopologyNode network)
+    private static IReadOnlyList<CommandHint> Network(NetworkNode network)
     {
-        var p = network.Props;
-        var name = p.Str("name") ?? network.Label;
+        var name = network.Name;
         var hints = new List<CommandHint>
         {
             new($"docker network inspect {ShellQuote.Word(name)}", "Subnet, gateway, and the containers attached with their IPs and MACs."),
         };
-        if (p.Str("bridgeName") is { } bridge)
+        if (network.BridgeName is { } bridge)
         {
             hints.Add(new($"ip addr show {ShellQuote.Word(bridge)}", $"The bridge that implements {name}; its address is the gateway."));
             hints.Add(new($"bridge link show master {ShellQuote.Word(bridge)}", "The veth ports of the attached containers."));
@@ -153,23 +140,22 @@ public static class CommandHints
         return hints;
     }
 
-    private static IReadOnlyList<CommandHint> NatRule(TopologyNode rule)
+    private static IReadOnlyList<CommandHint> NatRule(NatRuleNode rule)
     {
-        var p = rule.Props;
-        var chain = p.Str("chain") ?? "POSTROUTING";
-        var target = p.Str("target");
+        var chain = rule.Chain;
+        var target = rule.Target;
         var hints = new List<CommandHint>
         {
-            new($"iptables -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {p.Long("position")?.ToString() ?? "?"}."),
+            new($"iptables -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {rule.Position}."),
         };
-        if (RuleText(p.Str("rule")) is { Length: > 0 } text)
+        if (rule.Rule is { Length: > 0 } text)
             hints.Add(new($"iptables-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", "The rule exactly as iptables-save prints it."));
         if (target == "MASQUERADE")
             hints.Add(new("iptables -t nat -L POSTROUTING -v -n",
-                $"MASQUERADE rewrites the source of packets from {p.Str("source") ?? "the subnet"} leaving by another interface to the host's address."));
+                $"MASQUERADE rewrites the source of packets from {rule.Source ?? "the subnet"} leaving by another interface to the host's address."));
         else if (target == "DNAT")
             hints.Add(new("iptables -t nat -L DOCKER -v -n",
-                $"DNAT: traffic to {p.Str("hostIp") ?? "0.0.0.0"}:{p.Str("hostPort")} is sent to {p.Str("toIp")}:{p.Str("toPort")} (a published port)."));
+                $"DNAT: traffic to {rule.HostIp ?? "0.0.0.0"}:{rule.HostPort} is sent to {rule.ToIp}:{rule.ToPort} (a published port)."));
         return hints;
     }
 
@@ -185,24 +171,16 @@ public static class CommandHints
         var source = index.Node(edge.Source);
         var target = index.Node(edge.Target);
         if (source is null || target is null) return [];
-        return edge.Kind switch
+        return edge switch
         {
-            EdgeKinds.Veth or EdgeKinds.BridgePort or EdgeKinds.Lower => Interface(index, IsHostSide(index, source) ? source : target),
-            EdgeKinds.Nat => NatRule(index.Node(edge.Source) is { Kind: NodeKinds.NatRule } rule ? rule : target),
-            EdgeKinds.NetworkBridge => Network(source),
-            EdgeKinds.Route => Host(),
+            VethEdge or BridgePortEdge or LowerEdge when (IsHostSide(index, source) ? source : target) is InterfaceNode nic => Interface(index, nic),
+            NatEdge => (source as NatRuleNode ?? target as NatRuleNode) is { } rule ? NatRule(rule) : [],
+            NetworkBridgeEdge when source is NetworkNode network => Network(network),
+            RouteEdge => Host(),
             _ => [],
         };
     }
 
     private static bool IsHostSide(TopologyIndex index, TopologyNode nic) => index.IsHostNetns(index.NetnsOf(nic));
 
-    /// <summary>An iptables-save line without its "[packets:bytes] " counter prefix (iptables-save -c).</summary>
-    public static string? RuleText(string? rule)
-    {
-        if (rule is null) return null;
-        rule = rule.Trim();
-        if (rule.StartsWith('[') && rule.IndexOf("] ", StringComparison.Ordinal) is > 0 and var end) rule = rule[(end + 2)..];
-        return rule;
-    }
 }

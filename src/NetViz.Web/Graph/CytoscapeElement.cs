@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using NetViz.Core.Model;
 
 namespace NetViz.Web.Graph;
 
@@ -11,7 +12,7 @@ public sealed record CytoscapeElement(string Group, CytoscapeElementData Data, s
 
 /// <summary>
 /// The <c>data</c> of a Cytoscape element. Members the graph module does not need for an element are
-/// left out of the JSON (null), so a node never carries edge-only fields.
+/// left out of the JSON (null), so a node never carries edge-only fields. Compares by value (tests compare payloads).
 /// </summary>
 public sealed record CytoscapeElementData
 {
@@ -30,19 +31,9 @@ public sealed record CytoscapeElementData
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Packets { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Bytes { get; init; }
     /// <summary>Ids of the Docker network nodes this element belongs to (for the network filter).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Networks { get; init; }
+    public EquatableArray<string> Networks { get; init; } = [];
     /// <summary>Names, IPs, MACs, container names and images, space separated, for the search box.</summary>
     public required string Search { get; init; }
-
-    // Records compare lists by reference; the mapper's diff needs value equality.
-    public bool Equals(CytoscapeElementData? other) =>
-        other is not null && Id == other.Id && Kind == other.Kind && Label == other.Label && Parent == other.Parent
-        && Source == other.Source && Target == other.Target && Type == other.Type && Up == other.Up
-        && IsHost == other.IsHost && NatTarget == other.NatTarget && Packets == other.Packets && Bytes == other.Bytes
-        && Search == other.Search
-        && (Networks ?? []).SequenceEqual(other.Networks ?? [], StringComparer.Ordinal);
-
-    public override int GetHashCode() => HashCode.Combine(Id, Kind, Label, Parent, Source, Target, Search);
 }
 
 /// <summary>The payload of the graph module's <c>applyDiff</c>.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using NetViz.Core.Model;
 
 namespace NetViz.Web.Graph;
@@ -28,48 +27,24 @@ public sealed class TopologyIndex
 
     public IEnumerable<TopologyNode> Children(string id) => _children[id];
 
-    public IEnumerable<TopologyNode> OfKind(string kind) => Snapshot.Nodes.Where(n => n.Kind == kind);
+    public IEnumerable<T> OfKind<T>() where T : TopologyNode => Snapshot.Nodes.OfType<T>();
 
     /// <summary>The netns node an interface or container lives in (its parent), or the node itself for a netns.</summary>
-    public TopologyNode? NetnsOf(TopologyNode node) => node.Kind == NodeKinds.Netns ? node : Node(node.Parent) is { Kind: NodeKinds.Netns } ns ? ns : null;
+    public NetnsNode? NetnsOf(TopologyNode? node) => node as NetnsNode ?? Node(node?.Parent) as NetnsNode;
 
-    public bool IsHostNetns(TopologyNode? netns) =>
-        netns is not null && (netns.Props.Bool("isHost") == true || netns.Id == Snapshot.Host.Netns);
+    public bool IsHostNetns(NetnsNode? netns) => netns is not null && (netns.IsHost || netns.Id == Snapshot.Host.Netns);
 
-    /// <summary>Containers whose network namespace is this netns node.</summary>
-    public IEnumerable<TopologyNode> ContainersIn(TopologyNode netns)
-    {
-        var listed = netns.Props.Strings("containers").Select(Node).OfType<TopologyNode>();
-        return listed.Concat(Children(netns.Id).Where(c => c.Kind == NodeKinds.Container)).DistinctBy(c => c.Id);
-    }
+    /// <summary>Containers whose network namespace this is: the ones it lists and the ones drawn inside it.</summary>
+    public IEnumerable<ContainerNode> ContainersIn(NetnsNode netns) =>
+        netns.Containers.Select(c => Node(c.Id)).OfType<ContainerNode>()
+            .Concat(Children(netns.Id).OfType<ContainerNode>())
+            .DistinctBy(c => c.Id);
 
     /// <summary>A PID that lives in this netns, for nsenter: a running container's, else the netns' own pids.</summary>
-    public long? PidIn(TopologyNode netns)
+    public int? PidIn(NetnsNode netns)
     {
         foreach (var container in ContainersIn(netns))
-            if (container.Props.Long("pid") is > 0 and var pid) return pid;
-        return netns.Props.Strings("pids").Select(p => long.TryParse(p, out var n) ? n : 0).FirstOrDefault(n => n > 0) is > 0 and var first
-            ? first
-            : null;
-    }
-
-    /// <summary>The Docker network node a container endpoint refers to, by id then by name.</summary>
-    public TopologyNode? NetworkFor(string? networkId, string? networkName)
-    {
-        if (networkId is not null && Node("net:" + networkId) is { } byId) return byId;
-        return OfKind(NodeKinds.Network).FirstOrDefault(n => networkName is not null && n.Props.Str("name") == networkName);
-    }
-
-    /// <summary>Docker network nodes one of whose subnets contains this address (e.g. a DNAT destination).</summary>
-    public IEnumerable<TopologyNode> NetworksContaining(string? address)
-    {
-        if (address is null || !IPAddress.TryParse(PropsReader.WithoutPrefix(address), out var ip)) yield break;
-        foreach (var network in OfKind(NodeKinds.Network))
-            foreach (var subnet in network.Props.Strings("subnets"))
-                if (IPNetwork.TryParse(subnet, out var net) && net.Contains(ip))
-                {
-                    yield return network;
-                    break;
-                }
+            if (container.Pid > 0) return container.Pid;
+        return netns.Pids.FirstOrDefault(p => p > 0) is > 0 and var first ? first : null;
     }
 }

@@ -10,7 +10,6 @@ const idealEdgeLengths = {
   route: 130,
   lower: 80,
   'network-bridge': 60,
-  attachment: 120,
 };
 
 function fcoseOptions(projector) {

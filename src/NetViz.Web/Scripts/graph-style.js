@@ -377,11 +377,6 @@ function stylesheet(themeName, projector) {
       style: { width: m.thin, 'line-style': 'dotted', 'line-color': p.networkBridgeEdge },
     },
     {
-      // Redundant with the veth cable, so drawn faintly: it only says "this container is on that network".
-      selector: 'edge.kind-attachment',
-      style: { width: m.thin, 'line-style': 'dotted', 'line-color': p.attachmentEdge, opacity: 0.4 },
-    },
-    {
       selector: 'edge.down',
       style: { 'line-style': 'dashed', 'line-color': p.downBorder, opacity: 0.8 },
     },

@@ -67,7 +67,7 @@ public sealed class TopologyMonitorMetricsTests : IAsyncLifetime
         var docker = _docker.View;
         _docker.View = docker with { Containers = [.. docker.Containers.Where(c => c.Id != LessonTopology.DbId)] };
         _docker.Emit("container", "destroy", LessonTopology.DbId);
-        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16, 5));
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16));
         _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Packets = r.Packets + 1 })] };
 
         await WaitUntil(() => Count(_events, TriggerNames.Docker) == 1 && Count(_events, TriggerNames.Netlink) == 1

@@ -26,21 +26,47 @@ public class TopologyDifferTests
     [Fact]
     public void Identical_snapshots_give_an_empty_diff()
     {
+        // Built twice from the same seed: equal content in distinct arrays, as two collections of an unchanged host are.
         var a = RandomSnapshot(new Random(7), 0);
-        var copy = a with { Nodes = [.. a.Nodes.Select(n => n with { Props = TopologyJson.Props(n.Props) })] };
+        var copy = RandomSnapshot(new Random(7), 0);
         Assert.True(TopologyDiffer.Compute(a, copy, 1).IsEmpty);
     }
 
     [Fact]
     public void A_changed_prop_is_an_update_not_a_remove_and_add()
     {
-        var node = new TopologyNode { Id = "if:1:2", Kind = "interface", Label = "eth0", Props = TopologyJson.Props(new { up = true }) };
+        var node = new InterfaceNode { Id = "if:1:2", Label = "eth0", Name = "eth0", Ifindex = 2, Type = "veth", NetnsInode = 1, Up = true };
         var a = Snap([node]);
-        var b = Snap([node with { Props = TopologyJson.Props(new { up = false }) }]);
+        var b = Snap([node with { Up = false }]);
         var diff = TopologyDiffer.Compute(a, b, 1);
         Assert.Empty(diff.AddedNodes);
         Assert.Empty(diff.RemovedNodes);
-        Assert.False(Assert.Single(diff.UpdatedNodes).Props.GetProperty("up").GetBoolean());
+        Assert.False(Assert.IsType<InterfaceNode>(Assert.Single(diff.UpdatedNodes)).Up);
+    }
+
+    [Fact]
+    public void A_change_deep_in_a_collection_is_an_update()
+    {
+        var node = new ContainerNode
+        {
+            Id = "ctr:a", Label = "a", ContainerId = "a", Name = "a", Image = "i", State = "running", NetworkMode = "bridge",
+            Networks = [new NetworkAttachment { Name = "bridge", NetworkId = "n", IPAddress = "172.17.0.2" }],
+        };
+        var moved = node with { Networks = [new NetworkAttachment { Name = "bridge", NetworkId = "n", IPAddress = "172.17.0.3" }] };
+        var diff = TopologyDiffer.Compute(Snap([node]), Snap([moved]), 1);
+        Assert.Equal("172.17.0.3", Assert.IsType<ContainerNode>(Assert.Single(diff.UpdatedNodes)).Networks[0].IPAddress);
+    }
+
+    [Fact]
+    public void Applying_a_diff_to_a_snapshot_that_already_has_it_changes_nothing()
+    {
+        // A subscriber that reset from the feed's current snapshot may get the diff that led there.
+        var random = new Random(11);
+        var a = RandomSnapshot(random, 0);
+        var b = Mutate(random, a);
+        var diff = TopologyDiffer.Compute(a, b, 2);
+        AssertSameGraph(b, TopologyDiffer.Apply(b, diff));
+        Assert.Equal(b.Nodes.Length, TopologyDiffer.Apply(b, diff).Nodes.Length);
     }
 
     private static void AssertSameGraph(TopologySnapshot expected, TopologySnapshot actual)
@@ -48,9 +74,9 @@ public class TopologyDifferTests
         Assert.Equal(expected.Nodes.Select(n => n.Id).Order(), actual.Nodes.Select(n => n.Id).Order());
         Assert.Equal(expected.Edges.Select(n => n.Id).Order(), actual.Edges.Select(n => n.Id).Order());
         var byId = actual.Nodes.ToDictionary(n => n.Id);
-        Assert.All(expected.Nodes, n => Assert.True(n.ContentEquals(byId[n.Id]), n.Id));
+        Assert.All(expected.Nodes, n => Assert.Equal(n, byId[n.Id]));
         var edges = actual.Edges.ToDictionary(e => e.Id);
-        Assert.All(expected.Edges, e => Assert.True(e.ContentEquals(edges[e.Id]), e.Id));
+        Assert.All(expected.Edges, e => Assert.Equal(e, edges[e.Id]));
     }
 
     private static TopologySnapshot Snap(ImmutableArray<TopologyNode> nodes, ImmutableArray<TopologyEdge>? edges = null) =>
@@ -64,23 +90,36 @@ public class TopologyDifferTests
         return Snap(nodes, edges);
     }
 
-    private static TopologyNode RandomNode(Random r, string id, int generation) => new()
+    private static TopologyNode RandomNode(Random r, string id, int generation)
     {
-        Id = id,
-        Kind = r.Next(3) switch { 0 => "netns", 1 => "interface", _ => "container" },
-        Label = $"{id}-{r.Next(3)}",
-        Parent = r.Next(4) == 0 ? "n0" : null,
-        Props = TopologyJson.Props(new { up = r.Next(2) == 0, bytes = r.Next(5) + generation, addresses = Enumerable.Range(0, r.Next(3)).Select(x => $"10.0.0.{x}/24").ToArray() }),
-    };
+        var label = $"{id}-{r.Next(3)}";
+        var parent = r.Next(4) == 0 ? "n0" : null;
+        return r.Next(3) switch
+        {
+            0 => new NetnsNode { Id = id, Label = label, Parent = parent, Inode = (ulong)(r.Next(5) + generation), Pids = [.. Enumerable.Range(0, r.Next(3))] },
+            1 => new InterfaceNode
+            {
+                Id = id, Label = label, Parent = parent, Name = id, Ifindex = 2, Type = "veth", NetnsInode = 1,
+                Up = r.Next(2) == 0, RxBytes = (ulong)(r.Next(5) + generation),
+                Addresses = [.. Enumerable.Range(0, r.Next(3)).Select(x => new InterfaceAddress { Address = $"10.0.0.{x}", PrefixLength = 24 })],
+            },
+            _ => new ContainerNode
+            {
+                Id = id, Label = label, Parent = parent, ContainerId = id, Name = id, Image = "i", NetworkMode = "bridge",
+                State = r.Next(2) == 0 ? "running" : "exited", Pid = r.Next(5) + generation,
+                Networks = [.. Enumerable.Range(0, r.Next(3)).Select(x => new NetworkAttachment { Name = $"net{x}", NetworkId = $"{x}", IPAddress = $"10.0.{x}.2" })],
+            },
+        };
+    }
 
-    private static TopologyEdge RandomEdge(Random r, string id, ImmutableArray<TopologyNode> nodes) => new()
+    private static TopologyEdge RandomEdge(Random r, string id, ImmutableArray<TopologyNode> nodes)
     {
-        Id = id,
-        Kind = r.Next(2) == 0 ? "veth" : "bridge-port",
-        Source = nodes[r.Next(nodes.Length)].Id,
-        Target = nodes[r.Next(nodes.Length)].Id,
-        Props = TopologyJson.Props(new { role = r.Next(3) }),
-    };
+        var source = nodes[r.Next(nodes.Length)].Id;
+        var target = nodes[r.Next(nodes.Length)].Id;
+        return r.Next(2) == 0
+            ? new VethEdge { Id = id, Source = source, Target = target }
+            : new NatEdge { Id = id, Source = source, Target = target, Role = $"role{r.Next(3)}" };
+    }
 
     /// <summary>Removes, changes and adds random nodes and edges.</summary>
     private static TopologySnapshot Mutate(Random r, TopologySnapshot a)

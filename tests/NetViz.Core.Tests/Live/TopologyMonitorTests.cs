@@ -132,7 +132,7 @@ public sealed class TopologyMonitorTests : IAsyncDisposable
         var host = _host.View.Namespaces[0];
         var extra = new LinkInfo { Index = 40, Name = "nvtest0", Type = "veth", Up = false };
         _host.View = _host.View with { Namespaces = [host with { Links = [.. host.Links, extra] }, .. _host.View.Namespaces.Skip(1)] };
-        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16, 40));
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16));
 
         var change = Assert.IsType<TopologyChange>(await NextAsync(sub));
         Assert.Contains(change.Diff.AddedNodes, n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Host, 40));
@@ -153,7 +153,7 @@ public sealed class TopologyMonitorTests : IAsyncDisposable
         await _nat.Reads.Reached(reads + 1).WaitAsync(Patience);
         var host = _host.View.Namespaces[0];
         _host.View = _host.View with { Namespaces = [host with { Links = [.. host.Links, new LinkInfo { Index = 41, Name = "nvtest1", Type = "veth" }] }, .. _host.View.Namespaces.Skip(1)] };
-        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16, 41));
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16));
         var linkChange = Assert.IsType<TopologyChange>(await NextAsync(sub));
         Assert.Equal(TopologyBuilder.InterfaceId(LessonTopology.Host, 41), Assert.Single(linkChange.Diff.AddedNodes).Id);
         Assert.Empty(linkChange.Diff.UpdatedNodes);

@@ -70,7 +70,14 @@ public sealed class HostileNamesTests : IAsyncLifetime
     }
 
     private TopologyNode Named(string kind, string name) =>
-        Assert.Single(_snapshot.Nodes, n => n.Kind == kind && n.Props.Str("name") == name);
+        Assert.Single(_snapshot.Nodes, n => n.Kind == kind && n switch
+        {
+            NetnsNode x => x.Name == name,
+            InterfaceNode x => x.Name == name,
+            NetworkNode x => x.Name == name,
+            ContainerNode x => x.Name == name,
+            _ => false,
+        });
 
     [Fact]
     public void Every_offered_command_about_the_hostile_objects_runs_only_its_tool_with_each_name_as_one_argument()

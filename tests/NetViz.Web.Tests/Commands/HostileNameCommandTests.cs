@@ -73,20 +73,21 @@ public sealed class HostileNameCommandTests : IDisposable
         Assert.All(CommandHints.For(snapshot, HostNs), h => Assert.Null(h.NotPasteableReason));
     }
 
-    /// <summary>The snapshot with every "name"/"bridgeName" prop (and label) that equals a key replaced by its value.</summary>
-    internal static TopologySnapshot Renamed(TopologySnapshot snapshot, IReadOnlyDictionary<string, string> renames) => snapshot with
+    /// <summary>The snapshot with every name (and label) that equals a key replaced by its value.</summary>
+    internal static TopologySnapshot Renamed(TopologySnapshot snapshot, IReadOnlyDictionary<string, string> renames)
     {
-        Nodes = [.. snapshot.Nodes.Select(n =>
+        string Rename(string name) => renames.GetValueOrDefault(name, name);
+        string? RenameOrNull(string? name) => name is null ? null : Rename(name);
+        return snapshot with
         {
-            var props = JsonNode.Parse(n.Props.GetRawText())!.AsObject();
-            foreach (var key in new[] { "name", "bridgeName" })
-                if (props[key]?.GetValueKind() == JsonValueKind.String && renames.TryGetValue(props[key]!.GetValue<string>(), out var to))
-                    props[key] = to;
-            return n with
+            Nodes = [.. snapshot.Nodes.Select(n => (n switch
             {
-                Label = renames.GetValueOrDefault(n.Label, n.Label),
-                Props = JsonDocument.Parse(props.ToJsonString()).RootElement.Clone(),
-            };
-        })],
-    };
+                NetnsNode x => x with { Name = RenameOrNull(x.Name) },
+                InterfaceNode x => x with { Name = Rename(x.Name) },
+                NetworkNode x => x with { Name = Rename(x.Name), BridgeName = RenameOrNull(x.BridgeName) },
+                ContainerNode x => x with { Name = Rename(x.Name) },
+                _ => n,
+            }) with { Label = Rename(n.Label) })],
+        };
+    }
 }

@@ -60,7 +60,7 @@ public class TopologyTests : DashboardTestContext
 
         page.WaitForAssertion(() => Assert.Equal(change.Sequence.ToString(), page.Find("[data-testid='graph']").GetAttribute("data-sequence")));
         var payload = Assert.IsType<CytoscapeDiff>(Assert.Single(Calls("applyDiff")).Arguments[0]);
-        var expected = CytoscapeElementMapper.ToDiff(before, change.Snapshot, change.Sequence);
+        var expected = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), change.Diff);
         Assert.Equal(expected.Remove, payload.Remove);
         Assert.Equal(expected.Add, payload.Add);
         Assert.Equal(expected.Update, payload.Update);
@@ -84,6 +84,37 @@ public class TopologyTests : DashboardTestContext
         var elements = Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(reset.Arguments[0]);
         Assert.Contains(elements, e => e.Data.Label == "cache");
         Assert.Equal(change.Sequence, reset.Arguments[1]);
+    }
+
+    [Fact]
+    public void A_gap_in_the_numbering_resets_the_graph_instead_of_applying_the_diff()
+    {
+        _module.Setup<bool>("applyDiff", _ => true).SetResult(true);
+        var page = RenderTopology();
+
+        var change = Feed.Publish(WithCacheContainer(Feed.Current), skipped: 1);
+
+        page.WaitForAssertion(() => Assert.Equal(2, Calls("reset").Count));
+        Assert.Equal(3, change.Sequence);
+        Assert.DoesNotContain("applyDiff", _module.Invocations.Identifiers);
+        var reset = Calls("reset")[1];
+        Assert.Contains(Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(reset.Arguments[0]), e => e.Data.Label == "cache");
+        Assert.Equal(change.Sequence, reset.Arguments[1]);
+    }
+
+    [Fact]
+    public async Task After_a_diff_the_details_show_what_it_added()
+    {
+        // What the page shows is the first snapshot with the diff applied: the new container is selectable at once.
+        _module.Setup<bool>("applyDiff", _ => true).SetResult(true);
+        var page = RenderTopology();
+        var change = Feed.Publish(WithCacheContainer(Feed.Current));
+        page.WaitForAssertion(() => Assert.Equal(change.Sequence.ToString(), page.Find("[data-testid='graph']").GetAttribute("data-sequence")));
+
+        await page.InvokeAsync(() => page.Instance.OnElementSelected("ctr:cccc0000aaaabbbbccccddddeeeeffff0000111122223333444455556666777d"));
+
+        page.WaitForAssertion(() => Assert.Equal("cache", page.Find("[data-testid='details-title']").TextContent.Trim()));
+        Assert.Contains("docker inspect cache", page.FindAll("[data-testid='command']").Select(c => c.TextContent.Trim()));
     }
 
     [Fact]

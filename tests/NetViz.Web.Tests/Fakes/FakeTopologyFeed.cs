@@ -29,12 +29,15 @@ public sealed class FakeTopologyFeed(TopologySnapshot initial) : ITopologyFeed
         return subscription;
     }
 
-    /// <summary>Publishes the next snapshot as a <see cref="TopologyChange"/> to every subscriber.</summary>
-    public TopologyChange Publish(TopologySnapshot next)
+    /// <summary>
+    /// Publishes the next snapshot as a <see cref="TopologyChange"/> to every subscriber; <paramref name="skipped"/>
+    /// leaves that many sequence numbers out, as a subscriber that missed changes would see.
+    /// </summary>
+    public TopologyChange Publish(TopologySnapshot next, int skipped = 0)
     {
         lock (_gate)
         {
-            var change = new TopologyChange(TopologyDiffer.Compute(Current, next, Sequence + 1), next);
+            var change = new TopologyChange(TopologyDiffer.Compute(Current, next, Sequence + 1 + skipped), next);
             Current = next;
             Sequence = change.Sequence;
             foreach (var (_, writer) in _subscribers) writer.TryWrite(change);

@@ -1,3 +1,6 @@
+using NetViz.Core.Correlation;
+using NetViz.Core.Diff;
+using NetViz.Core.Model;
 using NetViz.Web.Graph;
 using NetViz.Web.Tests.Fakes;
 using static NetViz.Web.Tests.Fakes.SampleTopology;
@@ -141,7 +144,7 @@ public class CytoscapeElementMapperTests
     {
         var before = Create();
         var after = WithCacheContainer(before);
-        var diff = CytoscapeElementMapper.ToDiff(before, after, 7);
+        var diff = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), TopologyDiffer.Compute(before, after, 7));
         Assert.Equal(7, diff.Sequence);
         Assert.Empty(diff.Remove);
         Assert.Equal(
@@ -149,7 +152,7 @@ public class CytoscapeElementMapperTests
             diff.Add.Select(e => e.Data.Id).Order(StringComparer.Ordinal));
         Assert.Empty(diff.Update);
 
-        var back = CytoscapeElementMapper.ToDiff(after, before, 8);
+        var back = CytoscapeElementMapper.ToDiff(new TopologyIndex(after), TopologyDiffer.Compute(after, before, 8));
         Assert.Equal(diff.Add.Select(e => e.Data.Id).Order(StringComparer.Ordinal), back.Remove.Order(StringComparer.Ordinal));
         Assert.Empty(back.Add);
     }
@@ -159,8 +162,9 @@ public class CytoscapeElementMapperTests
     {
         var before = Create();
         var moved = before.Nodes.Single(n => n.Id == "if:4026531840:11") with { Id = "if:4026532503:11", Parent = IsolatedNs };
-        var after = before with { Nodes = before.Nodes.Add(moved) };
-        var diff = CytoscapeElementMapper.ToDiff(before, after, 2);
+        // Core derives "only loopback" again from the new graph: the netns node itself changes, so Core's diff carries it.
+        var after = DerivedFacts.Complete(before with { Nodes = before.Nodes.Add(moved) });
+        var diff = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), TopologyDiffer.Compute(before, after, 2));
         var netns = Assert.Single(diff.Update);
         Assert.Equal(IsolatedNs, netns.Data.Id);
         Assert.DoesNotContain("empty-ns", netns.Classes.Split(' '));
@@ -168,14 +172,30 @@ public class CytoscapeElementMapperTests
     }
 
     [Fact]
+    public void Diff_adds_a_network_whose_bridge_appeared_and_removes_it_when_the_bridge_goes()
+    {
+        var before = Create();
+        var none = (NetworkNode)before.Nodes.Single(n => n.Id == Net(NoneNetId));
+        var after = DerivedFacts.Complete(before with { Nodes = before.Nodes.Replace(none, none with { Bridge = "if:4026531840:3" }) });
+        // Core reports an update (the node was there); the graph never drew it, so it must be added, not patched.
+        var core = TopologyDiffer.Compute(before, after, 4);
+        Assert.Contains(core.UpdatedNodes, n => n.Id == Net(NoneNetId));
+        var diff = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), core);
+        Assert.Contains(diff.Add, e => e.Data.Id == Net(NoneNetId));
+        Assert.DoesNotContain(diff.Update, e => e.Data.Id == Net(NoneNetId));
+
+        var back = CytoscapeElementMapper.ToDiff(new TopologyIndex(after), TopologyDiffer.Compute(after, before, 5));
+        Assert.Contains(Net(NoneNetId), back.Remove);
+        Assert.DoesNotContain(back.Update, e => e.Data.Id == Net(NoneNetId));
+    }
+
+    [Fact]
     public void Diff_updates_counters_of_a_nat_rule()
     {
         var before = Create();
-        var rule = before.Nodes.Single(n => n.Id == "nat:nat:DOCKER:d1");
-        var json = System.Text.Json.Nodes.JsonNode.Parse(rule.Props.GetRawText())!;
-        json["packets"] = 43;
-        var after = before with { Nodes = before.Nodes.Replace(rule, rule with { Props = System.Text.Json.JsonSerializer.SerializeToElement(json) }) };
-        var diff = CytoscapeElementMapper.ToDiff(before, after, 3);
+        var rule = (NatRuleNode)before.Nodes.Single(n => n.Id == "nat:nat:DOCKER:d1");
+        var after = before with { Nodes = before.Nodes.Replace(rule, rule with { Parsed = rule.Parsed with { Packets = 43 } }) };
+        var diff = CytoscapeElementMapper.ToDiff(new TopologyIndex(before), TopologyDiffer.Compute(before, after, 3));
         var updated = Assert.Single(diff.Update);
         Assert.Equal(43, updated.Data.Packets);
         Assert.Equal("nat:nat:DOCKER:d1", updated.Data.Id);

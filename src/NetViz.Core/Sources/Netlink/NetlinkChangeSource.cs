@@ -52,7 +52,7 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
             }
             if (received < 0)
             {
-                yield return new NetlinkChange(NetlinkParser.NLMSG_OVERRUN, null);
+                yield return new NetlinkChange(NetlinkParser.NLMSG_OVERRUN);
                 continue;
             }
             Collect(buffer.AsSpan(0, received), changes);
@@ -72,7 +72,7 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
         {
             if (message.Type is NetlinkParser.RTM_NEWLINK or NetlinkParser.RTM_DELLINK or NetlinkParser.RTM_NEWADDR or NetlinkParser.RTM_DELADDR
                 or NetlinkParser.RTM_NEWROUTE or NetlinkParser.RTM_DELROUTE)
-                into.Add(new NetlinkChange(message.Type, NetlinkParser.IndexOf(message.Type, message.Payload)));
+                into.Add(new NetlinkChange(message.Type));
         }
     }
 }

@@ -333,14 +333,6 @@ public static class NetlinkParser
         return -1;
     }
 
-    /// <summary>ifindex an RTM_*LINK or RTM_*ADDR message is about (ifinfomsg and ifaddrmsg both carry it at offset 4).</summary>
-    public static int? IndexOf(ushort messageType, ReadOnlySpan<byte> payload) => messageType switch
-    {
-        RTM_NEWLINK or RTM_DELLINK when payload.Length >= 16 => MemoryMarshal.Read<int>(payload[4..]),
-        RTM_NEWADDR or RTM_DELADDR when payload.Length >= 8 => MemoryMarshal.Read<int>(payload[4..]),
-        _ => null,
-    };
-
     private static string CString(ReadOnlySpan<byte> value)
     {
         var end = value.IndexOf((byte)0);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using NetViz.Core.Diff;
 using NetViz.Core.Live;
 using NetViz.Core.Model;
 using NetViz.Web.Components.Shared;
@@ -10,7 +11,9 @@ namespace NetViz.Web.Components.Pages;
 
 /// <summary>
 /// The live graph. Owns one instance of the graph module: <c>reset</c> with the first snapshot, then
-/// <c>applyDiff</c> per feed change, and a full <c>reset</c> whenever the module reports it could not apply one.
+/// <c>applyDiff</c> with each Core diff mapped element by element, and a full <c>reset</c> on a gap in the numbering
+/// or whenever the module reports it could not apply one. What it shows is the first snapshot with every diff since
+/// applied (<see cref="TopologyDiffer.Apply"/>): the same fold the browser does.
 /// </summary>
 public partial class Topology : ComponentBase, IAsyncDisposable
 {
@@ -130,8 +133,14 @@ public partial class Topology : ComponentBase, IAsyncDisposable
                     break;
                 // A change already contained in what is shown (after a reset from Current) is skipped.
                 case TopologyChange change when _sequence is null || change.Sequence > _sequence:
-                    var payload = CytoscapeElementMapper.ToDiff(_shown, change);
-                    if (await _graph!.InvokeAsync<bool>("applyDiff", payload)) Show(change.Snapshot, change.Sequence);
+                    // A diff applies on top of its predecessor only: after a gap, start over.
+                    if (change.Sequence != _sequence + 1)
+                    {
+                        await ResetFromCurrentAsync();
+                        break;
+                    }
+                    var payload = CytoscapeElementMapper.ToDiff(_index, change.Diff);
+                    if (await _graph!.InvokeAsync<bool>("applyDiff", payload)) Show(TopologyDiffer.Apply(_shown, change.Diff), change.Sequence);
                     else await ResetFromCurrentAsync();
                     break;
             }
@@ -140,7 +149,8 @@ public partial class Topology : ComponentBase, IAsyncDisposable
 
     private Task ResetFromCurrentAsync()
     {
-        // Sequence first: Current is then at least that new, and later changes diff against what is shown anyway.
+        // Sequence first: Current is then at least that new. A later change that Current already holds re-applies
+        // harmlessly (an add of what exists replaces it, a remove of what is gone is skipped).
         var sequence = Feed.Sequence;
         return ResetAsync(Feed.Current, sequence);
     }

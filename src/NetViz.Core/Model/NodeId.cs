@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NetViz.Core.Model;
+
+/// <summary>
+/// The one place node ids are made (docs/api.md, "Node kinds"). Ids derive only from kernel and Docker identities,
+/// so the same object keeps its id from one snapshot to the next.
+/// </summary>
+public static class NodeId
+{
+    /// <summary>The world beyond the host's default route.</summary>
+    public const string External = "external";
+
+    /// <summary><c>netns:&lt;inode&gt;</c>: the inode of the namespace's nsfs file.</summary>
+    public static string Netns(ulong inode) => $"netns:{inode}";
+
+    /// <summary><c>if:&lt;netns inode&gt;:&lt;ifindex&gt;</c>: ifindexes repeat across namespaces, so the namespace is part of it.</summary>
+    public static string Interface(ulong netnsInode, int ifindex) => $"if:{netnsInode}:{ifindex}";
+
+    /// <summary><c>ctr:&lt;full container id&gt;</c>.</summary>
+    public static string Container(string containerId) => $"ctr:{containerId}";
+
+    /// <summary><c>net:&lt;full network id&gt;</c>.</summary>
+    public static string Network(string networkId) => $"net:{networkId}";
+
+    /// <summary>
+    /// <c>nat:&lt;table&gt;:&lt;chain&gt;:&lt;12 hex of sha256(rule text)&gt;</c>, with <c>#2</c>, <c>#3</c> for the second and third
+    /// identical rule of a chain (<paramref name="occurrence"/> counts from 1).
+    /// </summary>
+    public static string NatRule(string table, string chain, string ruleText, int occurrence)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(ruleText), digest);
+        var id = $"nat:{table}:{chain}:{Convert.ToHexStringLower(digest[..6])}";
+        return occurrence <= 1 ? id : $"{id}#{occurrence}";
+    }
+}
+
+/// <summary>The one place edge ids are made (docs/api.md, "Edge kinds").</summary>
+public static class EdgeId
+{
+    /// <summary><c>veth:&lt;a&gt;|&lt;b&gt;</c>, the ends in ordinal order so both sides name the pair alike.</summary>
+    public static string Veth(string end, string otherEnd) =>
+        string.CompareOrdinal(end, otherEnd) < 0 ? $"veth:{end}|{otherEnd}" : $"veth:{otherEnd}|{end}";
+
+    /// <summary><c>bridge-port:&lt;port id&gt;</c> or <c>master:&lt;port id&gt;</c>.</summary>
+    public static string Port(string kind, string portId) => $"{kind}:{portId}";
+
+    /// <summary><c>lower:&lt;upper id&gt;</c>.</summary>
+    public static string Lower(string upperId) => $"lower:{upperId}";
+
+    /// <summary><c>route:&lt;from&gt;-&gt;&lt;to&gt;</c>.</summary>
+    public static string Route(string from, string to) => $"route:{from}->{to}";
+
+    /// <summary><c>network-bridge:&lt;network node id&gt;</c>.</summary>
+    public static string NetworkBridge(string networkNodeId) => $"network-bridge:{networkNodeId}";
+
+    /// <summary><c>nat:&lt;from&gt;-&gt;&lt;to&gt;</c>.</summary>
+    public static string Nat(string from, string to) => $"nat:{from}->{to}";
+}

@@ -1,0 +1,292 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using NetViz.Core.Sources;
+
+namespace NetViz.Core.Model;
+
+/// <summary>Node kinds of the public contract.</summary>
+public static class NodeKinds
+{
+    public const string Netns = "netns";
+    public const string Interface = "interface";
+    public const string Container = "container";
+    public const string Network = "network";
+    public const string NatRule = "nat-rule";
+    public const string External = "external";
+}
+
+/// <summary>
+/// A graph node: one record type per kind. The members every kind shares are the JSON envelope
+/// (<c>id, kind, label, parent</c>); a kind's own public members are its JSON <c>props</c>, in declaration order
+/// (docs/api.md). Members marked <see cref="JsonIgnoreAttribute"/> are for the dashboard only: facts derived from the
+/// whole graph (<see cref="Correlation.DerivedFacts"/>) or parsed fields the contract does not carry.
+/// Records compare by value (collections are <see cref="EquatableArray{T}"/>), so the differ sees real changes only.
+/// </summary>
+[JsonConverter(typeof(TopologyNodeJsonConverter))]
+public abstract record TopologyNode
+{
+    private protected TopologyNode(string kind) => Kind = kind;
+
+    [JsonIgnore] public string Kind { get; }
+    [JsonIgnore] public required string Id { get; init; }
+    [JsonIgnore] public required string Label { get; init; }
+    /// <summary>The netns node it lives in, or null.</summary>
+    [JsonIgnore] public string? Parent { get; init; }
+
+    /// <summary>
+    /// Derived: ids of the Docker network nodes this node belongs to (for the dashboard's network filter), sorted.
+    /// </summary>
+    [JsonIgnore] public EquatableArray<string> Membership { get; init; } = [];
+}
+
+/// <summary>A network namespace, identified by the inode of its nsfs file.</summary>
+public sealed record NetnsNode() : TopologyNode(NodeKinds.Netns)
+{
+    public required ulong Inode { get; init; }
+    /// <summary>The <c>ip netns</c> name, or null.</summary>
+    public string? Name { get; init; }
+    /// <summary>The namespace NetViz runs in.</summary>
+    public bool IsHost { get; init; }
+    public EquatableArray<string> Paths { get; init; } = [];
+    public EquatableArray<int> Pids { get; init; } = [];
+    /// <summary>Containers whose network namespace this is, by name (JSON: their node ids).</summary>
+    public EquatableArray<ContainerRef> Containers { get; init; } = [];
+    /// <summary>The main routing table.</summary>
+    public EquatableArray<Route> Routes { get; init; } = [];
+    public string? DefaultGateway { get; init; }
+
+    /// <summary>Derived: it holds nothing but loopback interfaces (a <c>--network none</c> container's namespace).</summary>
+    [JsonIgnore] public bool HasOnlyLoopback { get; init; }
+}
+
+/// <summary>A container named from a namespace; written to JSON as its node id.</summary>
+[JsonConverter(typeof(ContainerRefJsonConverter))]
+public sealed record ContainerRef(string Id, string Name);
+
+/// <summary>One route of a namespace's main table.</summary>
+public sealed record Route
+{
+    /// <summary>4 or 6.</summary>
+    public required int Family { get; init; }
+    /// <summary>CIDR, or <c>default</c>.</summary>
+    public required string Destination { get; init; }
+    public string? Gateway { get; init; }
+    /// <summary>Name of the interface it leaves by.</summary>
+    public string? Dev { get; init; }
+    public int? Metric { get; init; }
+    public string? Scope { get; init; }
+    public string? Protocol { get; init; }
+    public string? PreferredSource { get; init; }
+}
+
+/// <summary>A link (RTM_NEWLINK) in one namespace.</summary>
+public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
+{
+    public required string Name { get; init; }
+    public required int Ifindex { get; init; }
+    /// <summary>veth, bridge, loopback, device (a NIC without a link kind), macvlan, vxlan, tun, bond, ...</summary>
+    public required string Type { get; init; }
+    public string? Mac { get; init; }
+    public int Mtu { get; init; }
+    /// <summary>IFF_UP.</summary>
+    public bool Up { get; init; }
+    public string? OperState { get; init; }
+    /// <summary>IPv4 before IPv6, link-local last (JSON: CIDR strings).</summary>
+    public EquatableArray<InterfaceAddress> Addresses { get; init; } = [];
+    /// <summary>Node id of the bridge/bond it is a port of.</summary>
+    public string? Master { get; init; }
+    /// <summary>Node id of the other end of its veth pair, verified from both sides.</summary>
+    public string? Peer { get; init; }
+    /// <summary>Node id of its lower device (macvlan, vxlan, ...).</summary>
+    public string? Lower { get; init; }
+    public ulong RxBytes { get; init; }
+    public ulong TxBytes { get; init; }
+    public ulong RxPackets { get; init; }
+    public ulong TxPackets { get; init; }
+    public required ulong NetnsInode { get; init; }
+
+    /// <summary>Derived: it lives in the namespace NetViz runs in.</summary>
+    [JsonIgnore] public bool InHostNamespace { get; init; }
+}
+
+/// <summary>An address on an interface; written to JSON as its CIDR.</summary>
+[JsonConverter(typeof(InterfaceAddressJsonConverter))]
+public sealed record InterfaceAddress
+{
+    public required string Address { get; init; }
+    public required int PrefixLength { get; init; }
+    /// <summary>4 or 6.</summary>
+    public int Family { get; init; } = 4;
+    /// <summary>host, link, global, ...</summary>
+    public string? Scope { get; init; }
+
+    public string Cidr => $"{Address}/{PrefixLength}";
+
+    /// <summary>IPv6 fe80::/10: on every veth, and says nothing a learner needs on a label.</summary>
+    public bool IsIPv6LinkLocal => IPAddress.TryParse(Address, out var ip) && ip.IsIPv6LinkLocal;
+
+    public override string ToString() => Cidr;
+}
+
+/// <summary>A Docker container.</summary>
+public sealed record ContainerNode() : TopologyNode(NodeKinds.Container)
+{
+    /// <summary>The full container id.</summary>
+    [JsonPropertyName("id")] public required string ContainerId { get; init; }
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    /// <summary>State.Pid: 0 when not running.</summary>
+    public int Pid { get; init; }
+    public required string State { get; init; }
+    /// <summary>HostConfig.NetworkMode: bridge, host, none, container:&lt;id&gt;, or a network name.</summary>
+    public required string NetworkMode { get; init; }
+    public string? SandboxKey { get; init; }
+    /// <summary>Node id of its network namespace, or null.</summary>
+    public string? Netns { get; init; }
+    /// <summary>Its attachments to Docker networks, by network name.</summary>
+    public EquatableArray<NetworkAttachment> Networks { get; init; } = [];
+    public EquatableArray<PublishedPort> Ports { get; init; } = [];
+
+    [JsonIgnore] public bool IsRunning => State == "running";
+
+    /// <summary>For <c>--network container:x</c>, x as written (an id or a name); else null.</summary>
+    [JsonIgnore] public string? JoinedContainer =>
+        NetworkMode.StartsWith("container:", StringComparison.Ordinal) ? NetworkMode["container:".Length..] : null;
+
+    /// <summary>Derived: the name of the container whose namespace it joins (<see cref="JoinedContainer"/> resolved), else null.</summary>
+    [JsonIgnore] public string? SharesNetnsWith { get; init; }
+}
+
+/// <summary>A container's attachment to one Docker network (NetworkSettings.Networks[name]).</summary>
+public sealed record NetworkAttachment
+{
+    public required string Name { get; init; }
+    public required string NetworkId { get; init; }
+    [JsonPropertyName("ipAddress")] public string? IPAddress { get; init; }
+    public int PrefixLength { get; init; }
+    public string? Gateway { get; init; }
+    public string? MacAddress { get; init; }
+    [JsonPropertyName("globalIPv6Address")] public string? GlobalIPv6Address { get; init; }
+
+    /// <summary>Derived: the node id of that Docker network, when it is in the snapshot.</summary>
+    [JsonIgnore] public string? NetworkNode { get; init; }
+}
+
+/// <summary>A published (or only exposed) port: HostIp:HostPort on the host to ContainerPort/Protocol in the container.</summary>
+public sealed record PublishedPort
+{
+    public required int ContainerPort { get; init; }
+    public required string Protocol { get; init; }
+    public string? HostIp { get; init; }
+    public int? HostPort { get; init; }
+}
+
+/// <summary>A Docker network.</summary>
+public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
+{
+    /// <summary>The full network id.</summary>
+    [JsonPropertyName("id")] public required string NetworkId { get; init; }
+    public required string Name { get; init; }
+    public required string Driver { get; init; }
+    public string Scope { get; init; } = "local";
+    public EquatableArray<string> Subnets { get; init; } = [];
+    public EquatableArray<string> Gateways { get; init; } = [];
+    public bool Internal { get; init; }
+    [JsonPropertyName("enableIPv6")] public bool EnableIPv6 { get; init; }
+    /// <summary>Node id of the Linux bridge that implements it, when that bridge exists.</summary>
+    public string? Bridge { get; init; }
+    public string? BridgeName { get; init; }
+    /// <summary>Node ids of the containers attached to it.</summary>
+    public EquatableArray<string> Containers { get; init; } = [];
+}
+
+/// <summary>What a NAT rule rewrites.</summary>
+public enum NatTranslation
+{
+    /// <summary>Nothing: RETURN, a jump to DOCKER, ...</summary>
+    None,
+    /// <summary>The source (MASQUERADE, SNAT).</summary>
+    Source,
+    /// <summary>The destination (DNAT, REDIRECT).</summary>
+    Destination,
+}
+
+/// <summary>
+/// One rule of the nat table. <see cref="Parsed"/> is the rule as <see cref="Sources.Nat.IptablesSaveParser"/> read it
+/// (the only parse of iptables-save); the other members are read from it.
+/// </summary>
+public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
+{
+    [JsonIgnore] public required NatRule Parsed { get; init; }
+
+    public string Table => Parsed.Table;
+    public string Chain => Parsed.Chain;
+    public int Position => Parsed.Position;
+    public string? Target => Parsed.Target;
+    /// <summary>The rule as iptables-save prints it, without counters.</summary>
+    public string Rule => Parsed.Rule;
+    public long Packets => Parsed.Packets;
+    public long Bytes => Parsed.Bytes;
+    public bool Translating => Translation != NatTranslation.None;
+    public string? Protocol => Parsed.Protocol;
+    public string? Source => Parsed.Source;
+    public bool SourceNegated => Parsed.SourceNegated;
+    public string? Destination => Parsed.Destination;
+    public bool DestinationNegated => Parsed.DestinationNegated;
+    public string? InInterface => Parsed.InInterface;
+    public bool InInterfaceNegated => Parsed.InInterfaceNegated;
+    public string? OutInterface => Parsed.OutInterface;
+    public bool OutInterfaceNegated => Parsed.OutInterfaceNegated;
+    /// <summary>DNAT: the host address it answers on (<c>-d</c> without <c>/32</c>), null for any.</summary>
+    public string? HostIp => IsDnat ? HostAddress(Parsed.Destination, Parsed.DestinationNegated) : null;
+    /// <summary>DNAT: the host port (<c>--dport</c>) when it is one number.</summary>
+    public int? HostPort => IsDnat && int.TryParse(Parsed.DestinationPort, out var port) ? port : null;
+    public string? ToIp => Parsed.ToIp;
+    public int? ToPort => Parsed.ToPort;
+    public string? ToSource => Parsed.ToSource;
+    public string? Comment => Parsed.Comment;
+    /// <summary>False for a rule in a chain nothing jumps to: listed, never matched, not drawn as a gate.</summary>
+    public bool Reachable => Parsed.Reachable;
+
+    [JsonIgnore] public NatTranslation Translation => Parsed.Target switch
+    {
+        "MASQUERADE" or "SNAT" => NatTranslation.Source,
+        "DNAT" or "REDIRECT" => NatTranslation.Destination,
+        _ => NatTranslation.None,
+    };
+
+    private bool IsDnat => Parsed.Target == "DNAT";
+
+    private static string? HostAddress(string? cidr, bool negated)
+    {
+        if (cidr is null || negated) return null;
+        var slash = cidr.IndexOf('/');
+        return slash < 0 ? cidr : cidr.EndsWith("/32", StringComparison.Ordinal) || cidr.EndsWith("/128", StringComparison.Ordinal) ? cidr[..slash] : cidr;
+    }
+
+    /// <summary>
+    /// What the rule does, as the lesson reads it: "MASQUERADE 172.17.0.0/16 → !docker0",
+    /// "DNAT tcp 127.0.0.1:8080 → 172.17.0.2:80". <paramref name="lineBreak"/> goes where a two-line label breaks.
+    /// </summary>
+    public string Describe(string lineBreak = " ")
+    {
+        var r = Parsed;
+        return r.Target switch
+        {
+            "MASQUERADE" => $"MASQUERADE{lineBreak}{r.Source ?? "0.0.0.0/0"} → {(r.OutInterface is { } o ? (r.OutInterfaceNegated ? "!" : "") + o : "*")}",
+            "DNAT" => $"DNAT {(r.Protocol is { } p ? p + " " : "")}{HostIp ?? "0.0.0.0"}:{HostPort?.ToString() ?? r.DestinationPort ?? "*"}{lineBreak}→ {(r.ToIp is { } ip ? ip + (r.ToPort is { } port ? ":" + port : "") : r.ToDestination)}",
+            "SNAT" => $"SNAT{lineBreak}{r.Source ?? "0.0.0.0/0"} → {r.ToSource ?? "?"}",
+            null => $"{r.Chain} #{r.Position}",
+            var target => $"{target} ({r.Chain} #{r.Position})",
+        };
+    }
+}
+
+/// <summary>The world beyond the host's default route.</summary>
+public sealed record ExternalNode() : TopologyNode(NodeKinds.External)
+{
+    /// <summary>Node id of the interface the default route leaves by.</summary>
+    public string? Via { get; init; }
+    public string? ViaName { get; init; }
+    public string? Gateway { get; init; }
+}
