@@ -24,14 +24,14 @@ RUN dotnet publish src/NetViz.Web -c Release -o /app --no-restore -p:SkipNpmBuil
 # 3. Runtime: ASP.NET Core plus iptables, whose iptables-save NetViz reads for the NAT rules.
 # It runs as the unprivileged user netviz. A non-root user gets no capabilities from `docker run --cap-add`
 # (Docker 20.10 sets no ambient capabilities), so the programs that need them carry them as file capabilities:
-# dotnet SYS_ADMIN (setns) and SYS_PTRACE (/proc/PID/ns/net of other users' processes); the iptables multi-call
-# binaries NET_ADMIN (and NET_RAW for the legacy backend). A file capability is granted only if the container's
-# bounding set holds it: run with --cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add NET_ADMIN
-# --cap-add NET_RAW (README.md), and nothing else can be gained.
+# dotnet SYS_ADMIN (setns), SYS_PTRACE (/proc/PID/ns/net of other users' processes) and DAC_READ_SEARCH
+# (/var/run/docker/netns: /var/run/docker is root's alone); the iptables multi-call binaries NET_ADMIN (and NET_RAW
+# for the legacy backend). A file capability is granted only if the container's bounding set holds it: run with
+# --cap-drop ALL and the five --cap-add of README.md, and nothing else can be gained.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
     && apt-get install -y --no-install-recommends iptables libcap2-bin \
-    && setcap cap_sys_admin,cap_sys_ptrace+ep "$(readlink -f "$(command -v dotnet)")" \
+    && setcap cap_sys_admin,cap_sys_ptrace,cap_dac_read_search+ep "$(readlink -f "$(command -v dotnet)")" \
     && for multi in /usr/sbin/xtables-nft-multi /usr/sbin/xtables-legacy-multi; do \
          if [ -e "$multi" ]; then setcap cap_net_admin,cap_net_raw+ep "$multi"; fi; done \
     && apt-get purge -y libcap2-bin && apt-get autoremove -y \

@@ -26,7 +26,7 @@ public sealed record CapabilitySets(ulong Inheritable, ulong Permitted, ulong Ef
 /// <summary>Capability numbers (linux/capability.h) and the set NetViz needs.</summary>
 public static class LinuxCapabilities
 {
-    public const int SETPCAP = 8, NET_BIND_SERVICE = 10, NET_ADMIN = 12, NET_RAW = 13, SYS_PTRACE = 19, SYS_ADMIN = 21;
+    public const int DAC_READ_SEARCH = 2, SETPCAP = 8, NET_BIND_SERVICE = 10, NET_ADMIN = 12, NET_RAW = 13, SYS_PTRACE = 19, SYS_ADMIN = 21;
 
     /// <summary>
     /// What NetViz uses, verified by running it with only these (docs/security.md): SYS_ADMIN for setns(2) into other
@@ -34,6 +34,12 @@ public static class LinuxCapabilities
     /// NET_RAW for iptables-legacy-save. With only these the snapshot is identical to a full-root one.
     /// </summary>
     public static readonly int[] Needed = [SYS_ADMIN, SYS_PTRACE, NET_ADMIN, NET_RAW];
+
+    /// <summary>
+    /// What a NetViz running as a user other than root needs besides <see cref="Needed"/>: DAC_READ_SEARCH, because
+    /// Docker keeps its namespace bind mounts under /var/run/docker, which is root's alone (mode 0700). Root owns it.
+    /// </summary>
+    public static int[] NeededBy(bool isRoot) => isRoot ? Needed : [.. Needed, DAC_READ_SEARCH];
 
     private static readonly string[] Names =
     [

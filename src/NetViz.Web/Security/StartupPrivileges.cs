@@ -3,8 +3,9 @@ using NetViz.Core.Privileges;
 namespace NetViz.Web.Security;
 
 /// <summary>
-/// The first thing Program does: keep only the capabilities NetViz uses (<see cref="LinuxCapabilities.Needed"/>,
-/// plus NET_BIND_SERVICE when --urls names a port below 1024), unless <c>NetViz:DropCapabilities=false</c>.
+/// The first thing Program does: keep only the capabilities NetViz uses (<see cref="LinuxCapabilities.NeededBy"/>:
+/// four as root, DAC_READ_SEARCH too as another user; plus NET_BIND_SERVICE when --urls names a port below 1024),
+/// unless <c>NetViz:DropCapabilities=false</c>.
 /// May re-execute the process (see <see cref="CapabilityDrop"/>), so it runs before anything else is started.
 /// </summary>
 public static class StartupPrivileges
@@ -22,7 +23,7 @@ public static class StartupPrivileges
         if (!configuration.GetValue("NetViz:DropCapabilities", defaultValue: true))
             return new CapabilityDropOutcome(false, "NetViz:DropCapabilities=false: capabilities left as they are");
 
-        var keep = LinuxCapabilities.Needed.ToList();
+        var keep = LinuxCapabilities.NeededBy(isRoot: Environment.IsPrivilegedProcess).ToList();
         if (AllowedHostsPolicy.ConfiguredUrls(configuration).Any(PrivilegedPort)) keep.Add(LinuxCapabilities.NET_BIND_SERVICE);
         return CapabilityDrop.Apply(LinuxCapabilities.Mask(keep));
     }

@@ -20,6 +20,13 @@ public class LinuxCapabilitiesTests
     }
 
     [Fact]
+    public void Another_user_also_needs_to_search_dockers_root_only_folder()
+    {
+        Assert.Equal(0x283000UL, LinuxCapabilities.Mask(LinuxCapabilities.NeededBy(isRoot: true)));
+        Assert.Equal("DAC_READ_SEARCH,NET_ADMIN,NET_RAW,SYS_PTRACE,SYS_ADMIN", LinuxCapabilities.Describe(LinuxCapabilities.Mask(LinuxCapabilities.NeededBy(isRoot: false))));
+    }
+
+    [Fact]
     public void This_threads_sets_read_from_proc_match_the_process_status()
     {
         var thread = CapabilitySets.OfThisThread();

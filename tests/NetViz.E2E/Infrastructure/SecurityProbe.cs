@@ -58,6 +58,24 @@ public static class SecurityProbe
         return json.RootElement.GetProperty("connectionToken").GetString()!;
     }
 
+    /// <summary>
+    /// Asserts no violation was recorded, then proves the watch works and the policy is enforced: an inline script
+    /// without the nonce, added to the page, must be refused and reported.
+    /// </summary>
+    public static async Task AssertNoViolationAndInlineScriptRefusedAsync(IPage page, List<string> violations)
+    {
+        lock (violations) Assert.Empty(violations);
+        await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.__netvizInlineRan = true'; document.head.appendChild(s); }");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            lock (violations) if (violations.Count > 0) break;
+            if (DateTime.UtcNow > deadline) Assert.Fail("an inline script without the nonce was not reported as a CSP violation");
+            await Task.Delay(100);
+        }
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__netvizInlineRan === true"));
+    }
+
     /// <summary>Records Content-Security-Policy violations of every page of a browser context (event and console).</summary>
     public static async Task<List<string>> WatchCspViolationsAsync(IBrowserContext context)
     {

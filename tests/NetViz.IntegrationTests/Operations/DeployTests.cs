@@ -18,7 +18,7 @@ public sealed class DeployTests
 
         var directives = File.ReadAllLines(Unit).Where(l => l.Contains('=') && !l.StartsWith('#'))
             .Select(l => l.Split('=', 2)).ToLookup(p => p[0], p => p[1]);
-        string[] capabilities = ["CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SYS_ADMIN", "CAP_SYS_PTRACE"];
+        string[] capabilities = ["CAP_DAC_READ_SEARCH", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SYS_ADMIN", "CAP_SYS_PTRACE"];
         Assert.Equal(capabilities, Assert.Single(directives["AmbientCapabilities"]).Split(' ').Order());
         Assert.Equal(capabilities, Assert.Single(directives["CapabilityBoundingSet"]).Split(' ').Order());
         Assert.Equal("yes", Assert.Single(directives["NoNewPrivileges"]));
