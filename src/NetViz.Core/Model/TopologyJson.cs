@@ -30,22 +30,14 @@ public static class TopologyJson
     }
 
     /// <summary>
-    /// Writes a kind's own members as the <c>props</c> object: every serialisable member of the runtime type (the
-    /// envelope members are <see cref="JsonIgnoreAttribute"/>d on the base record), with the options' naming.
+    /// Writes a kind's own members as the <c>props</c> object: the runtime type serialised as itself, which writes
+    /// every public member but the envelope (<see cref="JsonIgnoreAttribute"/>d on the base record). The base's
+    /// converter is not inherited, so this is System.Text.Json's own object writer, in one call.
     /// </summary>
     internal static void WriteProps(Utf8JsonWriter writer, object element, JsonSerializerOptions options)
     {
         writer.WritePropertyName("props");
-        writer.WriteStartObject();
-        foreach (var property in options.GetTypeInfo(element.GetType()).Properties)
-        {
-            if (property.Get is not { } get) continue;
-            var value = get(element);
-            if (property.ShouldSerialize is { } should && !should(element, value)) continue;
-            writer.WritePropertyName(property.Name);
-            JsonSerializer.Serialize(writer, value, property.PropertyType, options);
-        }
-        writer.WriteEndObject();
+        JsonSerializer.Serialize(writer, element, options.GetTypeInfo(element.GetType()));
     }
 }
 
