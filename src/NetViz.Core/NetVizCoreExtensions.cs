@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetViz.Core.Collection;
 using NetViz.Core.Live;
@@ -7,6 +8,7 @@ using NetViz.Core.Sources;
 using NetViz.Core.Sources.Docker;
 using NetViz.Core.Sources.Nat;
 using NetViz.Core.Sources.Netlink;
+using NetViz.Core.Sources.Processes;
 
 namespace NetViz.Core;
 
@@ -26,10 +28,21 @@ public static class NetVizCoreExtensions
         services.AddSingleton<IDockerSource>(sp => new DockerEngineSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.DockerHost));
         services.AddSingleton<INatSource>(sp => new IptablesNatSource(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.IptablesSavePath));
         services.AddSingleton<TopologyCollector>();
+        services.AddSingleton<INamespaceNetlinkSource>(sp => new NamespaceNetlinkListeners(
+            sp.GetRequiredService<IOptions<NetVizOptions>>().Value.MaxNamespaceListeners, sp.GetRequiredService<ILogger<NamespaceNetlinkListeners>>()));
+        services.AddSingleton<INamespaceLifecycleSource>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
+            return new NamespaceLifecycleWatch(o.NamespaceSweepMinInterval, o.NamespaceSweepFallbackInterval,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NamespaceLifecycleWatch>>());
+        });
+        services.AddSingleton(sp => new LiveChangeSources(
+            sp.GetRequiredService<INamespaceNetlinkSource>(), sp.GetRequiredService<INamespaceLifecycleSource>(),
+            sp.GetRequiredService<IOptions<NetVizOptions>>().Value.WatchNftables ? new NftablesChangeSource(time: sp.GetRequiredService<TimeProvider>()) : null));
         services.AddSingleton(sp => new TopologyMonitor(
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<INetlinkChangeSource>(),
-            sp.GetRequiredService<IOptions<NetVizOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TopologyMonitor>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>()));
+            sp.GetRequiredService<IOptions<NetVizOptions>>(), sp.GetRequiredService<ILogger<TopologyMonitor>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>(), sp.GetRequiredService<LiveChangeSources>()));
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;

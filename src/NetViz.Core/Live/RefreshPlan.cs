@@ -15,6 +15,12 @@ internal sealed class RefreshPlan
     /// <summary>Re-discover namespaces (drop vanished ones, read new ones) without re-reading any known one.</summary>
     public bool Sweep { get; set; }
     public HashSet<string> Containers { get; } = new(StringComparer.Ordinal);
+    /// <summary>Namespaces to re-read by inode (a change announced inside them; a vanished one is dropped).</summary>
+    public HashSet<ulong> Namespaces { get; } = [];
+    /// <summary>Containers whose namespace must be re-read even though it is the same one (network connect/disconnect).</summary>
+    public HashSet<string> ContainerNamespaces { get; } = new(StringComparer.Ordinal);
+    /// <summary>A periodic resync and nothing else: whatever it changes is something the events missed.</summary>
+    public bool Audit { get; private set; }
     public NatView? Nat { get; private set; }
     public List<string> Reasons { get; } = [];
 
@@ -23,6 +29,14 @@ internal sealed class RefreshPlan
     public static RefreshPlan ForHostNamespace(string reason) => new RefreshPlan { HostNamespace = true }.Because(reason);
     public static RefreshPlan ForSweep(string reason) => new RefreshPlan { Sweep = true }.Because(reason);
     public static RefreshPlan ForNat(NatView nat) => new RefreshPlan { Nat = nat }.Because("nat rules changed");
+    public static RefreshPlan ForResync() => new RefreshPlan { Full = true, Audit = true }.Because("periodic resync");
+
+    public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason)
+    {
+        var p = new RefreshPlan().Because(reason);
+        p.Namespaces.UnionWith(inodes);
+        return p;
+    }
 
     public static RefreshPlan ForContainer(string id, string reason)
     {
@@ -44,6 +58,9 @@ internal sealed class RefreshPlan
         HostNamespace |= other.HostNamespace;
         Sweep |= other.Sweep;
         Containers.UnionWith(other.Containers);
+        Namespaces.UnionWith(other.Namespaces);
+        ContainerNamespaces.UnionWith(other.ContainerNamespaces);
+        Audit &= other.Audit;
         if (other.Nat is not null) Nat = other.Nat;
         if (Reasons.Count < 20) Reasons.AddRange(other.Reasons.Take(20 - Reasons.Count));
     }
@@ -65,6 +82,8 @@ internal sealed class RefreshPlan
                 {
                     var p = ForContainer(cid, reason);
                     p.DockerFull = false;
+                    // The container keeps its namespace, but an interface (eth1) was just moved into or out of it.
+                    p.ContainerNamespaces.Add(cid);
                     return p;
                 }
                 return ForDocker(reason);

@@ -21,6 +21,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     private readonly TopologyCollector _collector;
     private readonly INetlinkChangeSource _netlinkChanges;
     private readonly INamespaceChangeSource? _namespaceChanges;
+    private readonly LiveChangeSources _live;
     private readonly NetVizOptions _options;
     private readonly ILogger<TopologyMonitor> _logger;
     private readonly TimeProvider _time;
@@ -35,9 +36,10 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, INetlinkChangeSource netlinkChanges, IOptions<NetVizOptions> options,
-        ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null)
+        ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null, LiveChangeSources? live = null)
     {
         _namespaceChanges = namespaceChanges;
+        _live = live ?? LiveChangeSources.None;
         _collector = collector;
         _netlinkChanges = netlinkChanges;
         _options = options.Value;
@@ -90,7 +92,8 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             WatchDockerAsync(stoppingToken),
             WatchNetlinkAsync(stoppingToken),
             WatchNamespaceFilesAsync(stoppingToken),
-            PollNatAsync(stoppingToken),
+            WatchNamespaceSourcesAsync(stoppingToken),
+            WatchNatAsync(stoppingToken),
             ResyncAsync(stoppingToken),
         };
         try { await Task.WhenAll(loops).ConfigureAwait(false); }
@@ -165,6 +168,9 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
                 CollectNamespaceChanges(before, fresh, staleInodes);
             }
             if (plan.HostNamespace) staleInodes.Add(readings.Host.HostInode);
+            staleInodes.UnionWith(plan.Namespaces);
+            foreach (var c in docker.Containers)
+                if (plan.ContainerNamespaces.Contains(c.Id) && c.NetnsInode is { } inode) staleInodes.Add(inode);
 
             var host = readings.Host;
             if (staleInodes.Count > 0 || plan.Sweep)
@@ -190,7 +196,10 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
             };
         }
         _readings = readings;
-        Publish(TopologyBuilder.Build(readings));
+        var snapshot = TopologyBuilder.Build(readings);
+        if (plan.Audit) AuditResync(snapshot);
+        Publish(snapshot);
+        _live.Track(readings.Host);
     }
 
     private void ScheduleLater(RefreshPlan plan, TimeSpan delay, CancellationToken ct) =>
@@ -328,18 +337,6 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
         }
     }
 
-    private async Task PollNatAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(_options.NatPollInterval, _time);
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-        {
-            var previous = _readings?.Nat;
-            if (previous is null) continue;
-            var nat = await _collector.Nat.CollectAsync(ct).ConfigureAwait(false);
-            if (!SameNat(previous, nat)) _triggers.Writer.TryWrite(RefreshPlan.ForNat(nat));
-        }
-    }
-
     internal static bool SameNat(NatView a, NatView b) =>
         a.Ok == b.Ok && a.Error == b.Error && a.Backend == b.Backend
         && a.Rules.SequenceEqual(b.Rules) && a.Warnings.SequenceEqual(b.Warnings);
@@ -348,7 +345,7 @@ public sealed partial class TopologyMonitor : BackgroundService, ITopologyFeed
     {
         using var timer = new PeriodicTimer(_options.ResyncInterval, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            _triggers.Writer.TryWrite(RefreshPlan.ForFull("periodic resync"));
+            _triggers.Writer.TryWrite(RefreshPlan.ForResync());
     }
 
     private sealed record Subscriber(Channel<TopologyUpdate> Channel, TopologySubscription Subscription);
