@@ -134,7 +134,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
         }
     }
 
-    private NamespaceLifecycleSignal? TakePending()
+    internal NamespaceLifecycleSignal? TakePending()
     {
         lock (_gate)
         {
