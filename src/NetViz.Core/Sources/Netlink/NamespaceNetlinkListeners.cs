@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -35,10 +36,12 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
 
     // Owned by the reconciler loop.
     private readonly Dictionary<ulong, NetlinkListenerThread.Registration> _open = [];
-    private readonly HashSet<ulong> _unopenable = [];
+    /// <summary>Namespaces that could not be entered, with the paths tried: retried only when the snapshot knows other paths.</summary>
+    private readonly Dictionary<ulong, ImmutableArray<string>> _unopenable = [];
     private bool _capWarned;
 
     private HostNetworkView? _desired;
+    private volatile ulong[] _listening = [];
 
     /// <param name="maxListeners">Sockets at most; namespaces beyond it are left to the periodic resync, with a warning.</param>
     /// <param name="logger">Where the cap warning goes.</param>
@@ -52,6 +55,9 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
     }
 
     public int ListenerCount => _reader.Count;
+
+    /// <summary>Inodes of the namespaces with a listener, as of the last adjustment to <see cref="Track"/>.</summary>
+    public IReadOnlyCollection<ulong> ListeningTo => _listening;
 
     public void Track(HostNetworkView host)
     {
@@ -101,6 +107,7 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
                 {
                     LogReconcileFailed(_logger, e.Message);
                 }
+                _listening = [.. _open.Keys];
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -122,9 +129,11 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
             _open.Remove(inode, out var registration);
             registration!.Dispose();
         }
-        _unopenable.IntersectWith(wanted.Keys);
+        foreach (var inode in _unopenable.Keys.Where(i => !wanted.ContainsKey(i)).ToList()) _unopenable.Remove(inode);
 
-        var candidates = wanted.Values.Where(n => !_open.ContainsKey(n.Inode) && !_unopenable.Contains(n.Inode)).ToList();
+        var candidates = wanted.Values
+            .Where(n => !_open.ContainsKey(n.Inode) && !(_unopenable.TryGetValue(n.Inode, out var tried) && tried.SequenceEqual(n.Paths)))
+            .ToList();
         var room = _maxListeners - _open.Count;
         if (candidates.Count > room)
         {
@@ -142,10 +151,17 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
         var targets = new List<(ulong Inode, int NamespaceFd)>(candidates.Count);
         foreach (var ns in candidates)
         {
-            var fd = NetlinkHostNetworkSource.OpenNamespace(new DiscoveredNamespace(ns.Inode, ns.IsHost, ns.Name, ns.Paths, ns.Pids), out _);
-            // Vanished (it will leave the next Track) or not permitted (and then it never will be): do not retry it.
-            if (fd < 0) _unopenable.Add(ns.Inode);
-            else targets.Add((ns.Inode, fd));
+            var fd = NetlinkHostNetworkSource.OpenNamespace(new DiscoveredNamespace(ns.Inode, ns.IsHost, ns.Name, ns.Paths, ns.Pids), out var failure);
+            if (fd >= 0)
+            {
+                targets.Add((ns.Inode, fd));
+                continue;
+            }
+            _unopenable[ns.Inode] = ns.Paths;
+            // Its paths no longer lead to it: the pid it was found through moved on (`ip netns add` runs inside each
+            // namespace it creates for a moment) or it vanished. A re-read finds its current paths, or drops it.
+            if (failure?.Contains("permission denied", StringComparison.Ordinal) != true)
+                MarkStale(ns.Inode, $"netns {ns.Inode} moved or vanished before its listener opened");
         }
         if (targets.Count == 0) return;
 
@@ -164,14 +180,14 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
             var socket = sockets[i];
             if (socket < 0)
             {
-                _unopenable.Add(inode);
+                _unopenable[inode] = wanted[inode].Paths;
                 continue;
             }
             var error = LibC.JoinNetlinkGroups(socket, Groups);
             if (error != 0)
             {
                 LibC.Close(socket);
-                _unopenable.Add(inode);
+                _unopenable[inode] = wanted[inode].Paths;
                 LogJoinFailed(_logger, inode, LibC.ErrnoName(error));
                 continue;
             }
