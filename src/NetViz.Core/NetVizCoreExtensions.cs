@@ -8,6 +8,7 @@ using NetViz.Core.Sources;
 using NetViz.Core.Sources.Docker;
 using NetViz.Core.Sources.Nat;
 using NetViz.Core.Sources.Netlink;
+using NetViz.Core.Sources.Processes;
 
 namespace NetViz.Core;
 
@@ -37,6 +38,17 @@ public static class NetVizCoreExtensions
             });
         });
         services.AddSingleton<TopologyCollector>();
+        services.AddSingleton<INamespaceNetlinkSource>(sp => new NamespaceNetlinkListeners(
+            sp.GetRequiredService<IOptions<NetVizOptions>>().Value.MaxNamespaceListeners, sp.GetRequiredService<ILogger<NamespaceNetlinkListeners>>()));
+        services.AddSingleton<INamespaceLifecycleSource>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
+            return new NamespaceLifecycleWatch(o.NamespaceSweepMinInterval, o.NamespaceSweepFallbackInterval,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NamespaceLifecycleWatch>>());
+        });
+        services.AddSingleton(sp => new LiveChangeSources(
+            sp.GetRequiredService<INamespaceNetlinkSource>(), sp.GetRequiredService<INamespaceLifecycleSource>(),
+            sp.GetRequiredService<IOptions<NetVizOptions>>().Value.WatchNftables ? new NftablesChangeSource(time: sp.GetRequiredService<TimeProvider>()) : null));
         services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize,
             sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook]
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyBroadcaster>());
@@ -44,7 +56,8 @@ public static class NetVizCoreExtensions
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<TopologyBroadcaster>(), sp.GetRequiredService<IDockerSource>(),
             sp.GetRequiredService<INetlinkChangeSource>(), sp.GetRequiredService<IOptions<NetVizOptions>>(),
             sp.GetRequiredService<ILogger<TopologyMonitor>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INamespaceChangeSource>(),
-            sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook] registered by AddNetVizMetrics
+            sp.GetService<Diagnostics.NetVizMetrics>(), // [ops hook] registered by AddNetVizMetrics
+            sp.GetRequiredService<LiveChangeSources>()));
         services.AddHostedService(sp => sp.GetRequiredService<TopologyMonitor>());
         return services;
     }

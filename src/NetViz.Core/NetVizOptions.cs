@@ -7,11 +7,32 @@ public sealed class NetVizOptions
 {
     public const string Section = "NetViz";
 
-    /// <summary>iptables has no event source: how often iptables-save is read.</summary>
+    /// <summary>
+    /// How often iptables-save is read where rule changes are not announced: the legacy backend, or while the
+    /// nftables notifications are unavailable. Zero turns polling off.
+    /// </summary>
     public TimeSpan NatPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Full re-collection as a safety net for anything events missed (e.g. a new `ip netns`).</summary>
+    /// <summary>How often NAT packet counters (which change without any notification) are re-read while someone is subscribed. Zero: never.</summary>
+    public TimeSpan NatCounterInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Listen for nftables rule-set changes (NETLINK_NETFILTER) instead of polling, on the nftables backends.</summary>
+    public bool WatchNftables { get; set; } = true;
+
+    /// <summary>
+    /// Full re-collection as a safety net. Events should have told everything already: a resync that finds a
+    /// difference logs it as a warning (a missed event).
+    /// </summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Netlink listener sockets at most, one per non-host namespace; namespaces beyond it update only at the resync.</summary>
+    public int MaxNamespaceListeners { get; set; } = 4096;
+
+    /// <summary>Namespaces coming and going with processes (process connector): at most one re-discovery per this.</summary>
+    public TimeSpan NamespaceSweepMinInterval { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Without the process connector (not root, in a container): re-discover namespaces this often.</summary>
+    public TimeSpan NamespaceSweepFallbackInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a burst of events is gathered before one snapshot is built from all of them (zero: no gathering).</summary>
     public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(30);
@@ -50,8 +71,13 @@ public sealed class NetVizOptionsValidator : IValidateOptions<NetVizOptions>
     public ValidateOptionsResult Validate(string? name, NetVizOptions options)
     {
         var failures = new List<string>();
-        Period(nameof(NetVizOptions.NatPollInterval), options.NatPollInterval, "how often iptables-save is read");
+        OptionalPeriod(nameof(NetVizOptions.NatPollInterval), options.NatPollInterval, "how often iptables-save is read where rule changes are not announced");
+        OptionalPeriod(nameof(NetVizOptions.NatCounterInterval), options.NatCounterInterval, "how often NAT counters are re-read while someone looks");
         Period(nameof(NetVizOptions.ResyncInterval), options.ResyncInterval, "how often everything is re-read");
+        Period(nameof(NetVizOptions.NamespaceSweepMinInterval), options.NamespaceSweepMinInterval, "the least time between two namespace re-discoveries");
+        Period(nameof(NetVizOptions.NamespaceSweepFallbackInterval), options.NamespaceSweepFallbackInterval, "the re-discovery period without the process connector");
+        if (options.MaxNamespaceListeners is < 0 or > 65_536)
+            failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.MaxNamespaceListeners)} must be between 0 and 65536 (got {options.MaxNamespaceListeners}).");
         if (options.CoalesceWindow < TimeSpan.Zero || options.CoalesceWindow > TimeSpan.FromSeconds(10))
             failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.CoalesceWindow)} must be between 0 and 00:00:10 (got {options.CoalesceWindow}).");
         if (options.SubscriberBufferSize is < 2 or > 100_000)
@@ -59,6 +85,12 @@ public sealed class NetVizOptionsValidator : IValidateOptions<NetVizOptions>
         if (string.IsNullOrWhiteSpace(options.IptablesSavePath))
             failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.IptablesSavePath)} must name the iptables-save program.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void OptionalPeriod(string setting, TimeSpan value, string what)
+        {
+            if (value < TimeSpan.Zero || value > MaxPeriod)
+                failures.Add($"{NetVizOptions.Section}:{setting} ({what}) must be a positive duration such as 00:00:02, or 00:00:00 for never (got {value}).");
+        }
 
         void Period(string setting, TimeSpan value, string what)
         {

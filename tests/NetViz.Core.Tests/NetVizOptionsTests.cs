@@ -17,8 +17,9 @@ public sealed class NetVizOptionsTests
     }
 
     [Theory]
-    [InlineData("NatPollInterval", "00:00:00")]
+    [InlineData("NatPollInterval", "-00:00:01")]
     [InlineData("ResyncInterval", "-00:00:05")]
+    [InlineData("ResyncInterval", "00:00:00")]
     public async Task A_zero_or_negative_interval_stops_the_host_at_start_with_a_message_naming_the_setting(string setting, string value)
     {
         using var host = Build((setting, value));
@@ -36,7 +37,7 @@ public sealed class NetVizOptionsTests
     {
         var result = new NetVizOptionsValidator().Validate(null, new NetVizOptions
         {
-            NatPollInterval = TimeSpan.Zero, CoalesceWindow = TimeSpan.FromMinutes(1), SubscriberBufferSize = 1, IptablesSavePath = " ",
+            NatPollInterval = TimeSpan.FromSeconds(-1), CoalesceWindow = TimeSpan.FromMinutes(1), SubscriberBufferSize = 1, IptablesSavePath = " ",
         });
         Assert.True(result.Failed);
         Assert.Equal(["NatPollInterval", "CoalesceWindow", "SubscriberBufferSize", "IptablesSavePath"],

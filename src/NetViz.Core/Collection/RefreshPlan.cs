@@ -24,6 +24,12 @@ public sealed record RefreshPlan
     public bool Nat { get; init; }
     /// <summary>Containers to re-inspect (with the namespaces they left or entered).</summary>
     public ImmutableHashSet<string> Containers { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    /// <summary>Namespaces to re-read by inode (a change announced inside them; a vanished one is dropped).</summary>
+    public ImmutableHashSet<ulong> Namespaces { get; init; } = [];
+    /// <summary>Containers whose namespace must be re-read although it is the same one (network connect/disconnect).</summary>
+    public ImmutableHashSet<string> ContainerNamespaces { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    /// <summary>A periodic resync and nothing else: whatever it changes is something the events missed.</summary>
+    public bool Audit { get; init; }
     /// <summary>Why, for the log (the first <see cref="MaxReasons"/>).</summary>
     public ImmutableArray<string> Reasons { get; init; } = [];
 
@@ -32,6 +38,8 @@ public sealed record RefreshPlan
     public static RefreshPlan ForHostNamespace(string reason) => new() { HostNamespace = true, Reasons = [reason] };
     public static RefreshPlan ForSweep(string reason) => new() { Sweep = true, Reasons = [reason] };
     public static RefreshPlan ForNat(string reason) => new() { Nat = true, Reasons = [reason] };
+    public static RefreshPlan ForResync() => new() { Full = true, Audit = true, Reasons = ["periodic resync"] };
+    public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
 
     public static RefreshPlan ForContainer(string id, string reason) =>
         new() { HostNamespace = true, Containers = ImmutableHashSet.Create(StringComparer.Ordinal, id), Reasons = [reason] };
@@ -45,6 +53,10 @@ public sealed record RefreshPlan
         Sweep = Sweep || other.Sweep,
         Nat = Nat || other.Nat,
         Containers = Containers.Union(other.Containers),
+        Namespaces = Namespaces.Union(other.Namespaces),
+        ContainerNamespaces = ContainerNamespaces.Union(other.ContainerNamespaces),
+        // Audited only if nothing but resyncs went into it: an event in the same window explains a difference.
+        Audit = Audit && other.Audit,
         Reasons = Reasons.Length >= MaxReasons ? Reasons : Reasons.AddRange(other.Reasons.Take(MaxReasons - Reasons.Length)),
     };
 
@@ -61,8 +73,9 @@ public sealed record RefreshPlan
                     return null;
                 return ForContainer(e.ActorId, reason);
             case "network":
+                // The container keeps its namespace, but an interface (eth1) was just moved into or out of it.
                 return e.Action is "connect" or "disconnect" && e.Attributes.TryGetValue("container", out var cid)
-                    ? ForContainer(cid, reason)
+                    ? ForContainer(cid, reason) with { ContainerNamespaces = ImmutableHashSet.Create(StringComparer.Ordinal, cid) }
                     : ForDocker(reason);
             default:
                 return null;

@@ -47,6 +47,9 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         var staleInodes = new HashSet<ulong>();
         var (dockerView, dockerChanged) = await RefreshDockerAsync(plan, previous.Docker, staleInodes, cancellationToken).ConfigureAwait(false);
         if (plan.HostNamespace || dockerChanged) staleInodes.Add(previous.Host.HostInode);
+        staleInodes.UnionWith(plan.Namespaces);
+        foreach (var c in dockerView.Containers)
+            if (plan.ContainerNamespaces.Contains(c.Id) && c.NetnsInode is { } inode) staleInodes.Add(inode);
         var hostView = staleInodes.Count > 0 || plan.Sweep
             ? await RefreshNamespacesAsync(previous.Host, staleInodes, cancellationToken).ConfigureAwait(false)
             : previous.Host;

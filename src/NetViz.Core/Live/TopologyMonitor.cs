@@ -28,13 +28,15 @@ public sealed partial class TopologyMonitor : BackgroundService
     private readonly TimeProvider _time;
     private readonly RefreshCoalescer _coalescer;
     private readonly NetVizMetrics? _metrics; // [ops hook] metrics + feed freshness for /readyz
+    private readonly LiveChangeSources _live;
     private volatile SourceReadings? _readings;
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, TopologyBroadcaster feed, IDockerSource docker, INetlinkChangeSource netlinkChanges,
         IOptions<NetVizOptions> options, ILogger<TopologyMonitor> logger, TimeProvider time, INamespaceChangeSource? namespaceChanges = null,
-        NetVizMetrics? metrics = null)
+        NetVizMetrics? metrics = null, LiveChangeSources? live = null)
     {
+        _live = live ?? LiveChangeSources.None;
         _metrics = metrics; // [ops hook]
         (_collector, _feed, _docker, _netlinkChanges, _namespaceChanges) = (collector, feed, docker, netlinkChanges, namespaceChanges);
         (_options, _logger, _time) = (options.Value, logger, time);
@@ -59,8 +61,9 @@ public sealed partial class TopologyMonitor : BackgroundService
                 WatchDockerAsync(stoppingToken),
                 WatchNetlinkAsync(stoppingToken),
                 WatchNamespaceFilesAsync(stoppingToken),
-                EveryAsync(_options.NatPollInterval, TriggerNames.NatPoll, () => RefreshPlan.ForNat("nat poll"), stoppingToken),
-                EveryAsync(_options.ResyncInterval, TriggerNames.Resync, () => RefreshPlan.ForFull("periodic resync"), stoppingToken),
+                WatchNamespaceSourcesAsync(stoppingToken),
+                WatchNatAsync(stoppingToken),
+                EveryAsync(_options.ResyncInterval, TriggerNames.Resync, RefreshPlan.ForResync, stoppingToken),
             };
             await Task.WhenAll([.. triggers, RefreshLoopAsync(stoppingToken)]).ConfigureAwait(false);
         }
@@ -88,7 +91,10 @@ public sealed partial class TopologyMonitor : BackgroundService
                 if (ReferenceEquals(readings, _readings)) continue;
                 _readings = readings;
                 Interlocked.Increment(ref _snapshotsBuilt);
-                _feed.Publish(TopologyBuilder.Build(readings));
+                var snapshot = TopologyBuilder.Build(readings);
+                if (plan.Audit) AuditResync(snapshot);
+                _feed.Publish(snapshot);
+                _live.Track(readings.Host);
                 // A stopped container's namespace is torn down after its last event, and nothing in the host
                 // namespace may change when it goes: look once more a little later so it does not linger.
                 if (!plan.Containers.IsEmpty || plan.DockerFull)

@@ -195,7 +195,7 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
     }
 
     /// <summary>Opens the namespace through the first of its paths that still leads to it; -1 with the reason otherwise.</summary>
-    private static int OpenNamespace(DiscoveredNamespace ns, out string? failure)
+    internal static int OpenNamespace(DiscoveredNamespace ns, out string? failure)
     {
         var denied = false;
         foreach (var path in ns.Paths)

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace NetViz.Core.Sources.Nat;
+
+/// <summary>
+/// When the NAT rules must be read again, instead of running iptables-save every 2 s:
+/// <list type="bullet">
+/// <item>rules, on the nftables backends (iptables-nft, nft): when <see cref="INatChangeSource"/> says the rule set
+/// changed; on the legacy backend (which announces nothing), or while the notifications cannot be had: every poll interval;</item>
+/// <item>packet counters, which change without any notification: every counter interval, and only while someone is
+/// looking (the live feed has a subscriber).</item>
+/// </list>
+/// An interval of zero or less (or infinite) turns that part off.
+/// </summary>
+public sealed partial class NatRefreshSchedule
+{
+    /// <summary>After the change notifications failed, poll this long before listening again.</summary>
+    private static readonly TimeSpan RetryListeningAfter = TimeSpan.FromSeconds(30);
+
+    private readonly INatChangeSource? _changes;
+    private readonly TimeSpan _pollInterval;
+    private readonly TimeSpan _counterInterval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public NatRefreshSchedule(INatChangeSource? changes, TimeSpan pollInterval, TimeSpan counterInterval, TimeProvider? time = null, ILogger? logger = null)
+    {
+        _changes = changes;
+        _pollInterval = pollInterval;
+        _counterInterval = counterInterval;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>True for the backends whose changes are announced on NFNLGRP_NFTABLES.</summary>
+    public static bool AnnouncesChanges(string? backend) => backend is "iptables-nft" or "nft";
+
+    private static bool Enabled(TimeSpan interval) => interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan;
+
+    /// <summary>Yields why the rules should be read now, each time they should; bursts are merged while the caller reads.</summary>
+    /// <param name="backend">The backend of the last read (<see cref="NatView.Backend"/>), null when unknown.</param>
+    /// <param name="anyoneLooking">Whether counters are worth refreshing now.</param>
+    /// <param name="cancellationToken">Stops the schedule.</param>
+    public async IAsyncEnumerable<string> WatchAsync(Func<string?> backend, Func<bool> anyoneLooking,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Capacity 1, drop when full: a read already due covers every reason that comes up before it runs.
+        var due = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parts = new[] { WatchRulesAsync(backend, due.Writer, stop.Token), WatchCountersAsync(anyoneLooking, due.Writer, stop.Token) };
+        try
+        {
+            while (await due.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (due.Reader.TryRead(out var reason))
+                    yield return reason;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(parts).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task WatchRulesAsync(Func<string?> backend, ChannelWriter<string> due, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var current = backend();
+            if (_changes is not null && AnnouncesChanges(current))
+            {
+                try
+                {
+                    await foreach (var change in _changes.WatchAsync(cancellationToken).ConfigureAwait(false))
+                        due.TryWrite(change.Messages == 0 ? "nftables listener started" : $"nftables rule set changed ({change.Messages} notifications)");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    LogNotificationsFailed(_logger, e.Message, _pollInterval.TotalSeconds);
+                }
+                var until = _time.GetTimestamp();
+                while (_time.GetElapsedTime(until) < RetryListeningAfter && !cancellationToken.IsCancellationRequested)
+                    await PollOnceAsync(current, due, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PollOnceAsync(current, due, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PollOnceAsync(string? backend, ChannelWriter<string> due, CancellationToken cancellationToken)
+    {
+        if (!Enabled(_pollInterval))
+        {
+            // Polling off: only look again whether the backend became one that announces its changes.
+            await Task.Delay(RetryListeningAfter, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await Task.Delay(_pollInterval, _time, cancellationToken).ConfigureAwait(false);
+        due.TryWrite($"poll ({backend ?? "backend unknown"})");
+    }
+
+    private async Task WatchCountersAsync(Func<bool> anyoneLooking, ChannelWriter<string> due, CancellationToken cancellationToken)
+    {
+        if (!Enabled(_counterInterval)) return;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(_counterInterval, _time, cancellationToken).ConfigureAwait(false);
+            if (anyoneLooking()) due.TryWrite("packet counters");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "nftables change notifications unavailable ({Reason}): polling iptables-save every {Seconds} s meanwhile")]
+    private static partial void LogNotificationsFailed(ILogger logger, string reason, double seconds);
+}
