@@ -42,7 +42,7 @@ public sealed class HostileIptablesTests(ITestOutputHelper output) : IDisposable
         var garbage = await HoldAsync(client, server.ProcessId, nat => nat.GetProperty("degraded").GetBoolean(), "garbage");
         Assert.Equal("NAT rules incomplete: iptables-save printed more than 16 MiB: only that much was read.", garbage.Error);
         Assert.False(garbage.Ok);
-        Assert.InRange(garbage.Warnings, 1, 51);
+        Assert.InRange(garbage.Warnings, 21, 51); // 20 unparseable lines listed, "… and N more", host warnings; at most 51
 
         // 500,000 valid DNAT rules (about 50 MB) per poll.
         SetMode("rules");

@@ -178,6 +178,9 @@ public static class IptablesSaveParser
         return result.ToImmutable();
     }
 
+    /// <summary>The tables iptables-save prints (linux/netfilter_ipv4: filter, nat, mangle, raw, security).</summary>
+    private static readonly HashSet<string> KnownTables = new(StringComparer.Ordinal) { "filter", "nat", "mangle", "raw", "security" };
+
     private static readonly HashSet<string> BuiltInChains = new(StringComparer.Ordinal) { "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
 
     /// <summary>The line-at-a-time state of one parse: the table being read, positions, the bounded collections.</summary>
@@ -228,8 +231,11 @@ public static class IptablesSaveParser
 
             if (line[0] == '*')
             {
-                _table = text[1..].Trim();
-                if (_table.Length == 0) { _table = null; Fail("table name missing"); }
+                var name = text[1..].Trim();
+                // Only the kernel's tables: in garbage a line starting with '*' must not open a "table" whose lines
+                // would then be skipped unread, hiding every later failure.
+                _table = KnownTables.Contains(name) ? name : null;
+                if (_table is null) Fail(name.Length == 0 ? "table name missing" : "unknown table");
                 return;
             }
             if (text == "COMMIT")
@@ -243,7 +249,13 @@ public static class IptablesSaveParser
                 Fail("not inside a table (no preceding *table line)");
                 return;
             }
-            if (!Keeps(table)) return; // another table's chains and rules: not parsed, not kept
+            if (!Keeps(table))
+            {
+                // Another table's chains and rules: not parsed, not kept; but a line that is neither still counts as failed.
+                if (line[0] is not (':' or '[') && !line.StartsWith("-A ", StringComparison.Ordinal))
+                    Fail("not a chain declaration, rule (-A) or COMMIT");
+                return;
+            }
             if (line[0] == ':')
             {
                 if (!TryParseChain(table, text, out var chain, out var error)) Fail(error);

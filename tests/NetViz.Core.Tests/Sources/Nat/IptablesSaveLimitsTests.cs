@@ -27,6 +27,34 @@ public class IptablesSaveLimitsTests
     }
 
     [Fact]
+    public async Task Random_bytes_are_mostly_unreadable_even_where_a_line_happens_to_start_with_a_star()
+    {
+        // Seeded: the same 2 MB every run. About one line in 256 starts with '*', which once opened a "table"
+        // whose lines were skipped unread, so random output looked like an empty, healthy rule set.
+        var bytes = new byte[2 * 1024 * 1024];
+        new Random(16).NextBytes(bytes);
+        using var stream = new MemoryStream(bytes);
+
+        var r = await IptablesSaveParser.ParseAsync(stream, null, CancellationToken.None);
+
+        var starLines = Encoding.Latin1.GetString(bytes).Split('\n').Count(l => l.TrimStart().StartsWith('*'));
+        Assert.True(starLines > 10, $"only {starLines} lines start with '*'"); // the case this test is about occurs
+        Assert.True(r.MostlyUnreadable, $"{r.FailedLines} of {r.Lines} failed");
+        Assert.True(r.FailedLines > r.Lines * 9L / 10, $"{r.FailedLines} of {r.Lines} failed");
+        Assert.Empty(r.Rules);
+    }
+
+    [Fact]
+    public void Lines_of_tables_that_are_not_kept_are_skipped_but_garbage_among_them_still_fails()
+    {
+        var r = IptablesSaveParser.Parse("*mangle\n:PREROUTING ACCEPT [0:0]\n[0:0] -A PREROUTING -j MARK --set-mark 1\nnot a rule\nCOMMIT\n",
+            IptablesSaveLimits.Default with { Tables = new HashSet<string> { "nat" } });
+        Assert.Empty(r.Rules);
+        Assert.Equal(1, r.FailedLines);
+        Assert.StartsWith("line 4: not a chain declaration", Assert.Single(r.Warnings));
+    }
+
+    [Fact]
     public void A_few_bad_lines_among_good_ones_are_not_mostly_unreadable()
     {
         var r = IptablesSaveParser.Parse(Rules(10) + "junk\n");
