@@ -31,6 +31,11 @@ public sealed record CytoscapeElementData
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Bytes { get; init; }
     /// <summary>Ids of the Docker network nodes this element belongs to (for the network filter).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Networks { get; init; }
+    /// <summary>
+    /// A namespace box's overview tile text (lanes layout): who lives there, one per line, and its mode when that
+    /// is not a bridge network ("network none", "ip netns"). Null on everything but non-host namespaces.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Tile { get; init; }
     /// <summary>Names, IPs, MACs, container names and images, space separated, for the search box.</summary>
     public required string Search { get; init; }
 
@@ -39,7 +44,7 @@ public sealed record CytoscapeElementData
         other is not null && Id == other.Id && Kind == other.Kind && Label == other.Label && Parent == other.Parent
         && Source == other.Source && Target == other.Target && Type == other.Type && Up == other.Up
         && IsHost == other.IsHost && NatTarget == other.NatTarget && Packets == other.Packets && Bytes == other.Bytes
-        && Search == other.Search
+        && Search == other.Search && Tile == other.Tile
         && (Networks ?? []).SequenceEqual(other.Networks ?? [], StringComparer.Ordinal);
 
     public override int GetHashCode() => HashCode.Combine(Id, Kind, Label, Parent, Source, Target, Search);

@@ -148,7 +148,50 @@ public static class CytoscapeElementMapper
             Bytes = bytes,
             Networks = networks.TryGetValue(node.Id, out var ids) ? ids.ToList() : [],
             Search = string.Join(' ', search.Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal)),
+            Tile = node.Kind == NodeKinds.Netns && isHost != true ? TileText(index, node) : null,
         }, string.Join(' ', classes));
+    }
+
+    // ---- overview tiles (lanes layout, Scripts/graph-lod.js) ------------------------------------
+
+    private const int TileNames = 3;
+    private const int TileNameLength = 28;
+
+    /// <summary>
+    /// The text a namespace tile shows at overview zoom: its containers' names (the one owning the namespace first,
+    /// at most three, then "+N more"), else the ip netns name, else the inode; and a second line for the modes a
+    /// lane does not already say: "network none", "ip netns". The addresses are on the tile's interfaces.
+    /// </summary>
+    public static string TileText(TopologyIndex index, TopologyNode netns)
+    {
+        var containers = index.ContainersIn(netns)
+            .OrderBy(c => NetworkModeClass(c.Props.Str("networkMode")) == "container" ? 1 : 0)
+            .ThenBy(c => c.Props.Str("name") ?? c.Label, StringComparer.Ordinal)
+            .ToList();
+        var lines = new List<string>();
+        if (containers.Count > 0)
+        {
+            lines.AddRange(containers.Take(TileNames).Select(c => TileName(c.Props.Str("name") ?? c.Label)));
+            if (containers.Count > TileNames) lines.Add($"+{containers.Count - TileNames} more");
+            if (NetworkModeClass(containers[0].Props.Str("networkMode")) == "none") lines.Add("network none");
+        }
+        else if (netns.Props.Str("name") is { Length: > 0 } name)
+        {
+            lines.Add(TileName(name));
+            lines.Add("ip netns");
+        }
+        else
+        {
+            lines.Add("netns " + (netns.Props.Long("inode")?.ToString(CultureInfo.InvariantCulture) ?? netns.Id.Replace("netns:", "", StringComparison.Ordinal)));
+        }
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>A name as one bounded line: control characters out, long names cut with an ellipsis.</summary>
+    private static string TileName(string name)
+    {
+        var clean = new string(name.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray()).Trim();
+        return clean.Length <= TileNameLength ? clean : clean[..(TileNameLength - 1)] + "…";
     }
 
     private static CytoscapeElement MapEdge(TopologyIndex index, TopologyEdge edge, IReadOnlyDictionary<string, SortedSet<string>> networks)
