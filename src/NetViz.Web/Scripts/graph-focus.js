@@ -9,6 +9,8 @@
 //   a network id         that Docker network's bridge lane
 //   a bridge id          that bridge's lane (Docker's or one made with ip link)
 //   a netns id           that namespace, the ports and bridges it is cabled to, their NAT rules
+//   any other element    it, its neighbours and their boxes (a host-mode container, a NAT rule, ...)
+//   a, b, c              what any of them shows
 //
 // Context that is always kept: the outside world and the host's physical interfaces (where NAT sends
 // traffic), and the parents of everything shown (a box must be displayed for its children to be).
@@ -59,6 +61,12 @@ export function boxOf(cy, box) {
 /** The nodes a focus shows, or null for everything. */
 export function focusNodes(cy, focus, selectedId) {
   if (!focus) return null;
+  // Several at once, comma-separated (a link to "these networks"): what any of them shows.
+  if (focus.includes(',')) {
+    let union = cy.collection();
+    for (const part of focus.split(',').map(p => p.trim()).filter(Boolean)) union = union.union(focusNodes(cy, part, selectedId) ?? cy.collection());
+    return union;
+  }
   let set;
   if (focus === 'lesson') {
     const bridges = cy.nodes('[kind = "interface"][type = "bridge"]').filter(b =>

@@ -16,7 +16,7 @@ import { measureLabel, displayLabel } from './graph-style.js';
  */
 export function lodMetrics(projector) {
   return projector
-    ? { font: 22, pad: 12, dFont: 13, dSmall: 11, dPad: 6, nsPad: 14, ovFont: 38, ovSmall: 22, dotW: 22, dotH: 14, detailPx: 18, ovAddr: false }
+    ? { font: 22, pad: 12, dFont: 13, dSmall: 11, dPad: 6, nsPad: 10, ovFont: 38, ovSmall: 22, dotW: 22, dotH: 14, detailPx: 18, ovAddr: false }
     : { font: 13, pad: 8, dFont: 10, dSmall: 9, dPad: 4, nsPad: 10, ovFont: 20, ovSmall: 13, dotW: 14, dotH: 9, detailPx: 12, ovAddr: true };
 }
 

@@ -39,7 +39,7 @@ export const ISOLATED = 'lane:isolated';
 
 /** Spacing for normal and projector mode (projector text is ~1.7x larger, gaps grow a little less). */
 function spacing(projector) {
-  const S = projector ? 1.15 : 1; // projector text is 1.7x larger; the gaps need not grow as much
+  const S = projector ? 1.0 : 1; // projector text is 1.7x larger; the gaps need not grow as much
   return {
     gapX: 22 * S,          // between tiles in a row
     gapY: 10 * S,          // under a row of tiles
@@ -557,14 +557,25 @@ export function extendPlan(plan, model, projector) {
   for (const [key, list] of plan.slots) plan.slots.set(key, list.map(id => (id && present.has(id) ? id : null)));
   const lanes = plan.lanes;
   const geo = geometryHelpers(model, meas, lanes);
+  // A new lane goes at the right end of the first shelf with room for it (nothing moves), else a new shelf.
   const addColumn = (key) => {
     plan.columns.push(key);
     plan.cols.set(key, 1);
-    const last = plan.shelves[plan.shelves.length - 1];
     const widthOf = k => laneWidth(lanes.get(k), plan.cols.get(k) ?? 1, geo);
-    const w = last ? last.reduce((s, col) => s + Math.max(...col.map(widthOf)), 0) + meas.sp.laneGap * last.length : Infinity;
-    if (!last || w + widthOf(key) > plan.target) plan.shelves.push([[key]]);
-    else last.push([key]);
+    const shelfW = shelf => shelf.reduce((s, col) => s + Math.max(...col.map(widthOf)), 0) + meas.sp.laneGap * shelf.length;
+    const room = plan.shelves.find(shelf => shelfW(shelf) + widthOf(key) <= plan.target);
+    if (room) room.push([key]); else plan.shelves.push([[key]]);
+  };
+  // A lane that was one row stays one row (it grows wider, pushing the lanes after it): a second row
+  // would need the trunk's gutter and move every namespace already in the lane.
+  const append = (key, id) => {
+    const list = plan.slots.get(key);
+    const hole = list.indexOf(null);
+    if (hole >= 0) { list[hole] = id; return; }
+    const cols = plan.cols.get(key) ?? 1;
+    const oneRow = list.length <= cols;
+    list.push(id);
+    if (oneRow && lanes.get(key)?.kind === 'bridge' && list.length > cols && list.length <= 24) plan.cols.set(key, list.length);
   };
   for (const b of model.bridges) {
     if (lanes.has(b.id)) continue;
@@ -590,14 +601,12 @@ export function extendPlan(plan, model, projector) {
         addColumn(key);
       }
     }
-    const list = plan.slots.get(key);
-    const hole = list.indexOf(null);
-    if (hole >= 0) list[hole] = t.id; else list.push(t.id);
+    append(key, t.id);
   }
   for (const [bridgeId, ports] of model.orphanPorts) {
     const list = plan.slots.get(bridgeId);
     if (!list) continue;
-    for (const p of ports) if (!known.has(p.id) && !list.includes(p.id)) list.push(p.id);
+    for (const p of ports) if (!known.has(p.id) && !list.includes(p.id)) append(bridgeId, p.id);
   }
   return plan;
 }
@@ -614,7 +623,7 @@ function geometryHelpers(model, meas, lanes) {
   };
   // Room left of the tiles for the trunk that runs down from the bridge to the lower rails; a lane with
   // one row has no trunk, its rail starts under the bridge.
-  const gutter = (lane, cols) => (lane.kind === 'bridge' && lane.tiles.length > Math.max(1, cols ?? 1) ? bridgeW(lane) / 2 + sp.gapX * 0.6 : 0);
+  const gutter = (lane, cols) => (lane.kind === 'bridge' && (lane.slots ?? lane.tiles).length > Math.max(1, cols ?? 1) ? bridgeW(lane) / 2 + sp.gapX * 0.6 : 0);
   const headerItems = lane => {
     if (lane.kind !== 'bridge') return [];
     const tags = model.tagsOf.get(lane.bridge) ?? [];
@@ -655,15 +664,31 @@ function geometryHelpers(model, meas, lanes) {
       headerH = Math.max(headerH, rows.reduce((h, r) => h + Math.max(...r.map(i => size.get(i).h)) + sp.itemGap * 0.6, 0));
       if (l.kind === 'bridge') bridgeH = Math.max(bridgeH, size.get(l.bridge).h, ...inline.map(i => size.get(i).h));
     }
-    const tileH = Math.max(meas.m.dotH * 4, ...group.flatMap(l => l.tiles.map(id => tiles.get(id)?.h ?? size.get(id)?.h ?? 0)));
+    // Each row as tall as its tallest tile in any lane of the group (a two-name tile makes only its row taller).
+    const minTile = meas.m.dotH * 4;
+    const rowHeights = [];
+    for (const l of group) {
+      const list = l.slots ?? l.tiles;
+      const cols = Math.max(1, colsOf.get(l.key) ?? 1);
+      list.forEach((id, i) => {
+        const r = Math.floor(i / cols);
+        const h = id ? (tiles.get(id)?.h ?? size.get(id)?.h ?? 0) : 0;
+        rowHeights[r] = Math.max(rowHeights[r] ?? minTile, h);
+      });
+    }
     const portZone = group.some(l => l.kind !== 'isolated') ? sp.turn + maxPortH + sp.cable : 0;
-    return { headerRows, headerH, bridgeH, portZone, rowPitch: portZone + tileH + sp.gapY };
+    const tops = [0];
+    const rowTop = r => {
+      for (let k = tops.length; k <= r; k++) tops[k] = tops[k - 1] + portZone + (rowHeights[k - 1] ?? minTile) + sp.gapY;
+      return tops[r];
+    };
+    return { headerRows, headerH, bridgeH, portZone, rowTop };
   };
   // Height of a lane on its own, exactly as placeLanes draws it (for packing).
   geo.laneHeight = (lane, cols) => {
     const mt = geo.metrics([lane], new Map([[lane.key, cols]]));
     const rows = Math.max(1, Math.ceil(lane.tiles.length / Math.max(1, cols)));
-    return mt.headerH + (mt.headerH ? sp.headerGap : 0) + mt.bridgeH + (mt.bridgeH ? sp.railGap : 0) + rows * mt.rowPitch - sp.gapY + 2 * sp.lanePad;
+    return mt.headerH + (mt.headerH ? sp.headerGap : 0) + mt.bridgeH + (mt.bridgeH ? sp.railGap : 0) + mt.rowTop(rows) - sp.gapY + 2 * sp.lanePad;
   };
   return geo;
 
@@ -677,13 +702,13 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
   const { size, tiles, m, sp } = meas;
   const lanes = plan.lanes;
   const slots = plan.slots ?? slotsFrom(lanes);
-  const geo = geometryHelpers(model, meas, new Map([...lanes].map(([k, l]) => [k, { ...l, tiles: (slots.get(k) ?? []).filter(Boolean) }])));
+  const geo = geometryHelpers(model, meas, new Map([...lanes].map(([k, l]) => [k, { ...l, tiles: (slots.get(k) ?? []).filter(Boolean), slots: slots.get(k) ?? [] }])));
   const positions = {};
   const tileBoxes = {};
   const turns = {};
   const decor = { lanes: [], strips: [], band: null, captions: [] };
   const portH = id => size.get(id)?.h ?? (projector ? 40 : 26);
-  const laneOf = key => ({ ...lanes.get(key), tiles: (slots.get(key) ?? []).filter(Boolean) });
+  const laneOf = key => ({ ...lanes.get(key), tiles: (slots.get(key) ?? []).filter(Boolean), slots: slots.get(key) ?? [] });
   const maxPortH = geo.maxPortH;
 
   const metricsOf = group => geo.metrics(group, plan.cols);
@@ -696,8 +721,10 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
     // two ports sit on the rails of both its lanes); every other lane uses its own.
     const groupOf = new Map();
     let group = [];
+    // A junction joins the lane before it and, if it is one of the junction's, the lane after it.
+    const partnerOf = (junction, key) => lanes.get(junction)?.bridges?.includes(key);
     columns.forEach((col, i) => {
-      const joined = i > 0 && (col[0].startsWith('junction:') || columns[i - 1][0].startsWith('junction:'));
+      const joined = i > 0 && (col[0].startsWith('junction:') || (columns[i - 1][0].startsWith('junction:') && partnerOf(columns[i - 1][0], col[0])));
       if (!joined && group.length) { const m2 = metricsOf(group.map(k => laneOf(k))); for (const k of group) groupOf.set(k, m2); group = []; }
       group.push(col[0]);
     });
@@ -730,7 +757,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
           if (!id) return;
           const r = Math.floor(i / cols);
           const c = i % cols;
-          const rowTop = firstRow + r * mt.rowPitch;
+          const rowTop = firstRow + mt.rowTop(r);
           const cx = l.kind === 'junction' ? x + w / 2 : x0 + c * slotW + (slotW - sp.gapX) / 2;
           const t = tiles.get(id);
           if (!t) {
@@ -751,7 +778,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
             if (model.portBridge.has(port)) rails.push({ y: rowTop, x: positions[port].x, bridge: model.portBridge.get(port) });
           }
         });
-        const laneBottom = firstRow + rowsN * mt.rowPitch - sp.gapY;
+        const laneBottom = firstRow + mt.rowTop(rowsN) - sp.gapY;
         decor.lanes.push({ key: l.key, kind: l.kind, x1: x - sp.lanePad, x2: x + w + sp.lanePad, y1: colTop - sp.lanePad, y2: laneBottom + sp.lanePad, bridge: l.bridge ?? null });
         if (l.kind === 'bridge') {
           decor.strips.push({ x1: x - sp.lanePad * 0.5, x2: x + w + sp.lanePad * 0.5, y1: colTop - sp.lanePad * 0.5, y2: firstRow + sp.turn * 0.5, lane: l.key });

@@ -116,8 +116,10 @@ class NetVizGraph {
       this._resizeObserver.observe(container);
     }
 
-    // The one deliberate global: an automation handle for end-to-end tests and debugging.
+    // The one deliberate global: an automation handle for end-to-end tests and debugging (the module
+    // instance rides along in the core's scratch, for measure() from the benchmark).
     window.netvizCy = this.cy;
+    this.cy.scratch('_netviz', this);
   }
 
   /** Replaces all elements and runs the full layout, then fits. */
@@ -229,6 +231,8 @@ class NetVizGraph {
     const wasProjector = this._projector;
     if (a.theme === 'light' || a.theme === 'dark') this._theme = a.theme;
     if (typeof a.projector === 'boolean') this._projector = a.projector;
+    // The page may have changed shape with it (projector mode folds the side panel): measure before laying out.
+    this.cy.resize();
     this.cy.style(this._stylesheet());
     this._applyContainerBackground();
     // Projector mode changes every node's size: lay out again (the layered layout gives the same
@@ -311,13 +315,26 @@ class NetVizGraph {
     return true;
   }
 
+  /**
+   * The graph's frame changed shape on purpose (the side panel folded or came back): the lanes wrap to the
+   * new width, other layouts are fitted. (A resize of the window or the details drawer only refits.)
+   */
+  viewportChanged() {
+    if (this._disposed) return;
+    this.cy.resize();
+    if (this._layoutName === 'lanes' && this.cy.nodes().nonempty()) this._runFullLayout(false, false);
+    else this.fit();
+  }
+
   /** Pans (never zooms) so an element is in view, once the details drawer has taken its part of the width. */
-  reveal(id) {
+  reveal(id, attempt = 0) {
     if (this._disposed) return;
     this._later(() => {
       const cy = this.cy;
       const ele = cy.getElementById(id);
       if (this._disposed || ele.empty() || !ele.visible()) return;
+      // Still moving (the zoom to a linked element): look again when it has landed.
+      if (cy.animated() && attempt < 10) { this.reveal(id, attempt + 1); return; }
       cy.resize();
       const ext = cy.extent();
       const bb = ele.boundingBox();
@@ -325,7 +342,7 @@ class NetVizGraph {
         cy.stop();
         cy.animate({ center: { eles: ele } }, { duration: 300 });
       }
-    }, 350);
+    }, attempt === 0 ? 350 : 200);
   }
 
   /** The selected element's id (keyboard or click), or null. */
@@ -554,6 +571,8 @@ class NetVizGraph {
     const ext = cy.extent();
     const bb = nodes.boundingBox();
     if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
+      // One animation at a time: a burst of diffs must not queue a fit per diff.
+      cy.stop();
       cy.animate({ fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
     }
   }
@@ -569,12 +588,15 @@ class NetVizGraph {
     const result = placeLanes(model, this._plan, this._projector);
     cy.batch(() => {
       this._applyLaneClasses(model, result);
-      for (const id in result.positions) {
-        const n = cy.getElementById(id);
-        if (n.empty() || n.isParent()) continue;
-        const want = result.positions[id];
+      const place = (n, want) => {
         const now = n.position();
         if (now.x !== want.x || now.y !== want.y) n.position(want);
+      };
+      for (const id in result.positions) {
+        const n = cy.getElementById(id);
+        if (n.empty()) continue;
+        // A box whose every child is hidden (an ip netns with only lo) is placed through its hidden children.
+        if (n.isParent()) { for (const leaf of n.descendants().filter(d => !d.isParent())) place(leaf, result.positions[id]); } else place(n, result.positions[id]);
       }
     });
     this._lastLanes = result;

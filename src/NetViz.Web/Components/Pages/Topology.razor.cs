@@ -51,6 +51,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private GraphFilter? _sentFilter;
     private string? _sentLayout;
     private bool _revealPending;
+    private bool _appearancePending;
+    private bool _viewportPending;
+    private bool _renderedPanelOpen = true;
     private MudTextField<string>? _searchField;
     private string? _searchText;
     private IReadOnlyList<string> _matches = [];
@@ -111,7 +114,8 @@ public partial class Topology : ComponentBase, IAsyncDisposable
                          .OrderBy(n => n.Props.Str("name"), StringComparer.Ordinal))
                 options.Add(new(netns.Id, $"ip netns {netns.Props.Str("name")}"));
             // A shared link may name something this host does not have (any more): keep it listed, so the select shows it.
-            if (current is { Length: > 0 } show && options.All(o => o.Value != show)) options.Add(new(show, show));
+            if (current is { Length: > 0 } show && options.All(o => o.Value != show))
+                options.Add(new(show, show.Contains(',') ? $"{show.Split(',').Length} chosen from a link" : show));
             return options;
         }
     }
@@ -137,6 +141,22 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     {
         if (!firstRender)
         {
+            // Theme/projector and the side panel change the graph's frame: tell the graph once the page has its new
+            // shape (after this render), so the lanes wrap to the width it really has.
+            if (_graph is not null && (_appearancePending || _viewportPending))
+            {
+                var appearance = _appearancePending;
+                _appearancePending = _viewportPending = false;
+                try
+                {
+                    if (appearance) await _graph.InvokeVoidAsync("setAppearance", new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode });
+                    else await _graph.InvokeVoidAsync("viewportChanged");
+                }
+                catch (JSException e)
+                {
+                    Logger.LogWarning(e, "The graph could not take the new appearance");
+                }
+            }
             if (_revealPending && _graph is not null && _selectedId is not null)
             {
                 // The details drawer just took part of the width: keep the selection in view.
@@ -156,6 +176,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             if (_disposed) return;
             _sentLayout = Settings.Layout;
             _sentFilter = CurrentFilter;
+            _renderedPanelOpen = PanelOpen;
             await _graph.InvokeVoidAsync("setFilter", _sentFilter);
         }
         catch (JSException e)
@@ -275,6 +296,11 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private void OnSettingsChanged() => _ = InvokeAsync(async () =>
     {
         await SyncGraphSettingsAsync();
+        if (PanelOpen != _renderedPanelOpen)
+        {
+            _renderedPanelOpen = PanelOpen;
+            _viewportPending = true;
+        }
         StateHasChanged();
     });
 
@@ -298,10 +324,11 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         if (uri != Nav.Uri) Nav.NavigateTo(uri, new NavigationOptions { ReplaceHistoryEntry = true });
     }
 
-    private void OnAppearanceChanged() => _ = InvokeAsync(async () =>
+    private void OnAppearanceChanged() => _ = InvokeAsync(() =>
     {
-        if (_graph is not null && !_disposed)
-            await _graph.InvokeVoidAsync("setAppearance", new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode });
+        if (_graph is null || _disposed) return;
+        _appearancePending = true;
+        StateHasChanged();
     });
 
     private void OnPausedChanged() => _ = InvokeAsync(async () =>
