@@ -41,6 +41,30 @@ export function detailSize(kind, type, label, projector) {
   return null;
 }
 
+/**
+ * The size graph-style.js gives a node outside tiles (its sizedBox per kind), computed from the label so
+ * the layout needs no styled element: laying out before Cytoscape styles anything saves a style pass.
+ */
+export function styledSize(kind, type, label, projector) {
+  const m = lodMetrics(projector);
+  const titleFont = projector ? 24 : 14;
+  const smallFont = projector ? 18 : 11;
+  switch (kind) {
+    case 'interface':
+      if (type === 'bridge') return box(label, m.font, 'bold', m.pad * 3, m.pad, projector ? 200 : 130, projector ? 54 : 36);
+      if (type === 'loopback') return box(label, smallFont, 'normal', m.pad, m.pad - 3, projector ? 50 : 34, projector ? 32 : 22);
+      return box(label, m.font, type === 'device' ? 'bold' : 'normal', m.pad + 2, m.pad - 2, projector ? 70 : 44, projector ? 40 : 26);
+    case 'container':
+      return box(label, m.font, 'bold', m.pad * 2.6, m.pad, projector ? 110 : 80, projector ? 48 : 32);
+    case 'network':
+      return box(label, m.font, 'bold', m.pad * 3, m.pad - 2, projector ? 100 : 70, projector ? 44 : 28);
+    case 'external':
+      return box(label, titleFont, 'bold', m.pad * 4, m.pad * 2.5, projector ? 220 : 150, projector ? 110 : 76);
+    default:
+      return box(label, m.font, 'normal', m.pad, m.pad, 60, 30);
+  }
+}
+
 /** Network tags are second to their bridge in a lane's heading: large, but less than the bridge. */
 export function tagFont(projector) {
   return Math.round(lodMetrics(projector).ovFont * 0.78);

@@ -79,11 +79,12 @@ export class LaneUnderlay {
       roundRect(ctx, s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1, 10);
       ctx.stroke();
     }
-    // Titles: the host band's like a namespace box's title tab; lane captions in plain text.
-    const titleFont = this.projector ? 24 : 14;
+    // Titles: the host band's like a namespace box's title tab (as large as the lanes' captions, so it is
+    // readable when the picture is); lane captions in plain text.
+    const titleFont = this.projector ? 28 : 16;
     if (d.band && d.band.title) {
       ctx.font = `bold ${titleFont}px ${FONT_FAMILY}`;
-      const text = d.band.title + ' (bridges, veth ends and rails in blue are in it too)';
+      const text = `${d.band.title}: the bridges, veth ends and rails on blue are in it too`;
       const w = ctx.measureText(text).width + 16;
       const h = titleFont * 1.6;
       roundRect(ctx, d.band.x1 + 16, d.band.y1 - h / 2, w, h, 6);

@@ -24,7 +24,7 @@
 // lands in the next free slot of its lane, a new network opens a new lane, and only a box that grew
 // pushes what follows it.
 
-import { lodMetrics, detailSize, overviewBadgeSize, tileText, tileLabelSize, gateSize } from './graph-lod.js';
+import { lodMetrics, detailSize, overviewBadgeSize, tileText, tileLabelSize, gateSize, styledSize } from './graph-lod.js';
 import { measureLabel } from './graph-style.js';
 
 const natural = (a, b) => String(a).localeCompare(String(b), undefined, { numeric: true });
@@ -189,7 +189,8 @@ export function laneKeyOf(tile) {
 
 // ---- 2. sizes --------------------------------------------------------------------------------
 
-const outer = n => ({ w: n.ele.outerWidth(), h: n.ele.outerHeight() });
+// Sizes come from labels, not from Cytoscape's styled elements: the layout runs before anything is styled.
+const styled = (n, projector) => styledSize(n.kind, n.type, n.label, projector);
 
 /** The first address of an interface label ("eth0\n172.17.0.2/16" -> "172.17.0.2"), or ''. */
 export function addressOf(label) {
@@ -206,7 +207,7 @@ function measure(model, projector) {
   const m = lodMetrics(projector);
   const sp = spacing(projector);
   const size = new Map();
-  const ifaceSize = n => detailSize('interface', n.type, n.label, projector) ?? outer(n);
+  const ifaceSize = n => detailSize('interface', n.type, n.label, projector);
   const both = (d, o) => ({ w: Math.max(d.w, o.w), h: Math.max(d.h, o.h) });
   for (const b of model.bridges) {
     size.set(b.id, both(detailSize('interface', 'bridge', b.label, projector), overviewBadgeSize('interface', b.label, projector, 'bridge')));
@@ -217,12 +218,14 @@ function measure(model, projector) {
   }
   for (const list of model.orphanPorts.values()) for (const n of list) size.set(n.id, ifaceSize(n));
   for (const n of model.band) {
-    if (isBig(n)) size.set(n.id, both(n.kind === 'interface' ? ifaceSize(n) : outer(n), overviewBadgeSize(n.kind, n.label, projector, n.type)));
-    else size.set(n.id, n.kind === 'interface' ? ifaceSize(n) : outer(n));
+    // The host band is drawn by graph-style.js in detail, larger in overview.
+    if (n.kind === 'nat-rule') size.set(n.id, gateSize(n.ele, projector));
+    else if (isBig(n)) size.set(n.id, both(styled(n, projector), overviewBadgeSize(n.kind, n.label, projector, n.type)));
+    else size.set(n.id, styled(n, projector));
   }
-  for (const list of model.tagsOf.values()) for (const n of list) size.set(n.id, both(outer(n), overviewBadgeSize('network', n.label, projector)));
+  for (const list of model.tagsOf.values()) for (const n of list) size.set(n.id, both(styled(n, projector), overviewBadgeSize('network', n.label, projector)));
   for (const id of model.gateLane.keys()) size.set(id, gateSize(model.nodes.get(id).ele, projector));
-  for (const n of model.externals) size.set(n.id, outer(n));
+  for (const n of model.externals) size.set(n.id, styled(n, projector));
 
   // Tiles: ports on top (cabled interfaces), badges and the other interfaces below.
   const tiles = new Map();
@@ -230,7 +233,7 @@ function measure(model, projector) {
     const linked = t.linked.slice().sort((a, b) => natural(a.label, b.label));
     const rest = t.leaves.filter(c => !linked.includes(c))
       .sort((a, b) => (a.kind === 'container' ? 0 : a.type === 'loopback' ? 2 : 1) - (b.kind === 'container' ? 0 : b.type === 'loopback' ? 2 : 1) || natural(a.label, b.label));
-    const sz = c => detailSize(c.kind, c.type, c.label, projector) ?? outer(c);
+    const sz = c => detailSize(c.kind, c.type, c.label, projector) ?? styled(c, projector);
     for (const c of t.leaves) size.set(c.id, sz(c));
     const rows = linked.length ? [linked, rest].filter(r => r.length) : [rest].filter(r => r.length);
     const rowSizes = rows.map(r => r.map(c => size.get(c.id)));
@@ -638,6 +641,7 @@ function geometryHelpers(model, meas, lanes) {
   const geo = { bridgeW, slotW, gutter, headerItems, headerMin, tagsW, sp, size, tiles, maxPortH };
   // Vertical metrics of a group of lanes laid out side by side (their rails line up): the header rows
   // (tags and gates that do not fit beside the bridge), the bridge's row, the pitch of tile rows.
+  const captionH = (meas.m.font > 13 ? 28 : 16) * 1.4;
   geo.metrics = (group, colsOf) => {
     const headerRows = new Map();
     let headerH = 0;
@@ -663,6 +667,8 @@ function geometryHelpers(model, meas, lanes) {
       headerRows.set(l.key, { above: rows, inline });
       headerH = Math.max(headerH, rows.reduce((h, r) => h + Math.max(...r.map(i => size.get(i).h)) + sp.itemGap * 0.6, 0));
       if (l.kind === 'bridge') bridgeH = Math.max(bridgeH, size.get(l.bridge).h, ...inline.map(i => size.get(i).h));
+      // A lane without a bridge has a caption instead ("no network"), drawn by the underlay.
+      else headerH = Math.max(headerH, captionH);
     }
     // Each row as tall as its tallest tile in any lane of the group (a two-name tile makes only its row taller).
     const minTile = meas.m.dotH * 4;

@@ -131,6 +131,7 @@ class NetVizGraph {
     // positions and only the unknown ones are placed (the first reset lays out everything).
     const previous = new Map(cy.nodes().filter(n => !n.isParent()).map(n => [n.id(), { ...n.position() }]));
     let added = cy.collection();
+    let laidOut = false;
     cy.batch(() => {
       cy.elements().remove();
       added = cy.add(normalise(elements ?? []));
@@ -140,16 +141,24 @@ class NetVizGraph {
         const pos = previous.get(n.id());
         if (pos && !n.isParent()) n.position(pos);
       }
+      if (this._layoutName === 'lanes' && added.nonempty()) {
+        // In the same batch as the add: Cytoscape styles every element once, with its lane classes and
+        // level of detail already set (a second pass costs most of a second at 300 namespaces). A first
+        // reset plans the lanes; a later one (after a sequence gap) extends the plan, so survivors stay put.
+        const leavesNow = added.nodes().filter(n => !n.isParent());
+        const fresh = !this._laidOutOnce || leavesNow.every(n => !previous.has(n.id()));
+        this._rememberHidden();
+        this._runLanes(fresh, true);
+        laidOut = true;
+      }
     });
     this._lastSequence = typeof sequence === 'number' ? sequence : null;
     const leaves = added.nodes().filter(n => !n.isParent());
     const unknown = leaves.filter(n => !previous.has(n.id()));
-    if (!this._laidOutOnce || unknown.length === leaves.length) {
+    if (laidOut) {
+      // Done above.
+    } else if (!this._laidOutOnce || unknown.length === leaves.length) {
       this._runFullLayout(true, false);
-    } else if (this._layoutName === 'lanes') {
-      // The same plan, extended with what is new: survivors keep their places (and get their lane classes back).
-      this._runLanes(false);
-      this.fit();
     } else if (unknown.nonempty()) {
       this._placeNewNodes(unknown);
       this.fit();
@@ -206,6 +215,9 @@ class NetVizGraph {
         this._applyFilterClasses(newElements.union(cy.collection(updated.map(u => cy.getElementById(u.data.id)))));
       }
       leaving.addClass('nv-leaving').unselect();
+      // Lanes: new namespaces take the next slot of their lane, a new bridge a new lane, a tile whose text
+      // or size changed is redrawn; only what a grown box pushes moves (lanes-layout.js extendPlan).
+      if (this._layoutName === 'lanes' && this._laidOutOnce && (newElements.nonempty() || updated.length)) this._runLanes(false, false);
     });
     this._lastSequence = diff.sequence;
 
@@ -215,8 +227,10 @@ class NetVizGraph {
       }, FADE_MS);
     }
     const newNodes = newElements.nodes();
-    if (newNodes.nonempty()) this._placeNewNodes(newNodes);
-    else if (this._layoutName === 'lanes' && updated.length) this._runLanes(false); // a tile's text or size may have changed
+    if (newNodes.nonempty()) {
+      if (this._layoutName === 'lanes' && this._laidOutOnce) this._revealIfOffscreen(newNodes);
+      else this._placeNewNodes(newNodes);
+    }
     if (newElements.nonempty()) {
       newElements.addClass('nv-added');
       this._later(() => { if (!this._disposed) newElements.filter(e => e.inside()).removeClass('nv-added'); }, FLASH_MS);
@@ -379,22 +393,28 @@ class NetVizGraph {
 
   fit() {
     if (this._disposed) return;
+    this._fitViewport();
+    this._updateLod(false);
+  }
+
+  /** Zooms and pans so the whole picture is in view (no level-of-detail change: the caller does that). */
+  _fitViewport() {
     const cy = this.cy;
-    const shown = cy.elements(':visible');
-    if (shown.empty()) return;
-    // The lane frames and the host band (drawn by the underlay) belong to the picture too.
-    const bb = shown.boundingBox();
+    // The lanes layout knows its picture's bounds (frames and host band included): no need to make
+    // Cytoscape style and measure every element first, which at 300 namespaces costs a second.
     const d = this._layoutName === 'lanes' ? this._lastLanes?.bounds : null;
-    const box = d && Number.isFinite(d.x1)
-      ? { x1: Math.min(bb.x1, d.x1), y1: Math.min(bb.y1, d.y1), x2: Math.max(bb.x2, d.x2), y2: Math.max(bb.y2, d.y2) }
-      : bb;
+    let box = d && Number.isFinite(d.x1) && d.x2 > d.x1 ? d : null;
+    if (!box) {
+      const shown = cy.elements(':visible');
+      if (shown.empty()) return;
+      box = shown.boundingBox();
+    }
     const pad = 24;
     const w = cy.width();
     const h = cy.height();
     if (!w || !h) return;
     const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), 2.5, (w - 2 * pad) / Math.max(1, box.x2 - box.x1), (h - 2 * pad) / Math.max(1, box.y2 - box.y1)));
     cy.viewport({ zoom, pan: { x: w / 2 - zoom * (box.x1 + box.x2) / 2, y: h / 2 - zoom * (box.y1 + box.y2) / 2 } });
-    this._updateLod(false);
   }
 
   /** Re-runs a full layout: 'lanes' (default), 'layered' or 'fcose'. */
@@ -516,8 +536,7 @@ class NetVizGraph {
     if (cy.nodes().empty()) return;
     if (this._layoutName === 'lanes') {
       this._rememberHidden();
-      this._runLanes(true);
-      this.fit();
+      this._runLanes(true, true);
       return;
     }
     this._clearLanes();
@@ -551,7 +570,7 @@ class NetVizGraph {
     if (this._layoutName === 'lanes') {
       // New namespaces take the next slot of their lane, a new bridge a new lane; only what a grown box
       // pushes moves (lanes-layout.js extendPlan).
-      this._runLanes(false);
+      this._runLanes(false, false);
     } else if (this._layoutName === 'layered') {
       // Deterministic: each new node gets a free spot in the layered picture; nothing else moves.
       const positions = layeredIncrementalPositions(cy, newNodes, this._projector);
@@ -577,8 +596,11 @@ class NetVizGraph {
     }
   }
 
-  /** Lays out the shown elements in lanes: a new plan (full) or the current one extended with what is new. */
-  _runLanes(full) {
+  /**
+   * Lays out the shown elements in lanes: a new plan (full) or the current one extended with what is new;
+   * with fit, the viewport too. Classes, positions, viewport and level of detail change in one batch.
+   */
+  _runLanes(full, fit) {
     const cy = this.cy;
     const visible = cy.elements().not('.nv-hidden').not('.nv-leaving');
     const model = readModel(visible, this._projector);
@@ -598,17 +620,19 @@ class NetVizGraph {
         // A box whose every child is hidden (an ip netns with only lo) is placed through its hidden children.
         if (n.isParent()) { for (const leaf of n.descendants().filter(d => !d.isParent())) place(leaf, result.positions[id]); } else place(n, result.positions[id]);
       }
+      this._lastLanes = result;
+      if (fit) this._fitViewport();
+      this._updateLod(true);
     });
-    this._lastLanes = result;
     this._underlay.set(result.decor, underlayPalette(this._theme, palettes[this._theme]), this._projector);
-    this._updateLod(true);
   }
 
   /** Marks what the lanes picture draws specially (tiles, dots, rails) and what the level of detail switches. */
   _applyLaneClasses(model, result) {
     const cy = this.cy;
     const setData = (ele, key, value) => { if (ele.data(key) !== value) ele.data(key, value); };
-    let lod = cy.collection();
+    // Gathered in an array: growing a collection with union() one element at a time is quadratic.
+    const lod = [];
     if (model.host) model.host.ele.addClass('nv-lanes');
     for (const e of model.edges) {
       if (e.kind === 'nat' || e.kind === 'route' || e.kind === 'attachment') e.ele.addClass('nv-lanes');
@@ -623,33 +647,34 @@ class NetVizGraph {
       setData(t.node.ele, 'nvDy', box.dy);
       setData(t.node.ele, 'nvTitle', box.title);
       setData(t.node.ele, 'nvTitleH', box.titleH);
-      lod = lod.union(t.node.ele);
+      lod.push(t.node.ele);
       for (const c of t.leaves) {
         const linked = t.linked.includes(c);
         c.ele.toggleClass('nv-dot', linked);
         c.ele.toggleClass('nv-addr', linked);
         c.ele.toggleClass('nv-quiet', !linked);
         if (linked) setData(c.ele, 'nvAddr', addressOf(c.label));
-        lod = lod.union(c.ele);
+        lod.push(c.ele);
       }
     }
     for (const [portId, turn] of Object.entries(result.turns)) {
       const port = cy.getElementById(portId);
       port.addClass('nv-dot');
-      lod = lod.union(port);
+      lod.push(port);
       const edge = model.bridgePortEdges.get(portId)?.ele;
       if (edge) {
         edge.addClass('nv-rail');
         setData(edge, 'nvTurn', turn.turn);
         setData(edge, 'nvTurnOv', turn.turnOv);
-        lod = lod.union(edge);
+        lod.push(edge);
       }
     }
-    for (const b of model.bridges) lod = lod.union(b.ele);
-    for (const n of model.band) if (isBig(n)) { n.ele.addClass('nv-big'); lod = lod.union(n.ele); }
-    for (const list of model.tagsOf.values()) for (const n of list) { n.ele.addClass('nv-big'); lod = lod.union(n.ele); }
-    for (const id of model.gateLane.keys()) { const g = model.nodes.get(id).ele; g.addClass('nv-gate'); lod = lod.union(g); }
-    this._lodEles = lod;
+    for (const b of model.bridges) lod.push(b.ele);
+    for (const n of model.band) if (isBig(n)) { n.ele.addClass('nv-big'); lod.push(n.ele); }
+    for (const list of model.tagsOf.values()) for (const n of list) { n.ele.addClass('nv-big'); lod.push(n.ele); }
+    for (const id of model.gateLane.keys()) { const g = model.nodes.get(id).ele; g.addClass('nv-gate'); lod.push(g); }
+    for (const n of model.band) if (n.kind === 'nat-rule') { n.ele.addClass('nv-gate'); lod.push(n.ele); }
+    this._lodEles = cy.collection(lod);
   }
 
   _clearLanes() {
