@@ -32,6 +32,11 @@ public sealed record CytoscapeElementData
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Bytes { get; init; }
     /// <summary>Ids of the Docker network nodes this element belongs to (for the network filter).</summary>
     public EquatableArray<string> Networks { get; init; } = [];
+    /// <summary>
+    /// A namespace box's overview tile text (lanes layout): who lives there, one per line, and its mode when that
+    /// is not a bridge network ("network none", "ip netns"). Null on everything but non-host namespaces.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Tile { get; init; }
     /// <summary>Names, IPs, MACs, container names and images, space separated, for the search box.</summary>
     public required string Search { get; init; }
 }

@@ -144,7 +144,48 @@ public static class CytoscapeElementMapper
             Bytes = bytes,
             Networks = node.Membership,
             Search = string.Join(' ', search.Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal)),
+            Tile = node is NetnsNode { IsHost: false } tileNetns ? TileText(tileNetns) : null,
         }, string.Join(' ', classes));
+    }
+
+    // ---- overview tiles (lanes layout, Scripts/graph-lod.js) ------------------------------------
+
+    private const int TileNames = 3;
+    private const int TileNameLength = 28;
+
+    /// <summary>
+    /// The text a namespace tile shows at overview zoom: its containers' names (the owner first, at most three, then "+N more"), else
+    /// the ip netns name, else the inode; and a second line for the modes a lane does not already say: "network none"
+    /// (a container namespace with nothing but loopback), "ip netns". The addresses are on the tile's interfaces.
+    /// </summary>
+    public static string TileText(NetnsNode netns)
+    {
+        // In the builder's order: the container that owns the namespace before those that joined it (container:x).
+        var names = netns.Containers.Select(c => c.Name).ToList();
+        var lines = new List<string>();
+        if (names.Count > 0)
+        {
+            lines.AddRange(names.Take(TileNames).Select(TileName));
+            if (names.Count > TileNames) lines.Add($"+{names.Count - TileNames} more");
+            if (netns.HasOnlyLoopback) lines.Add("network none");
+        }
+        else if (netns.Name is { Length: > 0 } name)
+        {
+            lines.Add(TileName(name));
+            lines.Add("ip netns");
+        }
+        else
+        {
+            lines.Add("netns " + netns.Inode.ToString(CultureInfo.InvariantCulture));
+        }
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>A name as one bounded line: control characters out, long names cut with an ellipsis.</summary>
+    private static string TileName(string name)
+    {
+        var clean = new string(name.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray()).Trim();
+        return clean.Length <= TileNameLength ? clean : clean[..(TileNameLength - 1)] + "…";
     }
 
     public static CytoscapeElement Map(TopologyEdge edge)

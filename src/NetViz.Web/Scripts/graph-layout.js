@@ -87,36 +87,36 @@ export function teachingConstraints(visible, projector) {
   };
 }
 
-/** Options for a full layout by name; unknown names fall back to fcose. */
+/**
+ * Options for a full layout by name ('layered'; anything else is fcose). Only layouts that keep compound
+ * boxes whole are offered: concentric, breadthfirst and grid placed a box's children regardless of the
+ * box, and cose spread a realistic host over tens of thousands of pixels.
+ */
 export function fullLayoutOptions(name, { projector, randomize, animate, visible }) {
-  switch (name) {
-    case 'layered':
-      return {
-        name: 'preset', eles: visible, animate, animationDuration: 600, fit: true, padding: 40,
-        positions: layeredPositions(visible, projector),
-      };
-    case 'concentric':
-      return {
-        name: 'concentric', eles: visible, animate, fit: true, padding: 40, avoidOverlap: true,
-        nodeDimensionsIncludeLabels: true, minNodeSpacing: projector ? 40 : 24,
-        concentric: node => node.degree(false), levelWidth: () => 1,
-      };
-    case 'breadthfirst':
-      return {
-        name: 'breadthfirst', eles: visible, animate, fit: true, padding: 40, directed: false, spacingFactor: 1.2,
-        avoidOverlap: true, nodeDimensionsIncludeLabels: true,
-        roots: visible.nodes('.kind-external').length ? visible.nodes('.kind-external') : undefined,
-      };
-    case 'grid':
-      return { name: 'grid', eles: visible, animate, fit: true, padding: 40, avoidOverlap: true, avoidOverlapPadding: 20, nodeDimensionsIncludeLabels: true };
-    case 'cose':
-      return { name: 'cose', eles: visible, animate, fit: true, padding: 40, nodeDimensionsIncludeLabels: true, randomize, componentSpacing: 80 };
-    default:
-      return {
-        ...fcoseOptions(projector), eles: visible, randomize, animate, animationDuration: 600, fit: true,
-        ...teachingConstraints(visible, projector),
-      };
+  if (name === 'layered') {
+    return {
+      name: 'preset', eles: visible, animate, animationDuration: 600, fit: true, padding: 40,
+      positions: layeredPositions(visible, projector),
+    };
   }
+  const eles = withAncestors(visible);
+  return {
+    ...fcoseOptions(projector), eles, randomize, animate, animationDuration: 600, fit: true,
+    ...teachingConstraints(eles, projector),
+  };
+}
+
+/**
+ * The elements plus every box that holds one of them, and no edge to anything outside: fcose walks
+ * parents and descendants of what it lays out, and failed with "reading 'descendants'" when it met a
+ * box that was not in its collection (a box whose only interface the filter hid, or one fading out).
+ */
+export function withAncestors(eles) {
+  const nodes = eles.nodes().filter(n => !n.hasClass('nv-leaving'));
+  const all = nodes.union(nodes.ancestors().filter(a => !a.hasClass('nv-hidden') && !a.hasClass('nv-leaving')));
+  const ids = new Set(all.map(n => n.id()));
+  const edges = eles.edges().filter(e => ids.has(e.source().id()) && ids.has(e.target().id()));
+  return all.union(edges);
 }
 
 /**
@@ -225,7 +225,7 @@ export function incrementalLayoutOptions(cy, newNodes, projector) {
   const fixed = visibleLeaves.not(newNodes).map(n => ({ nodeId: n.id(), position: { ...n.position() } }));
   return {
     ...fcoseOptions(projector),
-    eles: cy.elements().filter(e => e.visible()),
+    eles: withAncestors(cy.elements().filter(e => e.visible())),
     randomize: false,
     animate: false,
     fit: false,

@@ -9,6 +9,11 @@ import { buildStyle, palettes } from './graph-style.js';
 import contract from './graph-contract.json';
 import { fullLayoutOptions, incrementalLayoutOptions, seedPositions } from './graph-layout.js';
 import { layeredIncrementalPositions } from './layered-layout.js';
+import { readModel, planLanes, extendPlan, placeLanes, countCrossings, addressOf, isBig } from './lanes-layout.js';
+import { lanesStyle, lodMetrics, underlayPalette } from './graph-lod.js';
+import { LaneUnderlay } from './lane-underlay.js';
+import { focusNodes } from './graph-focus.js';
+import { attachKeyboard } from './graph-keys.js';
 
 cytoscape.use(fcose);
 
@@ -16,6 +21,9 @@ const FLASH_MS = 1500;
 const FADE_MS = 1200;
 const LAYOUTS = new Set(contract.layouts.names);
 const DEFAULT_LAYOUT = contract.layouts.default;
+// Classes and data the lanes layout puts on elements; removed when another layout takes over.
+const LANE_CLASSES = 'nv-lanes nv-tile nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-ov';
+const LANE_DATA = ['nvMinW', 'nvMinH', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv'];
 
 /**
  * Creates the graph inside containerElement.
@@ -35,7 +43,12 @@ class NetVizGraph {
     this._projector = !!options.projector;
     this._layoutName = LAYOUTS.has(options.layout) ? options.layout : DEFAULT_LAYOUT;
     this._lastSequence = null;
-    this._filter = { hideLoopback: false, hideHostDevices: false, hideNat: false, network: null };
+    this._filter = { hideLoopback: false, hideHostDevices: false, hideNat: false, focus: null };
+    this._focusSet = null;
+    this._plan = null;
+    this._lodEles = null;
+    this._overview = null;
+    this._openTile = null;
     this._layout = null;
     this._laidOutOnce = false;
     this._hiddenAtLayout = new Set();
@@ -45,8 +58,7 @@ class NetVizGraph {
     this.cy = cytoscape({
       container,
       elements: [],
-      style: buildStyle(this._theme, this._projector),
-      wheelSensitivity: 0.3,
+      style: this._stylesheet(),
       minZoom: 0.05,
       maxZoom: 6,
       boxSelectionEnabled: false,
@@ -55,16 +67,40 @@ class NetVizGraph {
       textureOnViewport: true,
     });
     this._applyContainerBackground();
+    this._underlay = new LaneUnderlay(this.cy, container);
 
     this._onTap = evt => {
       if (evt.target === this.cy) {
         this.cy.elements('.nv-focus').removeClass('nv-focus');
+        this._setOpenTile(null);
         this._notify('OnBackgroundSelected');
-      } else if (!evt.target.hasClass('nv-leaving')) {
-        this._notify('OnElementSelected', evt.target.id());
+        return;
       }
+      let target = evt.target;
+      // A click where a cable crosses a box means the box: nodes win over the edges drawn above them.
+      if (target.isEdge()) {
+        const node = this._nodeAt(evt.position);
+        if (node) {
+          target.unselect();
+          node.select();
+          target = node;
+        }
+      }
+      if (target.hasClass('nv-leaving')) return;
+      this._setOpenTile(target);
+      if (this._filter.focus === 'selection') this._refocus();
+      this._notify('OnElementSelected', target.id());
     };
     this.cy.on('tap', this._onTap);
+    this._onZoom = () => this._updateLod(false);
+    this.cy.on('zoom', this._onZoom);
+    this._detachKeys = attachKeyboard(this.cy, container, {
+      select: node => this._keySelect(node),
+      open: node => this._notify('OnElementSelected', node.id()),
+      close: () => { this.cy.elements(':selected').unselect(); this._setOpenTile(null); this._notify('OnBackgroundSelected'); },
+      fit: () => this.fit(),
+      search: () => this._notify('OnSearchRequested'),
+    });
     this._onResize = () => this.cy && this.cy.resize();
     window.addEventListener('resize', this._onResize);
     // The container also changes size without a window resize (the details drawer opens, the side
@@ -80,8 +116,10 @@ class NetVizGraph {
       this._resizeObserver.observe(container);
     }
 
-    // The one deliberate global: an automation handle for end-to-end tests and debugging.
+    // The one deliberate global: an automation handle for end-to-end tests and debugging (the module
+    // instance rides along in the core's scratch, for measure() from the benchmark).
     window.netvizCy = this.cy;
+    this.cy.scratch('_netviz', this);
   }
 
   /** Replaces all elements and runs the full layout, then fits. */
@@ -93,19 +131,33 @@ class NetVizGraph {
     // positions and only the unknown ones are placed (the first reset lays out everything).
     const previous = new Map(cy.nodes().filter(n => !n.isParent()).map(n => [n.id(), { ...n.position() }]));
     let added = cy.collection();
+    let laidOut = false;
     cy.batch(() => {
       cy.elements().remove();
       added = cy.add(normalise(elements ?? []));
+      this._computeFocus();
       this._applyFilterClasses(cy.elements());
       for (const n of added.nodes()) {
         const pos = previous.get(n.id());
         if (pos && !n.isParent()) n.position(pos);
       }
+      if (this._layoutName === 'lanes' && added.nonempty()) {
+        // In the same batch as the add: Cytoscape styles every element once, with its lane classes and
+        // level of detail already set (a second pass costs most of a second at 300 namespaces). A first
+        // reset plans the lanes; a later one (after a sequence gap) extends the plan, so survivors stay put.
+        const leavesNow = added.nodes().filter(n => !n.isParent());
+        const fresh = !this._laidOutOnce || leavesNow.every(n => !previous.has(n.id()));
+        this._rememberHidden();
+        this._runLanes(fresh, true);
+        laidOut = true;
+      }
     });
     this._lastSequence = typeof sequence === 'number' ? sequence : null;
     const leaves = added.nodes().filter(n => !n.isParent());
     const unknown = leaves.filter(n => !previous.has(n.id()));
-    if (!this._laidOutOnce || unknown.length === leaves.length) {
+    if (laidOut) {
+      // Done above.
+    } else if (!this._laidOutOnce || unknown.length === leaves.length) {
       this._runFullLayout(true, false);
     } else if (unknown.nonempty()) {
       this._placeNewNodes(unknown);
@@ -156,8 +208,16 @@ class NetVizGraph {
         if (ele.empty()) continue;
         patchElement(ele, el);
       }
-      this._applyFilterClasses(newElements.union(cy.collection(updated.map(u => cy.getElementById(u.data.id)))));
+      if (this._focusSet) {
+        this._computeFocus();
+        this._applyFilterClasses(cy.elements());
+      } else {
+        this._applyFilterClasses(newElements.union(cy.collection(updated.map(u => cy.getElementById(u.data.id)))));
+      }
       leaving.addClass('nv-leaving').unselect();
+      // Lanes: new namespaces take the next slot of their lane, a new bridge a new lane, a tile whose text
+      // or size changed is redrawn; only what a grown box pushes moves (lanes-layout.js extendPlan).
+      if (this._layoutName === 'lanes' && this._laidOutOnce && (newElements.nonempty() || updated.length)) this._runLanes(false, false);
     });
     this._lastSequence = diff.sequence;
 
@@ -167,7 +227,10 @@ class NetVizGraph {
       }, FADE_MS);
     }
     const newNodes = newElements.nodes();
-    if (newNodes.nonempty()) this._placeNewNodes(newNodes);
+    if (newNodes.nonempty()) {
+      if (this._layoutName === 'lanes' && this._laidOutOnce) this._revealIfOffscreen(newNodes);
+      else this._placeNewNodes(newNodes);
+    }
     if (newElements.nonempty()) {
       newElements.addClass('nv-added');
       this._later(() => { if (!this._disposed) newElements.filter(e => e.inside()).removeClass('nv-added'); }, FLASH_MS);
@@ -182,26 +245,43 @@ class NetVizGraph {
     const wasProjector = this._projector;
     if (a.theme === 'light' || a.theme === 'dark') this._theme = a.theme;
     if (typeof a.projector === 'boolean') this._projector = a.projector;
-    this.cy.style(buildStyle(this._theme, this._projector));
+    // The page may have changed shape with it (projector mode folds the side panel): measure before laying out.
+    this.cy.resize();
+    this.cy.style(this._stylesheet());
     this._applyContainerBackground();
     // Projector mode changes every node's size: lay out again (the layered layout gives the same
     // arrangement, just roomier), otherwise the bigger nodes would overlap.
     if (wasProjector !== this._projector && this.cy.nodes().nonempty()) this._runFullLayout(false, true);
+    else if (this._layoutName === 'lanes' && this._lastLanes) this._underlay.set(this._lastLanes.decor, underlayPalette(this._theme, palettes[this._theme]), this._projector);
   }
 
-  /** Hides loopback interfaces, physical host NICs and NAT rules; dims what is not on a network. */
+  /**
+   * Hides loopback interfaces, physical host NICs and NAT rules, and shows only the focus (graph-focus.js:
+   * 'lesson', 'selection', a network, bridge or namespace id; null for everything). Returns the number of
+   * nodes shown.
+   */
   setFilter(filter) {
-    if (this._disposed) return;
+    if (this._disposed) return 0;
     const f = filter ?? {};
+    const focus = typeof f.focus === 'string' && f.focus.length ? f.focus : typeof f.network === 'string' && f.network.length ? f.network : null;
+    const before = this._filter;
     this._filter = {
       hideLoopback: !!f.hideLoopback,
       hideHostDevices: !!f.hideHostDevices,
       hideNat: !!f.hideNat,
-      network: typeof f.network === 'string' && f.network.length ? f.network : null,
+      focus,
     };
     const cy = this.cy;
     const wasHidden = new Set(cy.elements('.nv-hidden').map(e => e.id()));
+    this._computeFocus();
     cy.batch(() => this._applyFilterClasses(cy.elements()));
+    const changed = before.hideLoopback !== this._filter.hideLoopback || before.hideHostDevices !== this._filter.hideHostDevices
+      || before.hideNat !== this._filter.hideNat || before.focus !== this._filter.focus;
+    if (this._layoutName === 'lanes') {
+      // The lanes are cheap to lay out and a focus is a different picture: lay out what is shown, fit it.
+      if (changed && this._laidOutOnce) this._runFullLayout(false, false);
+      return cy.nodes().not('.nv-hidden').length;
+    }
     // Nodes that were hidden during the last layout have no real place yet: give them one now
     // without moving anything that is on screen.
     const revealed = cy.nodes().filter(n => wasHidden.has(n.id()) && !n.hasClass('nv-hidden') && this._hiddenAtLayout.has(n.id()));
@@ -209,6 +289,8 @@ class NetVizGraph {
       for (const n of revealed) this._hiddenAtLayout.delete(n.id());
       this._runIncrementalLayout(revealed);
     }
+    if (changed && this._filter.focus !== before.focus) this.fit();
+    return cy.nodes().not('.nv-hidden').length;
   }
 
   /** Highlights elements whose label or server-provided search text contains text; returns their ids. */
@@ -241,16 +323,101 @@ class NetVizGraph {
     cy.elements(':selected').unselect();
     ele.select();
     ele.addClass('nv-focus');
+    this._setOpenTile(ele);
+    if (this._filter.focus === 'selection') this._refocus();
     this._zoomTo(ele);
     return true;
   }
 
-  fit() {
+  /**
+   * The graph's frame changed shape on purpose (the side panel folded or came back): the lanes wrap to the
+   * new width, other layouts are fitted. (A resize of the window or the details drawer only refits.)
+   */
+  viewportChanged() {
     if (this._disposed) return;
-    this.cy.fit(this.cy.elements(':visible'), 40);
+    this.cy.resize();
+    if (this._layoutName === 'lanes' && this.cy.nodes().nonempty()) this._runFullLayout(false, false);
+    else this.fit();
   }
 
-  /** Re-runs a full layout: 'layered' (default), 'fcose', 'cose', 'concentric', 'breadthfirst' or 'grid'. */
+  /** Pans (never zooms) so an element is in view, once the details drawer has taken its part of the width. */
+  reveal(id, attempt = 0) {
+    if (this._disposed) return;
+    this._later(() => {
+      const cy = this.cy;
+      const ele = cy.getElementById(id);
+      if (this._disposed || ele.empty() || !ele.visible()) return;
+      // Still moving (the zoom to a linked element): look again when it has landed.
+      if (cy.animated() && attempt < 10) { this.reveal(id, attempt + 1); return; }
+      cy.resize();
+      const ext = cy.extent();
+      const bb = ele.boundingBox();
+      if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
+        cy.stop();
+        cy.animate({ center: { eles: ele } }, { duration: 300 });
+      }
+    }, attempt === 0 ? 350 : 200);
+  }
+
+  /** The selected element's id (keyboard or click), or null. */
+  selectedId() {
+    const sel = this.cy.elements(':selected');
+    return sel.nonempty() ? sel[0].id() : null;
+  }
+
+  /**
+   * Measures the picture as a person sees it: for each container and bridge, the on-screen size of the
+   * label that carries its name (the tile's in overview, the badge's in detail), whether that label is
+   * drawn and inside the viewport, and the crossings between cables (lanes-layout.js countCrossings).
+   */
+  measure() {
+    const cy = this.cy;
+    const zoom = cy.zoom();
+    const ext = cy.extent();
+    const inside = bb => bb.x1 >= ext.x1 - 1 && bb.x2 <= ext.x2 + 1 && bb.y1 >= ext.y1 - 1 && bb.y2 <= ext.y2 + 1;
+    const labels = [];
+    const fontOf = n => parseFloat(n.style('font-size'));
+    const drawn = n => n.visible() && n.style('label') !== '' && fontOf(n) * zoom >= parseFloat(n.style('min-zoomed-font-size'));
+    for (const n of cy.nodes('[kind = "container"]').filter(n => !n.hasClass('nv-hidden') && !n.hasClass('nv-leaving'))) {
+      const name = String(n.data('label') ?? '');
+      const tile = n.parent();
+      // In overview the badge steps aside and the tile's label names the container.
+      const carrier = n.visible() ? n : tile.nonempty() && String(tile.data('nvTile') ?? '').split('\n').some(l => l.includes(name)) ? tile : n;
+      labels.push({ id: n.id(), kind: 'container', name, px: fontOf(carrier) * zoom, drawn: drawn(carrier), inside: inside(carrier.boundingBox()) });
+    }
+    for (const n of cy.nodes('[kind = "interface"][type = "bridge"]').filter(n => !n.hasClass('nv-hidden'))) {
+      labels.push({ id: n.id(), kind: 'bridge', name: String(n.data('label') ?? '').split('\n')[0], px: fontOf(n) * zoom, drawn: drawn(n), inside: inside(n.boundingBox()) });
+    }
+    return { zoom, layout: this._layoutName, overview: !!this._overview, labels, crossings: countCrossings(cy) };
+  }
+
+  fit() {
+    if (this._disposed) return;
+    this._fitViewport();
+    this._updateLod(false);
+  }
+
+  /** Zooms and pans so the whole picture is in view (no level-of-detail change: the caller does that). */
+  _fitViewport() {
+    const cy = this.cy;
+    // The lanes layout knows its picture's bounds (frames and host band included): no need to make
+    // Cytoscape style and measure every element first, which at 300 namespaces costs a second.
+    const d = this._layoutName === 'lanes' ? this._lastLanes?.bounds : null;
+    let box = d && Number.isFinite(d.x1) && d.x2 > d.x1 ? d : null;
+    if (!box) {
+      const shown = cy.elements(':visible');
+      if (shown.empty()) return;
+      box = shown.boundingBox();
+    }
+    const pad = 24;
+    const w = cy.width();
+    const h = cy.height();
+    if (!w || !h) return;
+    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), 2.5, (w - 2 * pad) / Math.max(1, box.x2 - box.x1), (h - 2 * pad) / Math.max(1, box.y2 - box.y1)));
+    cy.viewport({ zoom, pan: { x: w / 2 - zoom * (box.x1 + box.x2) / 2, y: h / 2 - zoom * (box.y1 + box.y2) / 2 } });
+  }
+
+  /** Re-runs a full layout: 'lanes' (default), 'layered' or 'fcose'. */
   setLayout(name) {
     if (this._disposed) return;
     this._layoutName = LAYOUTS.has(name) ? name : DEFAULT_LAYOUT;
@@ -286,6 +453,9 @@ class NetVizGraph {
     window.removeEventListener('resize', this._onResize);
     if (this._resizeObserver) this._resizeObserver.disconnect();
     this.cy.off('tap', this._onTap);
+    this.cy.off('zoom', this._onZoom);
+    this._detachKeys();
+    this._underlay.dispose();
     if (window.netvizCy === this.cy) window.netvizCy = undefined;
     this.cy.destroy();
     this._dotNetRef = null;
@@ -310,24 +480,42 @@ class NetVizGraph {
     this._timers.add(t);
   }
 
+  _stylesheet() {
+    return buildStyle(this._theme, this._projector).concat(lanesStyle(palettes[this._theme] ?? palettes.light, this._projector));
+  }
+
   _applyContainerBackground() {
     // Label outlines use the palette background, so the canvas behind them must match it.
     this._container.style.backgroundColor = palettes[this._theme].background;
   }
 
+  /** The selection changed under the 'selection' focus: show its neighbourhood (laid out anew) if that differs. */
+  _refocus() {
+    const before = this._focusSet;
+    this._computeFocus();
+    const after = this._focusSet;
+    if (before && after && before.size === after.size && [...before].every(id => after.has(id))) return;
+    this.cy.batch(() => this._applyFilterClasses(this.cy.elements()));
+    this._runFullLayout(false, false);
+  }
+
+  _computeFocus() {
+    const set = focusNodes(this.cy, this._filter.focus, this.selectedId());
+    this._focusSet = set ? new Set(set.map(n => n.id())) : null;
+  }
+
   _applyFilterClasses(eles) {
     const f = this._filter;
+    const shown = this._focusSet;
     for (const e of eles) {
       if (!e.inside()) continue;
       const kind = e.data('kind');
-      const hide =
+      const outOfFocus = shown !== null && (e.isNode() ? !shown.has(e.id()) : !(shown.has(e.data('source')) && shown.has(e.data('target'))));
+      const hide = outOfFocus ||
         (f.hideLoopback && e.isNode() && e.data('type') === 'loopback') ||
         (f.hideHostDevices && e.hasClass('host-device')) ||
         (f.hideNat && (kind === 'nat-rule' || (e.isEdge() && kind === 'nat')));
       e.toggleClass('nv-hidden', hide);
-      const networks = e.data('networks');
-      const dim = f.network !== null && Array.isArray(networks) && !networks.includes(f.network) && e.id() !== f.network;
-      e.toggleClass('nv-dimmed', dim);
     }
   }
 
@@ -346,13 +534,20 @@ class NetVizGraph {
     const cy = this.cy;
     this._stopLayout();
     if (cy.nodes().empty()) return;
+    if (this._layoutName === 'lanes') {
+      this._rememberHidden();
+      this._runLanes(true, true);
+      return;
+    }
+    this._clearLanes();
     const visible = cy.elements().not('.nv-hidden').not('.nv-leaving');
     this._rememberHidden();
     try {
       const opts = fullLayoutOptions(this._layoutName, { projector: this._projector, randomize, animate, visible });
       const layout = visible.layout(opts);
       this._layout = layout;
-      layout.one('layoutstop', () => { if (this._layout === layout) this._layout = null; });
+      // A layout that ends must leave the whole picture in view, whatever it did with the positions.
+      layout.one('layoutstop', () => { if (this._layout === layout) this._layout = null; if (!this._disposed) this.fit(); });
       layout.run();
     } catch (e) {
       // A layout that fails (e.g. fcose on constraints it cannot satisfy) must not leave every node
@@ -372,7 +567,11 @@ class NetVizGraph {
       this._runFullLayout(true, false);
       return;
     }
-    if (this._layoutName === 'layered') {
+    if (this._layoutName === 'lanes') {
+      // New namespaces take the next slot of their lane, a new bridge a new lane; only what a grown box
+      // pushes moves (lanes-layout.js extendPlan).
+      this._runLanes(false, false);
+    } else if (this._layoutName === 'layered') {
       // Deterministic: each new node gets a free spot in the layered picture; nothing else moves.
       const positions = layeredIncrementalPositions(cy, newNodes, this._projector);
       cy.batch(() => {
@@ -391,7 +590,185 @@ class NetVizGraph {
     const ext = cy.extent();
     const bb = nodes.boundingBox();
     if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
+      // One animation at a time: a burst of diffs must not queue a fit per diff.
+      cy.stop();
       cy.animate({ fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
+    }
+  }
+
+  /**
+   * Lays out the shown elements in lanes: a new plan (full) or the current one extended with what is new;
+   * with fit, the viewport too. Classes, positions, viewport and level of detail change in one batch.
+   */
+  _runLanes(full, fit) {
+    const cy = this.cy;
+    const visible = cy.elements().not('.nv-hidden').not('.nv-leaving');
+    const model = readModel(visible, this._projector);
+    const aspect = cy.width() > 0 && cy.height() > 0 ? cy.width() / cy.height() : 16 / 9;
+    if (full || !this._plan) this._plan = planLanes(model, this._projector, aspect);
+    else extendPlan(this._plan, model, this._projector);
+    const result = placeLanes(model, this._plan, this._projector);
+    cy.batch(() => {
+      this._applyLaneClasses(model, result);
+      const place = (n, want) => {
+        const now = n.position();
+        if (now.x !== want.x || now.y !== want.y) n.position(want);
+      };
+      for (const id in result.positions) {
+        const n = cy.getElementById(id);
+        if (n.empty()) continue;
+        // A box whose every child is hidden (an ip netns with only lo) is placed through its hidden children.
+        if (n.isParent()) { for (const leaf of n.descendants().filter(d => !d.isParent())) place(leaf, result.positions[id]); } else place(n, result.positions[id]);
+      }
+      this._lastLanes = result;
+      if (fit) this._fitViewport();
+      this._updateLod(true);
+    });
+    this._underlay.set(result.decor, underlayPalette(this._theme, palettes[this._theme]), this._projector);
+  }
+
+  /** Marks what the lanes picture draws specially (tiles, dots, rails) and what the level of detail switches. */
+  _applyLaneClasses(model, result) {
+    const cy = this.cy;
+    const setData = (ele, key, value) => { if (ele.data(key) !== value) ele.data(key, value); };
+    // Gathered in an array: growing a collection with union() one element at a time is quadratic.
+    const lod = [];
+    if (model.host) model.host.ele.addClass('nv-lanes');
+    for (const e of model.edges) {
+      if (e.kind === 'nat' || e.kind === 'route' || e.kind === 'attachment') e.ele.addClass('nv-lanes');
+    }
+    for (const t of model.tiles) {
+      const box = result.tileBoxes[t.id];
+      if (!box) continue;
+      t.node.ele.addClass('nv-tile');
+      setData(t.node.ele, 'nvMinW', box.w);
+      setData(t.node.ele, 'nvMinH', box.h);
+      setData(t.node.ele, 'nvTile', box.text);
+      setData(t.node.ele, 'nvDy', box.dy);
+      setData(t.node.ele, 'nvTitle', box.title);
+      setData(t.node.ele, 'nvTitleH', box.titleH);
+      lod.push(t.node.ele);
+      for (const c of t.leaves) {
+        const linked = t.linked.includes(c);
+        c.ele.toggleClass('nv-dot', linked);
+        c.ele.toggleClass('nv-addr', linked);
+        c.ele.toggleClass('nv-quiet', !linked);
+        if (linked) setData(c.ele, 'nvAddr', addressOf(c.label));
+        lod.push(c.ele);
+      }
+    }
+    for (const [portId, turn] of Object.entries(result.turns)) {
+      const port = cy.getElementById(portId);
+      port.addClass('nv-dot');
+      lod.push(port);
+      const edge = model.bridgePortEdges.get(portId)?.ele;
+      if (edge) {
+        edge.addClass('nv-rail');
+        setData(edge, 'nvTurn', turn.turn);
+        setData(edge, 'nvTurnOv', turn.turnOv);
+        lod.push(edge);
+      }
+    }
+    for (const b of model.bridges) lod.push(b.ele);
+    for (const n of model.band) if (isBig(n)) { n.ele.addClass('nv-big'); lod.push(n.ele); }
+    for (const list of model.tagsOf.values()) for (const n of list) { n.ele.addClass('nv-big'); lod.push(n.ele); }
+    for (const id of model.gateLane.keys()) { const g = model.nodes.get(id).ele; g.addClass('nv-gate'); lod.push(g); }
+    for (const n of model.band) if (n.kind === 'nat-rule') { n.ele.addClass('nv-gate'); lod.push(n.ele); }
+    this._lodEles = cy.collection(lod);
+  }
+
+  _clearLanes() {
+    const cy = this.cy;
+    this._plan = null;
+    this._lastLanes = null;
+    this._lodEles = null;
+    this._overview = null;
+    this._underlay.clear();
+    cy.batch(() => {
+      cy.elements().removeClass(LANE_CLASSES);
+      for (const n of cy.elements()) for (const k of LANE_DATA) if (n.data(k) !== undefined) n.removeData(k);
+    });
+  }
+
+  /**
+   * Overview while a tile's detail text would be too small to read (dFont under detailPx on screen:
+   * 12 px, 18 px in projector mode), detail above; the open tile (the selection's) is always in detail. Switches only when the zoom crosses
+   * the threshold (with a little hysteresis), since it restyles every tile.
+   */
+  _updateLod(force) {
+    if (this._disposed || this._layoutName !== 'lanes' || !this._lodEles) return;
+    const m = lodMetrics(this._projector);
+    const px = this.cy.zoom() * m.dFont;
+    const overview = this._overview === null ? px < m.detailPx : this._overview ? px < m.detailPx + 0.5 : px < m.detailPx - 0.5;
+    if (!force && overview === this._overview) return;
+    this._overview = overview;
+    const open = this._openTile ? this._openEles(this._openTile) : this.cy.collection();
+    this.cy.batch(() => {
+      const eles = this._lodEles.filter(e => e.inside());
+      if (overview) { eles.not(open).addClass('nv-ov'); open.removeClass('nv-ov'); } else eles.removeClass('nv-ov');
+    });
+  }
+
+  /** A tile and what belongs to it: its contents, the host ports it hangs on and their rails. */
+  _openEles(tile) {
+    if (!tile.inside()) return this.cy.collection();
+    const inner = tile.union(tile.descendants());
+    const ports = inner.connectedEdges('[kind = "veth"]').connectedNodes().not(inner);
+    return inner.union(ports).union(ports.connectedEdges('.nv-rail'));
+  }
+
+  /** Opens (shows in detail) the tile of a selected element; null closes. */
+  _setOpenTile(ele) {
+    let tile = null;
+    if (ele && ele.isNode && ele.isNode()) {
+      let p = ele;
+      while (p.parent().nonempty()) p = p.parent();
+      if (p.hasClass('nv-tile')) tile = p;
+      else if (ele.hasClass('nv-dot') && !ele.parent().hasClass('nv-tile')) {
+        // A host port: open the tile it is cabled to.
+        const peer = ele.connectedEdges('[kind = "veth"]').connectedNodes().not(ele)[0];
+        let q = peer;
+        while (q && q.parent().nonempty()) q = q.parent();
+        if (q && q.hasClass('nv-tile')) tile = q;
+      }
+    }
+    const before = this._openTile;
+    if ((before && tile && before.same(tile)) || (!before && !tile)) return;
+    this._openTile = tile;
+    if (this._overview) {
+      this.cy.batch(() => {
+        if (before) this._openEles(before).filter(e => this._lodEles?.contains(e)).addClass('nv-ov');
+        if (tile) this._openEles(tile).removeClass('nv-ov');
+      });
+    }
+  }
+
+  /** The node a person meant at a model position: a leaf over a box, a smaller box over a larger one. */
+  _nodeAt(pos) {
+    let best = null;
+    let bestArea = Infinity;
+    for (const n of this.cy.nodes()) {
+      if (!n.visible() || n.pstyle('events').value !== 'yes' || n.hasClass('nv-leaving')) continue;
+      const bb = n.boundingBox({ includeLabels: false });
+      if (pos.x < bb.x1 || pos.x > bb.x2 || pos.y < bb.y1 || pos.y > bb.y2) continue;
+      const area = n.isParent() ? bb.w * bb.h * 1000 : bb.w * bb.h;
+      if (area < bestArea) { bestArea = area; best = n; }
+    }
+    return best;
+  }
+
+  _keySelect(node) {
+    const cy = this.cy;
+    cy.elements(':selected').unselect();
+    cy.elements('.nv-focus').removeClass('nv-focus');
+    node.select();
+    this._setOpenTile(node);
+    // Keep the selection in view without changing the zoom a person chose.
+    const ext = cy.extent();
+    const bb = node.boundingBox();
+    if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
+      cy.stop();
+      cy.animate({ center: { eles: node } }, { duration: 250 });
     }
   }
 
@@ -461,7 +838,8 @@ function patchElement(ele, el) {
   }
   if (any) ele.data(changed);
   for (const k of Object.keys(current)) {
-    if (!(k in next) && k !== 'id' && k !== 'parent' && k !== 'source' && k !== 'target') ele.removeData(k);
+    // nv* keys are the graph module's own (layout sizes, tile text), not the server's.
+    if (!(k in next) && k !== 'id' && k !== 'parent' && k !== 'source' && k !== 'target' && !k.startsWith('nv')) ele.removeData(k);
   }
   if (ele.isNode()) {
     const parent = next.parent ?? null;

@@ -1,9 +1,12 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using MudBlazor.Services;
 using NetViz.Core.Live;
+using NetViz.Web.Components.Pages;
 using NetViz.Web.Live;
+using NetViz.Web.Settings;
 using NetViz.Web.Tests.Fakes;
 
 namespace NetViz.Web.Tests.Components;
@@ -20,10 +23,26 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddScoped<DashboardSettingsStore>();
         Services.AddScoped<DashboardViewState>();
         Services.AddSingleton<ITopologyFeed>(Feed);
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
     protected FakeTopologyFeed Feed { get; } = new(SampleTopology.Create());
+
+    /// <summary>The Topology page (with the popover provider its selects need), once it reports the graph drawn.</summary>
+    protected IRenderedComponent<Topology> RenderReadyTopology()
+    {
+        var host = Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<Topology>(1);
+            builder.CloseComponent();
+        });
+        var page = host.FindComponent<Topology>();
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready")));
+        return page;
+    }
 }

@@ -18,19 +18,7 @@ public class TopologyTests : DashboardTestContext
         _module.Mode = JSRuntimeMode.Loose;
     }
 
-    private IRenderedComponent<Topology> RenderTopology()
-    {
-        var host = Render(builder =>
-        {
-            builder.OpenComponent<MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<Topology>(1);
-            builder.CloseComponent();
-        });
-        var page = host.FindComponent<Topology>();
-        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready")));
-        return page;
-    }
+    private IRenderedComponent<Topology> RenderTopology() => RenderReadyTopology();
 
     private IReadOnlyList<JSRuntimeInvocation> Calls(string identifier) => _module.Invocations[identifier];
 
@@ -118,15 +106,16 @@ public class TopologyTests : DashboardTestContext
     }
 
     [Fact]
-    public void The_graph_starts_with_the_layered_layout_and_offers_exactly_the_layouts_the_module_accepts()
+    public void The_graph_starts_with_the_lanes_layout_and_offers_exactly_the_layouts_the_module_accepts()
     {
         var page = RenderTopology();
 
         var options = Assert.Single(Calls("create")).Arguments[2]!;
-        Assert.Equal("layered", options.GetType().GetProperty("layout")!.GetValue(options));
-        Assert.Equal("layered", page.Find("[data-testid='graph']").GetAttribute("data-layout"));
+        Assert.Equal("lanes", options.GetType().GetProperty("layout")!.GetValue(options));
+        Assert.Equal("lanes", page.Find("[data-testid='graph']").GetAttribute("data-layout"));
         // The names netviz-graph.js accepts come from graph-contract.json, as Topology.Layouts do (GraphContractTests).
-        Assert.Equal(Topology.Layouts, page.FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value).Where(Topology.Layouts.Contains));
+        Assert.Equal(["lanes", "layered", "fcose"], Topology.Layouts);
+        Assert.Equal(Topology.Layouts, page.FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value).Where(v => v is not null && Topology.Layouts.Contains(v)));
     }
 
     [Fact]
@@ -134,7 +123,7 @@ public class TopologyTests : DashboardTestContext
     {
         var page = RenderTopology();
         var initial = Assert.IsType<Topology.GraphFilter>(Assert.Single(Calls("setFilter")).Arguments[0]);
-        Assert.Equal(new Topology.GraphFilter(HideLoopback: true, HideHostDevices: false, HideNat: false, Network: null), initial);
+        Assert.Equal(new Topology.GraphFilter(HideLoopback: true, HideHostDevices: false, HideNat: false, Focus: null), initial);
 
         var switches = page.FindAll("input[type=checkbox]");
         switches[2].Change(false); // NAT rules off

@@ -62,6 +62,37 @@ public class CytoscapeElementMapperTests
     }
 
     [Fact]
+    public void Namespace_tiles_name_who_lives_there_owner_first_and_the_modes_a_lane_does_not_say()
+    {
+        // The sidecar joined web's namespace (--network container:web): the owner comes first.
+        Assert.Equal("web\nsidecar", E(WebNs).Data.Tile);
+        Assert.Equal("db", E(DbNs).Data.Tile);
+        Assert.Equal("isolated\nnetwork none", E(IsolatedNs).Data.Tile);
+        Assert.Equal("lab1\nip netns", E(Lab1Ns).Data.Tile);
+        // The host namespace is no tile; nothing but namespaces carries one.
+        Assert.Null(E(HostNs).Data.Tile);
+        Assert.All(Elements.Where(e => e.Data.Kind != "netns"), e => Assert.Null(e.Data.Tile));
+    }
+
+    [Fact]
+    public void A_tile_bounds_hostile_names_to_one_short_line()
+    {
+        var snapshot = Create();
+        var hostile = "db\u0007\n" + new string('x', 80);
+        var nodes = snapshot.Nodes.Select(n => n is NetViz.Core.Model.NetnsNode { Id: DbNs } ns
+            ? ns with { Containers = [new NetViz.Core.Model.ContainerRef(DbId, hostile)] }
+            : n);
+        var elements = CytoscapeElementMapper.ToElements(snapshot with { Nodes = [.. nodes] });
+
+        var tile = elements.Single(e => e.Data.Id == DbNs).Data.Tile!;
+        Assert.DoesNotContain('\n', tile);
+        Assert.DoesNotContain('\u0007', tile);
+        Assert.Equal(28, tile.Length);
+        Assert.EndsWith("…", tile, StringComparison.Ordinal);
+        Assert.StartsWith("db  xxx", tile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Classes_mark_kind_type_host_devices_modes_and_empty_namespaces()
     {
         Assert.Contains("host", Classes(HostNs));

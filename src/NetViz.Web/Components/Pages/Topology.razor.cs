@@ -4,8 +4,10 @@ using NetViz.Core.Diff;
 using NetViz.Core.Live;
 using NetViz.Core.Model;
 using NetViz.Web.Components.Shared;
+using MudBlazor;
 using NetViz.Web.Graph;
 using NetViz.Web.Live;
+using NetViz.Web.Settings;
 
 namespace NetViz.Web.Components.Pages;
 
@@ -14,6 +16,8 @@ namespace NetViz.Web.Components.Pages;
 /// <c>applyDiff</c> with each Core diff mapped element by element, and a full <c>reset</c> on a gap in the numbering
 /// or whenever the module reports it could not apply one. What it shows is the first snapshot with every diff since
 /// applied (<see cref="TopologyDiffer.Apply"/>): the same fold the browser does.
+/// Filters, layout and the side panel come from the saved <see cref="DashboardSettings"/>; what is shown
+/// (<c>?show=</c>) and selected (<c>?focus=</c>) are in the URL, so a link shares the view.
 /// </summary>
 public partial class Topology : ComponentBase, IAsyncDisposable
 {
@@ -21,12 +25,16 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     public const string ModulePath = "./js/netviz-graph.bundle.js";
 
     /// <summary>
-    /// The names the module's <c>setLayout</c> accepts (graph-contract.json). <c>layered</c> (the default) is the
-    /// module's deterministic teaching layout: host box on top, bridges over their ports, each container box under its veth cable.
+    /// The names the module's <c>setLayout</c> accepts (graph-contract.json). <c>lanes</c> (the default) draws one lane
+    /// per bridge with its namespaces beneath; <c>layered</c> is the host box over its container boxes; <c>fcose</c> is force-directed.
     /// </summary>
     public static IReadOnlyList<string> Layouts => GraphContract.Current.Layouts;
 
     public static string DefaultLayout => GraphContract.Current.DefaultLayout;
+
+    /// <summary><c>?show=</c> values besides element ids (graph-focus.js).</summary>
+    public const string ShowLesson = "lesson";
+    public const string ShowSelection = "selection";
 
     private ElementReference _graphElement;
     private IJSObjectReference? _module;
@@ -43,9 +51,14 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private bool _needsReset;
     private string? _graphError;
     private string? _pendingFocus;
-
-    private GraphFilter _filter = new(HideLoopback: true, HideHostDevices: false, HideNat: false, Network: null);
-    private string _layout = DefaultLayout;
+    private string? _show;
+    private GraphFilter? _sentFilter;
+    private string? _sentLayout;
+    private bool _revealPending;
+    private bool _appearancePending;
+    private bool _viewportPending;
+    private bool _renderedPanelOpen = true;
+    private MudTextField<string>? _searchField;
     private string? _searchText;
     private IReadOnlyList<string> _matches = [];
     private string? _selectedId;
@@ -55,31 +68,118 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private DashboardViewState ViewState { get; set; } = default!;
     [Inject] private ILogger<Topology> Logger { get; set; } = default!;
+    [Inject] private NavigationManager Nav { get; set; } = default!;
 
     /// <summary>Id of an element to focus and select once the graph is drawn (<c>/?focus=ctr:...</c>).</summary>
     [SupplyParameterFromQuery(Name = "focus")] public string? Focus { get; set; }
 
-    /// <summary>The <c>setFilter</c> payload.</summary>
-    public sealed record GraphFilter(bool HideLoopback, bool HideHostDevices, bool HideNat, string? Network);
+    /// <summary>What the graph shows (<c>/?show=lesson</c>, a network, bridge or namespace id; none for everything).</summary>
+    [SupplyParameterFromQuery(Name = "show")] public string? ShowParameter { get; set; }
+
+    /// <summary>The <c>setFilter</c> payload: the saved toggles and the URL's focus (<c>show</c>).</summary>
+    public sealed record GraphFilter(bool HideLoopback, bool HideHostDevices, bool HideNat, string? Focus);
+
+    /// <summary>One entry of the Show list: the <c>?show=</c> value and its text.</summary>
+    public sealed record ShowOption(string Value, string Text);
+
+    private DashboardSettings Settings => ViewState.Settings;
+
+    private bool PanelOpen => Settings.PanelOpen;
+
+    private GraphFilter CurrentFilter => new(Settings.HideLoopback, Settings.HideHostDevices, Settings.HideNat, _show);
+
+    /// <summary>
+    /// What the graph can be narrowed to: everything, the lesson's cases, the selection with its neighbours, each
+    /// Docker network (by its bridge), each bridge made by hand and each <c>ip netns</c> namespace.
+    /// </summary>
+    public static IReadOnlyList<ShowOption> ShowOptionsFor(TopologyIndex index, string? current)
+    {
+        {
+            var options = new List<ShowOption>
+            {
+                new("", "Everything"),
+                new(ShowLesson, "The lesson: none, host, bridge, ip netns"),
+                new(ShowSelection, "The selection and its neighbours"),
+            };
+            var networkBridges = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var network in index.OfKind<NetworkNode>().Where(CytoscapeElementMapper.IsDrawn).OrderBy(n => n.Name, StringComparer.Ordinal))
+            {
+                if (network.Bridge is { } bridge) networkBridges.Add(bridge);
+                options.Add(new(network.Id, $"network {network.Name}" + (network.BridgeName is { } bridgeName ? $" ({bridgeName})" : "")));
+            }
+            foreach (var bridge in index.OfKind<InterfaceNode>()
+                         .Where(i => i.Type == "bridge" && !networkBridges.Contains(i.Id) && index.IsHostNetns(index.NetnsOf(i)))
+                         .OrderBy(i => i.Name, StringComparer.Ordinal))
+                options.Add(new(bridge.Id, $"bridge {bridge.Name} (made with ip link)"));
+            foreach (var netns in index.OfKind<NetnsNode>()
+                         .Where(n => !index.IsHostNetns(n) && !index.ContainersIn(n).Any() && n.Name is { Length: > 0 })
+                         .OrderBy(n => n.Name, StringComparer.Ordinal))
+                options.Add(new(netns.Id, $"ip netns {netns.Name}"));
+            // A shared link may name something this host does not have (any more): keep it listed, so the select shows it.
+            if (current is { Length: > 0 } show && options.All(o => o.Value != show))
+                options.Add(new(show, show.Contains(',') ? $"{show.Split(',').Length} chosen from a link" : show));
+            return options;
+        }
+    }
+
+    private IReadOnlyList<ShowOption> ShowOptions => ShowOptionsFor(_index, _show);
 
     protected override void OnParametersSet()
     {
-        if (Focus is null) return;
-        _pendingFocus = Focus;
-        if (_graphReady) _ = InvokeAsync(FocusPendingAsync);
+        if (Focus is not null && Focus != _selectedId)
+        {
+            _pendingFocus = Focus;
+            if (_graphReady) _ = InvokeAsync(FocusPendingAsync);
+        }
+        var show = string.IsNullOrEmpty(ShowParameter) ? null : ShowParameter;
+        if (show != _show)
+        {
+            _show = show;
+            if (_graph is not null) _ = InvokeAsync(SyncGraphSettingsAsync);
+        }
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!firstRender) return;
+        if (!firstRender)
+        {
+            // Theme/projector and the side panel change the graph's frame: tell the graph once the page has its new
+            // shape (after this render), so the lanes wrap to the width it really has.
+            if (_graph is not null && (_appearancePending || _viewportPending))
+            {
+                var appearance = _appearancePending;
+                _appearancePending = _viewportPending = false;
+                try
+                {
+                    if (appearance) await _graph.InvokeVoidAsync("setAppearance", new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode });
+                    else await _graph.InvokeVoidAsync("viewportChanged");
+                }
+                catch (JSException e)
+                {
+                    Logger.LogWarning(e, "The graph could not take the new appearance");
+                }
+            }
+            if (_revealPending && _graph is not null && _selectedId is not null)
+            {
+                // The details drawer just took part of the width: keep the selection in view.
+                _revealPending = false;
+                try { await _graph.InvokeVoidAsync("reveal", _selectedId); } catch (JSException) { }
+            }
+            return;
+        }
         try
         {
+            // The saved settings first, so the graph is drawn once, the way it was left.
+            await ViewState.RestoreAsync();
             _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
             _dotNetRef = DotNetObjectReference.Create(this);
             _graph = await _module.InvokeAsync<IJSObjectReference>("create", _graphElement, _dotNetRef,
-                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = _layout });
+                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout });
             if (_disposed) return;
-            await _graph.InvokeVoidAsync("setFilter", _filter);
+            _sentLayout = Settings.Layout;
+            _sentFilter = CurrentFilter;
+            _renderedPanelOpen = PanelOpen;
+            await _graph.InvokeVoidAsync("setFilter", _sentFilter);
         }
         catch (JSException e)
         {
@@ -90,7 +190,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             return;
         }
         ViewState.AppearanceChanged += OnAppearanceChanged;
+        ViewState.SettingsChanged += OnSettingsChanged;
         ViewState.PausedChanged += OnPausedChanged;
+        StateHasChanged();
         // Subscribe only now: the first update (a reset) needs the graph instance.
         _pump = new TopologyFeedPump(Feed, batch => InvokeAsync(() => ApplyBatchAsync(batch)));
     }
@@ -183,10 +285,59 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         StateHasChanged();
     }
 
-    private void OnAppearanceChanged() => _ = InvokeAsync(async () =>
+    /// <summary>Sends the filter and the layout to the graph when they differ from what it has.</summary>
+    private async Task SyncGraphSettingsAsync()
     {
-        if (_graph is not null && !_disposed)
-            await _graph.InvokeVoidAsync("setAppearance", new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode });
+        if (_graph is null || _disposed) return;
+        if (Settings.Layout != _sentLayout)
+        {
+            _sentLayout = Settings.Layout;
+            await _graph.InvokeVoidAsync("setLayout", _sentLayout);
+        }
+        var filter = CurrentFilter;
+        if (filter != _sentFilter)
+        {
+            _sentFilter = filter;
+            await _graph.InvokeVoidAsync("setFilter", filter);
+        }
+    }
+
+    private void OnSettingsChanged() => _ = InvokeAsync(async () =>
+    {
+        await SyncGraphSettingsAsync();
+        if (PanelOpen != _renderedPanelOpen)
+        {
+            _renderedPanelOpen = PanelOpen;
+            _viewportPending = true;
+        }
+        StateHasChanged();
+    });
+
+    private async Task SetShowAsync(string? value)
+    {
+        _show = string.IsNullOrEmpty(value) ? null : value;
+        SyncUrl();
+        await SyncGraphSettingsAsync();
+    }
+
+    private void TogglePanel() => ViewState.Update(s => s with { PanelOpen = !s.PanelOpen });
+
+    /// <summary>The URL says what is shown and what is selected, so it can be shared (replacing the history entry).</summary>
+    private void SyncUrl()
+    {
+        var uri = Nav.GetUriWithQueryParameters(new Dictionary<string, object?>
+        {
+            ["show"] = _show,
+            ["focus"] = _detailsOpen ? _selectedId : null,
+        });
+        if (uri != Nav.Uri) Nav.NavigateTo(uri, new NavigationOptions { ReplaceHistoryEntry = true });
+    }
+
+    private void OnAppearanceChanged() => _ = InvokeAsync(() =>
+    {
+        if (_graph is null || _disposed) return;
+        _appearancePending = true;
+        StateHasChanged();
     });
 
     private void OnPausedChanged() => _ = InvokeAsync(async () =>
@@ -197,22 +348,10 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         StateHasChanged();
     });
 
-    private async Task SetFilterAsync(GraphFilter filter)
-    {
-        _filter = filter;
-        if (_graph is not null) await _graph.InvokeVoidAsync("setFilter", _filter);
-    }
-
     private async Task SearchAsync(string? text)
     {
         _searchText = text;
         _matches = _graph is null ? [] : await _graph.InvokeAsync<string[]>("search", text ?? "") ?? [];
-    }
-
-    private async Task SetLayoutAsync(string layout)
-    {
-        _layout = layout;
-        if (_graph is not null) await _graph.InvokeVoidAsync("setLayout", layout);
     }
 
     private async Task FitAsync()
@@ -228,14 +367,19 @@ public partial class Topology : ComponentBase, IAsyncDisposable
 
     private void Select(string id)
     {
+        var opening = !_detailsOpen;
         _selectedId = id;
         _detailsOpen = true;
+        _revealPending = opening;
+        SyncUrl();
     }
 
     private void CloseDetails()
     {
+        var wasOpen = _detailsOpen;
         _detailsOpen = false;
         _selectedId = null;
+        if (wasOpen) SyncUrl();
     }
 
     /// <summary>Called by the graph module when a node or edge is tapped.</summary>
@@ -246,7 +390,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         StateHasChanged();
     });
 
-    /// <summary>Called by the graph module when the background is tapped.</summary>
+    /// <summary>Called by the graph module when the background is tapped or Escape is pressed.</summary>
     [JSInvokable]
     public Task OnBackgroundSelected() => InvokeAsync(() =>
     {
@@ -254,10 +398,21 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         StateHasChanged();
     });
 
+    /// <summary>Called by the graph module when <c>/</c> is pressed: the search box takes the keyboard.</summary>
+    [JSInvokable]
+    public Task OnSearchRequested() => InvokeAsync(async () =>
+    {
+        if (!PanelOpen) ViewState.Update(s => s with { PanelOpen = true });
+        StateHasChanged();
+        await Task.Yield();
+        if (_searchField is not null) await _searchField.FocusAsync();
+    });
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
         ViewState.AppearanceChanged -= OnAppearanceChanged;
+        ViewState.SettingsChanged -= OnSettingsChanged;
         ViewState.PausedChanged -= OnPausedChanged;
         if (_pump is not null) await _pump.DisposeAsync();
         // The circuit may already be gone (tab closed): then there is no browser left to clean up.
