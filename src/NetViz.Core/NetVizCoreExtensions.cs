@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using NetViz.Core;
 using NetViz.Web;
 using NetViz.Web.Api;
+using NetViz.Web.Cli;
 using NetViz.Web.Components;
 using NetViz.Web.Operations;
 using NetViz.Web.Security;

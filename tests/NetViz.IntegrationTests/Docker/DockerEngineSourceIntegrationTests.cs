@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using System.Text.Json;
 using NetViz.Core.Sources;
 using NetViz.Core.Sources.Docker;

@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NetViz.Core;

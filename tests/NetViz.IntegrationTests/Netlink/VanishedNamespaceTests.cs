@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using System.Diagnostics;
 using NetViz.Core.Sources.Netlink;
 

@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using System.Collections.Immutable;
 using System.Globalization;
 using Docker.DotNet.Models;

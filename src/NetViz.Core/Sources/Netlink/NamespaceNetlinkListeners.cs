@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;

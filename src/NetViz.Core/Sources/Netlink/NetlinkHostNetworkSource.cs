@@ -1,3 +1,4 @@
+using NetViz.Core.Sources.Namespaces;
 using System.Collections.Immutable;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;

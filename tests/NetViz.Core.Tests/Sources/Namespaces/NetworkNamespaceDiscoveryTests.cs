@@ -1,6 +1,7 @@
+using NetViz.Core.Sources.Namespaces;
 using NetViz.Core.Sources.Netlink;
 
-namespace NetViz.Core.Tests.Sources.Netlink;
+namespace NetViz.Core.Tests.Sources.Namespaces;
 
 /// <summary>Discovery over a fake /proc: ns/net magic links are symlinks whose target text is "net:[INODE]".</summary>
 public sealed class NetworkNamespaceDiscoveryTests : IDisposable

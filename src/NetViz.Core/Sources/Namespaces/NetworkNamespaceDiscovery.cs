@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.IO.Enumeration;
 using System.Text;
 
-namespace NetViz.Core.Sources.Netlink;
+using NetViz.Core.Sources.Netlink;
+
+namespace NetViz.Core.Sources.Namespaces;
 
 /// <summary>A network namespace found on the host, before it is read.</summary>
 /// <param name="Inode">The nsfs inode: the namespace's identity.</param>

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 
-namespace NetViz.Core.Sources.Netlink;
+using NetViz.Core.Sources.Netlink;
+
+namespace NetViz.Core.Sources.Namespaces;
 
 /// <summary>Identity of namespace files: a network namespace is identified by the inode of its nsfs file.</summary>
 public static partial class Nsfs

@@ -3,7 +3,7 @@ using NetViz.Core;
 using NetViz.Core.Collection;
 using NetViz.Core.Model;
 
-namespace NetViz.Web.Api;
+namespace NetViz.Web.Cli;
 
 /// <summary><c>./run.sh snapshot</c>: one fresh collection, printed as the same JSON as GET /api/topology.</summary>
 public static class SnapshotCommand

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace NetViz.Core.Sources.Netlink;
+using NetViz.Core.Sources.Netlink;
+
+namespace NetViz.Core.Sources.Namespaces;
 
 /// <summary>
 /// `ip netns add` creates a namespace without a single netlink message in the host namespace; it only

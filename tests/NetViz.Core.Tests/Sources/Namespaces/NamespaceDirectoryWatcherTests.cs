@@ -1,6 +1,7 @@
+using NetViz.Core.Sources.Namespaces;
 using NetViz.Core.Sources.Netlink;
 
-namespace NetViz.Core.Tests.Sources.Netlink;
+namespace NetViz.Core.Tests.Sources.Namespaces;
 
 public sealed class NamespaceDirectoryWatcherTests : IDisposable
 {
