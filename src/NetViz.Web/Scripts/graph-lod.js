@@ -186,6 +186,8 @@ export function lanesStyle(palette, projector) {
     {
       selector: 'node.kind-netns.nv-tile.nv-ov',
       style: {
+        // Overview starts lower (its dots are smaller than the ports): its own minimum keeps the same bottom.
+        'min-height': ele => ele.data('nvMinHOv') ?? ele.data('nvMinH') ?? 0,
         label: ele => ele.data('nvTile') ?? '',
         'text-valign': 'center',
         'text-halign': 'center',

@@ -775,7 +775,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
             return;
           }
           placeTile(model, t, id, cx, rowTop + mt.portZone, positions, m, sp);
-          tileBoxes[id] = { w: t.innerW, h: t.minH, text: t.text, dy: t.labelDy, title: t.title, titleH: t.titleH };
+          tileBoxes[id] = { w: t.innerW, h: t.innerH, hOv: t.minH, text: t.text, dy: t.labelDy, title: t.title, titleH: t.titleH };
           for (const iface of model.tileById.get(id)?.linked ?? []) {
             const port = model.vethPeer.get(iface.id);
             if (!port || model.nodes.get(port)?.parent !== model.host?.id) continue;

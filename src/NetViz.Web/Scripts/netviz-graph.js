@@ -23,7 +23,7 @@ const LAYOUTS = new Set(contract.layouts.names);
 const DEFAULT_LAYOUT = contract.layouts.default;
 // Classes and data the lanes layout puts on elements; removed when another layout takes over.
 const LANE_CLASSES = 'nv-lanes nv-tile nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-ov';
-const LANE_DATA = ['nvMinW', 'nvMinH', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv'];
+const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv'];
 
 /**
  * Creates the graph inside containerElement.
@@ -602,7 +602,7 @@ class NetVizGraph {
    */
   _runLanes(full, fit) {
     const cy = this.cy;
-    const visible = cy.elements().not('.nv-hidden').not('.nv-leaving');
+    const visible = cy.elements().filter(e => !e.hasClass('nv-hidden') && !e.hasClass('nv-leaving'));
     const model = readModel(visible, this._projector);
     const aspect = cy.width() > 0 && cy.height() > 0 ? cy.width() / cy.height() : 16 / 9;
     if (full || !this._plan) this._plan = planLanes(model, this._projector, aspect);
@@ -630,19 +630,22 @@ class NetVizGraph {
   /** Marks what the lanes picture draws specially (tiles, dots, rails) and what the level of detail switches. */
   _applyLaneClasses(model, result) {
     const cy = this.cy;
+    // Only what changes is touched: a diff at 300 namespaces runs this for every element again.
     const setData = (ele, key, value) => { if (ele.data(key) !== value) ele.data(key, value); };
+    const setClass = (ele, cls, on) => { if (ele.hasClass(cls) !== on) ele.toggleClass(cls, on); };
     // Gathered in an array: growing a collection with union() one element at a time is quadratic.
     const lod = [];
-    if (model.host) model.host.ele.addClass('nv-lanes');
+    if (model.host) setClass(model.host.ele, 'nv-lanes', true);
     for (const e of model.edges) {
-      if (e.kind === 'nat' || e.kind === 'route' || e.kind === 'attachment') e.ele.addClass('nv-lanes');
+      if (e.kind === 'nat' || e.kind === 'route' || e.kind === 'attachment') setClass(e.ele, 'nv-lanes', true);
     }
     for (const t of model.tiles) {
       const box = result.tileBoxes[t.id];
       if (!box) continue;
-      t.node.ele.addClass('nv-tile');
+      setClass(t.node.ele, 'nv-tile', true);
       setData(t.node.ele, 'nvMinW', box.w);
       setData(t.node.ele, 'nvMinH', box.h);
+      setData(t.node.ele, 'nvMinHOv', box.hOv);
       setData(t.node.ele, 'nvTile', box.text);
       setData(t.node.ele, 'nvDy', box.dy);
       setData(t.node.ele, 'nvTitle', box.title);
@@ -650,30 +653,30 @@ class NetVizGraph {
       lod.push(t.node.ele);
       for (const c of t.leaves) {
         const linked = t.linked.includes(c);
-        c.ele.toggleClass('nv-dot', linked);
-        c.ele.toggleClass('nv-addr', linked);
-        c.ele.toggleClass('nv-quiet', !linked);
+        setClass(c.ele, 'nv-dot', linked);
+        setClass(c.ele, 'nv-addr', linked);
+        setClass(c.ele, 'nv-quiet', !linked);
         if (linked) setData(c.ele, 'nvAddr', addressOf(c.label));
         lod.push(c.ele);
       }
     }
     for (const [portId, turn] of Object.entries(result.turns)) {
       const port = cy.getElementById(portId);
-      port.addClass('nv-dot');
+      setClass(port, 'nv-dot', true);
       lod.push(port);
       const edge = model.bridgePortEdges.get(portId)?.ele;
       if (edge) {
-        edge.addClass('nv-rail');
+        setClass(edge, 'nv-rail', true);
         setData(edge, 'nvTurn', turn.turn);
         setData(edge, 'nvTurnOv', turn.turnOv);
         lod.push(edge);
       }
     }
     for (const b of model.bridges) lod.push(b.ele);
-    for (const n of model.band) if (isBig(n)) { n.ele.addClass('nv-big'); lod.push(n.ele); }
-    for (const list of model.tagsOf.values()) for (const n of list) { n.ele.addClass('nv-big'); lod.push(n.ele); }
-    for (const id of model.gateLane.keys()) { const g = model.nodes.get(id).ele; g.addClass('nv-gate'); lod.push(g); }
-    for (const n of model.band) if (n.kind === 'nat-rule') { n.ele.addClass('nv-gate'); lod.push(n.ele); }
+    for (const n of model.band) if (isBig(n)) { setClass(n.ele, 'nv-big', true); lod.push(n.ele); }
+    for (const list of model.tagsOf.values()) for (const n of list) { setClass(n.ele, 'nv-big', true); lod.push(n.ele); }
+    for (const id of model.gateLane.keys()) { const g = model.nodes.get(id).ele; setClass(g, 'nv-gate', true); lod.push(g); }
+    for (const n of model.band) if (n.kind === 'nat-rule') { setClass(n.ele, 'nv-gate', true); lod.push(n.ele); }
     this._lodEles = cy.collection(lod);
   }
 
@@ -702,10 +705,13 @@ class NetVizGraph {
     const overview = this._overview === null ? px < m.detailPx : this._overview ? px < m.detailPx + 0.5 : px < m.detailPx - 0.5;
     if (!force && overview === this._overview) return;
     this._overview = overview;
-    const open = this._openTile ? this._openEles(this._openTile) : this.cy.collection();
+    const open = this._openTile ? new Set(this._openEles(this._openTile).map(e => e.id())) : null;
     this.cy.batch(() => {
-      const eles = this._lodEles.filter(e => e.inside());
-      if (overview) { eles.not(open).addClass('nv-ov'); open.removeClass('nv-ov'); } else eles.removeClass('nv-ov');
+      for (const e of this._lodEles) {
+        if (!e.inside()) continue;
+        const want = overview && !(open && open.has(e.id()));
+        if (e.hasClass('nv-ov') !== want) e.toggleClass('nv-ov', want);
+      }
     });
   }
 
