@@ -6,7 +6,8 @@ namespace NetViz.Bench;
 
 /// <summary>
 /// <c>live</c>: the running app. How long after <c>docker run -d</c> returns a browser sees the container wired (SSE diff)
-/// and GET /api/topology has it, the same for <c>docker rm -f</c>; CPU while containers sit idle; resident memory.
+/// and GET /api/topology has it, the same for <c>docker rm -f</c>; CPU while containers sit idle; resident memory;
+/// and <see cref="LiveEverywhereBenchmark"/>: changes inside namespaces, 300 namespaces, a fork/exec storm.
 /// </summary>
 public static class LiveBenchmark
 {
@@ -22,6 +23,10 @@ public static class LiveBenchmark
         var idleContainers = options.Int("--idle-containers", 50);
         var idleSeconds = options.Int("--idle-seconds", 60);
         var memoryContainers = options.Int("--memory-containers", 100);
+        var namespaces = options.Int("--namespaces", 300);
+        var storm = options.Int("--storm", 1000);
+        // Only the issue-8 measurements (changes inside namespaces, scale, storm): a shorter run.
+        var everywhereOnly = options.Has("--everywhere-only");
 
         Console.WriteLine($"live: {Machine.Describe()}");
         // Leftovers of an interrupted run go, unless asked to reuse the pool a --keep run left.
@@ -35,14 +40,17 @@ public static class LiveBenchmark
             await sse.StartAsync(WaitLimit);
             using var http = new HttpClient { BaseAddress = app.Address, Timeout = WaitLimit };
 
-            await MeasureLatencyAsync(runs, sse, http);
-            await MeasureIdleCpuAsync(app, sse, idleContainers, idleSeconds);
-            await MeasureMemoryAsync(app, sse, memoryContainers);
+            if (!everywhereOnly) await MeasureLatencyAsync(runs, sse, http);
+            await LiveEverywhereBenchmark.MeasureChangesAsync(sse, runs);
+            if (!everywhereOnly) await MeasureIdleCpuAsync(app, sse, idleContainers, idleSeconds);
+            await LiveEverywhereBenchmark.MeasureAtScaleAsync(app, sse, idleContainers, namespaces, idleSeconds, storm);
+            if (!everywhereOnly) await MeasureMemoryAsync(app, sse, memoryContainers);
             Console.WriteLine($"SSE: {sse.Snapshots} snapshot event(s), {sse.Diffs} diffs, {sse.Gaps} sequence gaps");
         }
         finally
         {
             if (!options.Has("--keep")) await BenchContainers.RemoveAllAsync();
+            await LiveEverywhereBenchmark.CleanUpAsync();
         }
         return 0;
     }
