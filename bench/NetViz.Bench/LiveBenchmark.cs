@@ -7,7 +7,8 @@ namespace NetViz.Bench;
 
 /// <summary>
 /// <c>live</c>: the running app. How long after <c>docker run -d</c> returns a browser sees the container wired (SSE diff)
-/// and GET /api/topology has it, the same for <c>docker rm -f</c>; CPU while containers sit idle; resident memory.
+/// and GET /api/topology has it, the same for <c>docker rm -f</c>; CPU while containers sit idle; resident memory;
+/// and <see cref="LiveEverywhereBenchmark"/>: changes inside namespaces, 300 namespaces, a fork/exec storm.
 /// </summary>
 public static class LiveBenchmark
 {
@@ -23,6 +24,10 @@ public static class LiveBenchmark
         var idleContainers = options.Int("--idle-containers", 50);
         var idleSeconds = options.Int("--idle-seconds", 60);
         var memoryContainers = options.Int("--memory-containers", 100);
+        var namespaces = options.Int("--namespaces", 300);
+        var storm = options.Int("--storm", 1000);
+        // Only the issue-8 measurements (changes inside namespaces, scale, storm): a shorter run.
+        var everywhereOnly = options.Has("--everywhere-only");
 
         Console.WriteLine($"live: {Machine.Describe()}");
         // Leftovers of an interrupted run go, unless asked to reuse the pool a --keep run left.
@@ -36,9 +41,11 @@ public static class LiveBenchmark
             await sse.StartAsync(WaitLimit);
             using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = WaitLimit };
 
-            await MeasureLatencyAsync(runs, sse, http);
-            await MeasureIdleCpuAsync(app.ProcessId, sse, idleContainers, idleSeconds);
-            await MeasureMemoryAsync(app.ProcessId, sse, memoryContainers);
+            if (!everywhereOnly) await MeasureLatencyAsync(runs, sse, http);
+            await LiveEverywhereBenchmark.MeasureChangesAsync(sse, runs);
+            if (!everywhereOnly) await MeasureIdleCpuAsync(app.ProcessId, sse, idleContainers, idleSeconds);
+            await LiveEverywhereBenchmark.MeasureAtScaleAsync(app, sse, idleContainers, namespaces, idleSeconds, storm);
+            if (!everywhereOnly) await MeasureMemoryAsync(app.ProcessId, sse, memoryContainers);
             Console.WriteLine($"SSE: {sse.Snapshots} snapshot event(s), {sse.Diffs} diffs, {sse.Gaps} sequence gaps");
         }
         catch when (app is not null)
@@ -50,6 +57,7 @@ public static class LiveBenchmark
         {
             if (app is not null) await app.DisposeAsync();
             if (!options.Has("--keep")) await BenchContainers.RemoveAllAsync();
+            await LiveEverywhereBenchmark.CleanUpAsync();
         }
         return 0;
     }

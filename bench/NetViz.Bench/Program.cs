@@ -25,7 +25,7 @@ public static class Program
             default:
                 Console.Error.WriteLine("usage: dotnet run -c Release --project bench/NetViz.Bench -- collect|live|render|cleanup [options]");
                 Console.Error.WriteLine("  collect [--counts 10,50,100] [--iterations 30] [--manual-iterations 3] [--inspect-concurrency N] [--profile] [--keep] [--reuse]");
-                Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--keep] [--reuse]");
+                Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--namespaces 300] [--storm 1000] [--everywhere-only] [--keep] [--reuse]");
                 Console.Error.WriteLine("  render  [--runs 5] [--profile]   first render, one diff and pan/zoom in Chromium (docs/benchmarks.md)");
                 Console.Error.WriteLine("  cleanup  removes every container labelled netviz.bench=1");
                 return 64;

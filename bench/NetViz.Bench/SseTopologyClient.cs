@@ -19,6 +19,8 @@ public sealed class SseTopologyClient : IAsyncDisposable
     private readonly Dictionary<string, long> _goneAt = new(StringComparer.Ordinal);
     private HashSet<string> _present = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Func<TopologyState, bool> Condition, TaskCompletionSource<long> Met)> _watches = [];
+    private readonly Dictionary<string, int> _touched = new(StringComparer.Ordinal);
     private Task? _reader;
     private long _lastSequence = -1;
 
@@ -42,6 +44,38 @@ public sealed class SseTopologyClient : IAsyncDisposable
     public long? WiredAt(string containerId) { lock (_gate) return _wiredAt.TryGetValue(containerId, out var t) ? t : null; }
     public long? GoneAt(string containerId) { lock (_gate) return _goneAt.TryGetValue(containerId, out var t) ? t : null; }
     public int CountWired(Func<string, bool> nameFilter) { lock (_gate) return _state.WiredContainerNames().Count(nameFilter); }
+
+    /// <summary>
+    /// Completes with the receive timestamp of the first event after which <paramref name="condition"/> holds. Register it
+    /// before making the change: it must not hold yet.
+    /// </summary>
+    public Task<long> WhenAsync(Func<TopologyState, bool> condition)
+    {
+        var met = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (condition(_state)) throw new InvalidOperationException("the condition already holds before the change");
+            _watches.Add((condition, met));
+        }
+        return met.Task;
+    }
+
+    /// <summary>What the diffs since the last call touched, by kind of id ("if", "ctr", "netns", "nat"...): "if 12, ctr 2".</summary>
+    public string TakeDiffTouches()
+    {
+        lock (_gate)
+        {
+            var text = _touched.Count == 0 ? "nothing" : string.Join(", ", _touched.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"));
+            _touched.Clear();
+            return text;
+        }
+    }
+
+    /// <summary>A copy-free look at the current state (under the client's lock).</summary>
+    public T Read<T>(Func<TopologyState, T> read)
+    {
+        lock (_gate) return read(_state);
+    }
 
     /// <summary>Waits until <paramref name="condition"/> holds after some event (checked after every event).</summary>
     public async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
@@ -102,6 +136,11 @@ public sealed class SseTopologyClient : IAsyncDisposable
             else if (eventName == "diff")
             {
                 if (_lastSequence >= 0 && sequence != _lastSequence + 1) Gaps++;
+                foreach (var id in TopologyState.TouchedIds(root))
+                {
+                    var kind = id.Split(':')[0];
+                    _touched[kind] = _touched.GetValueOrDefault(kind) + 1;
+                }
                 _state.ApplyDiff(root);
                 Diffs++;
             }
@@ -112,6 +151,12 @@ public sealed class SseTopologyClient : IAsyncDisposable
                 .Select(k => k["ctr:".Length..]).ToHashSet(StringComparer.Ordinal);
             foreach (var gone in _present.Where(id => !present.Contains(id))) _goneAt.TryAdd(gone, receivedAt);
             _present = present;
+            for (var i = _watches.Count - 1; i >= 0; i--)
+            {
+                if (!_watches[i].Condition(_state)) continue;
+                _watches[i].Met.TrySetResult(receivedAt);
+                _watches.RemoveAt(i);
+            }
 
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

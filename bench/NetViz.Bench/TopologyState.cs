@@ -38,6 +38,11 @@ public sealed class TopologyState
 
     public bool HasNode(string id) => _nodes.ContainsKey(id);
 
+    /// <summary>Ids of the nodes a diff removes, adds or updates.</summary>
+    public static IEnumerable<string> TouchedIds(JsonElement diff) =>
+        Array(diff, "removedNodes").Select(id => id.GetString()!)
+            .Concat(Array(diff, "addedNodes").Concat(Array(diff, "updatedNodes")).Select(Id));
+
     /// <summary>Names (node labels) of the wired containers.</summary>
     public IEnumerable<string> WiredContainerNames() =>
         WiredContainerIds().Select(id => _nodes["ctr:" + id].GetProperty("label").GetString()!);
