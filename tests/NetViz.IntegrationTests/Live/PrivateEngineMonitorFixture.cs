@@ -32,6 +32,9 @@ public sealed class PrivateEngineMonitorFixture : IAsyncLifetime
     /// <summary>The host witness's container id and start time, as docker said before any test ran.</summary>
     public (string Id, string StartedAt) Witness { get; private set; }
 
+    /// <summary>The host engine's docker0 before the private engine started (<see cref="HostDocker0"/>).</summary>
+    public string Docker0 { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         DockerCli.RequireEngine();
@@ -41,6 +44,7 @@ public sealed class PrivateEngineMonitorFixture : IAsyncLifetime
             DockerCli.Docker("run", "-d", "--name", HostWitness, "--label", Label, "--network", "none", DockerCli.Image, "sleep", "3600");
             var witness = HostContainerState(HostWitness) ?? throw new InvalidOperationException($"{HostWitness} did not start");
             Witness = (witness.Id, witness.StartedAt);
+            Docker0 = HostDocker0();
             _engine = PrivateDockerEngine.Start("monitor");
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -82,6 +86,19 @@ public sealed class PrivateEngineMonitorFixture : IAsyncLifetime
     {
         var (code, stdout, _) = DockerCli.Run("docker", "inspect", "-f", "{{.Id}} {{.State.Running}} {{.State.StartedAt}}", name);
         return code == 0 && stdout.Trim().Split(' ') is [var id, var running, var startedAt] ? (id, running == "true", startedAt) : null;
+    }
+
+    /// <summary>
+    /// The host's docker0 as `ip` sees it: ifindex and IPv4 addresses, "missing" when there is none. A dockerd with
+    /// --bridge none deletes the docker0 of the namespace it runs in; the private engine must never reach the host's.
+    /// </summary>
+    public static string HostDocker0()
+    {
+        var (code, stdout, _) = DockerCli.Run("ip", "-j", "-4", "addr", "show", "dev", "docker0");
+        if (code != 0) return "missing";
+        var link = System.Text.Json.JsonDocument.Parse(stdout).RootElement[0];
+        return $"ifindex {link.GetProperty("ifindex").GetInt32()} " + string.Join(' ', link.GetProperty("addr_info").EnumerateArray()
+            .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}"));
     }
 
     /// <summary>Waits until the monitor's current snapshot satisfies the condition; fails with what it last saw.</summary>
