@@ -54,8 +54,9 @@ public sealed class HostileIptablesTests(ITestOutputHelper output) : IDisposable
         var back = await WaitForNatAsync(client, nat => nat.GetProperty("ok").GetBoolean() && !nat.GetProperty("degraded").GetBoolean(), "NAT ok again");
         Assert.Equal(realRules, back.NatRules);
         // Near the baseline within 30 s: what the bounded reads allocated is garbage, not kept (the unbounded reader
-        // kept 4.6 GB). The GC returns memory at its own pace, so the check polls rather than sampling once.
-        var near = baseline + 100L * 1024 * 1024;
+        // kept 4.6 GB). The server GC keeps part of the heap it grew (measured +70 to +90 MB on a busy host) and
+        // returns it at its own pace, so the check allows 150 MB and polls rather than sampling once.
+        var near = baseline + 150L * 1024 * 1024;
         var after = Rss(server.ProcessId);
         for (var i = 0; i < 30 && after >= near; i++)
         {
