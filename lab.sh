@@ -3,6 +3,11 @@
 #   ./lab.sh up       build it (idempotent: run it twice, nothing breaks)
 #   ./lab.sh down     remove exactly what `up` made
 #   ./lab.sh status   list it
+#   ./lab.sh up --record FILE   build it and write to FILE, one line each, what this run created or
+#                               started (the parts that were already there are not listed)
+#   ./lab.sh undo FILE          take back exactly what FILE lists, newest first: a machine that had
+#                               half a lab (networks kept across an engine restart, stopped containers)
+#                               is left with that half, as found
 #
 # What `up` makes (docker objects labelled netviz.lab=1, all names netviz-lab-*):
 #   netviz-lab-none      --network none: a namespace with only lo
@@ -41,9 +46,13 @@ ns_subnet=10.124.0.0/24
 nat_rule=(POSTROUTING -s "$ns_subnet" ! -o "$host_bridge" -m comment --comment netviz-lab -j MASQUERADE)
 
 usage() {
-    echo "usage: $0 up|down|status" >&2
+    echo "usage: $0 up [--record FILE] | down | status | undo FILE" >&2
     exit 2
 }
+
+# Where `up --record` notes what it made ("KIND NAME" lines); /dev/null when not recording.
+record=/dev/null
+made() { echo "$*" >>"$record"; }
 
 need_root() {
     if ((EUID != 0)); then
@@ -74,10 +83,12 @@ run_container() {
     fi
     if container_exists "$name"; then
         docker start "$name" >/dev/null
+        made started "$name"
         echo "  $name: started"
         return
     fi
     docker run -d --name "$name" --label "$label" "${options[@]}" "$image" "$@" >/dev/null
+    made container "$name"
     echo "  $name: created"
 }
 
@@ -90,6 +101,7 @@ create_network() {
         return
     fi
     docker network create --label "$label" "$@" "$name" >/dev/null
+    made network "$name"
     echo "  network $name: created"
 }
 
@@ -119,6 +131,7 @@ up_netns() {
     echo "ip netns (by hand, as the lesson does):"
     if ! netns_exists "$netns"; then
         ip netns add "$netns"
+        made netns "$netns"
         echo "  netns $netns: created"
     else
         echo "  netns $netns: exists"
@@ -126,6 +139,7 @@ up_netns() {
 
     if ! link_exists "$host_bridge"; then
         ip link add "$host_bridge" type bridge
+        made link "$host_bridge"
         echo "  bridge $host_bridge: created"
     fi
     ip addr replace "$host_bridge_addr" dev "$host_bridge"
@@ -135,6 +149,7 @@ up_netns() {
         # A half-made pair from an interrupted run: start that pair over.
         link_exists "$veth_host" && ip link del "$veth_host"
         ip link add "$veth_host" type veth peer name "$veth_temp"
+        made link "$veth_host"
         ip link set "$veth_temp" netns "$netns"
         ip netns exec "$netns" ip link set "$veth_temp" name eth0
         echo "  veth pair $veth_host <-> $netns:eth0: created"
@@ -148,7 +163,10 @@ up_netns() {
     ip netns exec "$netns" ip route replace default via "$ns_gateway"
 
     if command -v iptables >/dev/null 2>&1; then
-        iptables -t nat -C "${nat_rule[@]}" 2>/dev/null || iptables -t nat -A "${nat_rule[@]}"
+        if ! iptables -t nat -C "${nat_rule[@]}" 2>/dev/null; then
+            iptables -t nat -A "${nat_rule[@]}"
+            made nat masquerade
+        fi
         echo "  nat: MASQUERADE $ns_subnet"
     fi
 }
@@ -195,6 +213,27 @@ down() {
         ip link del "$host_bridge"
         echo "  bridge $host_bridge: removed"
     fi
+}
+
+# Takes back what `up --record FILE` wrote, newest first; stops the containers it only started.
+undo() {
+    local file=$1 kind name
+    [[ -r "$file" ]] || { echo "lab.sh: cannot read $file" >&2; exit 1; }
+    tac "$file" | while read -r kind name; do
+        case "$kind" in
+        started) docker stop -t 0 "$name" >/dev/null 2>&1 && echo "  $name: stopped again" ;;
+        container) docker rm -f "$name" >/dev/null 2>&1 && echo "  $name: removed" ;;
+        network) docker network rm "$name" >/dev/null 2>&1 && echo "  network $name: removed" ;;
+        nat)
+            if command -v iptables >/dev/null 2>&1 && iptables -t nat -C "${nat_rule[@]}" 2>/dev/null; then
+                iptables -t nat -D "${nat_rule[@]}" && echo "  nat: MASQUERADE $ns_subnet removed"
+            fi
+            ;;
+        netns) netns_exists "$name" && ip netns del "$name" && echo "  netns $name: removed" ;;
+        link) link_exists "$name" && ip link del "$name" && echo "  $name: removed" ;;
+        *) echo "lab.sh: $file: unknown line '$kind $name', left alone" >&2 ;;
+        esac
+    done
 }
 
 status() {
@@ -245,6 +284,10 @@ status() {
 case "${1:-}" in
     up)
         need_root
+        if [[ "${2:-}" == --record ]]; then
+            record=${3:?$(usage)}
+            : >"$record"
+        fi
         "$root/scripts/ensure-packages.sh" docker.io iptables busybox-static iproute2
         up_docker
         up_netns
@@ -257,6 +300,11 @@ case "${1:-}" in
         ;;
     status)
         status
+        ;;
+    undo)
+        need_root
+        undo "${2:?$(usage)}"
+        echo "lab: as it was before that run"
         ;;
     *)
         usage

@@ -7,8 +7,9 @@ namespace NetViz.E2E.Infrastructure;
 /// The lesson's lab (<c>./lab.sh up</c>: containers none/host/web/app/db/sidecar/isolated, the hand-made bridge
 /// br-lab with the ip netns netviz-lab-blue) plus 20 containers of the test's own: ten more on the default bridge,
 /// five on netviz-lab-net, four on a network the test creates and one on both of those (a junction).
-/// Everything the test makes is labelled and removed in <see cref="DisposeAsync"/>; the lab is taken down again
-/// only if it was not up before.
+/// Everything the test makes is labelled and removed in <see cref="DisposeAsync"/>. Of the lab, exactly what this
+/// run created or started is taken back (<c>lab.sh up --record</c> / <c>lab.sh undo</c>): a machine that had the whole
+/// lab, none of it, or half of it (networks kept across an engine restart, stopped containers) is left as found.
 /// </summary>
 public sealed class LabWithExtraContainers : IAsyncLifetime
 {
@@ -17,7 +18,7 @@ public sealed class LabWithExtraContainers : IAsyncLifetime
     public const string Network = "nve2e-lay-shop";
     public const string LabNetwork = "netviz-lab-net";
 
-    private bool _labWasUp;
+    private readonly string _labRecord = Path.Combine(Path.GetTempPath(), $"nve2e-lab-record-{Environment.ProcessId}.txt");
 
     /// <summary>Names of the containers the test started, by network ("bridge", netviz-lab-net, the test's, "both").</summary>
     public IReadOnlyDictionary<string, string[]> Extra { get; } = new Dictionary<string, string[]>
@@ -35,8 +36,7 @@ public sealed class LabWithExtraContainers : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _labWasUp = Lab("status").TrimEnd().EndsWith("lab: up", StringComparison.Ordinal);
-        if (!_labWasUp) Lab("up");
+        Lab("up", "--record", _labRecord);
         RemoveOurs();
         Run("docker", "network", "create", "--label", Label, "--subnet", "10.139.0.0/24", Network);
         foreach (var (network, names) in Extra)
@@ -65,7 +65,11 @@ public sealed class LabWithExtraContainers : IAsyncLifetime
     public Task DisposeAsync()
     {
         RemoveOurs();
-        if (!_labWasUp) Lab("down");
+        if (File.Exists(_labRecord))
+        {
+            Lab("undo", _labRecord);
+            File.Delete(_labRecord);
+        }
         return Task.CompletedTask;
     }
 }
