@@ -146,18 +146,13 @@ public static class LiveBenchmark
         Console.WriteLine($"\n== idle CPU: {containers} containers, {seconds} s");
         await ShowPoolAsync(sse, containers);
         await Task.Delay(TimeSpan.FromSeconds(10)); // past the burst of starts and its refreshes
-        var clockTicks = long.Parse((await Commands.CheckedAsync("getconf", "CLK_TCK")).Trim(), CultureInfo.InvariantCulture);
         var diffsBefore = sse.Diffs;
-        var before = ProcessStats.CpuTicks(pid);
-        var watch = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var after = ProcessStats.CpuTicks(pid);
-        var elapsed = watch.Elapsed.TotalSeconds;
-        double Percent(long ticks) => ticks / (double)clockTicks / elapsed * 100;
-        var own = Percent(after.OwnTicks - before.OwnTicks);
-        var children = Percent(after.ChildrenTicks - before.ChildrenTicks);
+        var cpu = await ProcessStats.MeasureCpuAsync(pid, TimeSpan.FromSeconds(seconds));
+        var elapsed = cpu.Elapsed.TotalSeconds;
+        var own = cpu.OwnPercent;
+        var children = cpu.ChildrenPercent;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"NetViz process: {own:0.00}% of one core (utime+stime, {after.OwnTicks - before.OwnTicks} ticks of 1/{clockTicks} s in {elapsed:0.0} s); " +
+            $"NetViz process: {own:0.00}% of one core (utime+stime, {cpu.OwnTicks} ticks of 1/{cpu.ClockTicks} s in {elapsed:0.0} s); " +
             $"its iptables-save children: {children:0.00}% (cutime+cstime); together {own + children:0.00}%; " +
             $"{sse.Diffs - diffsBefore} diffs meanwhile; load average {Machine.LoadAverage()}"));
         Console.WriteLine($"Goal < 1% of one core: {(own + children < 1 ? "met" : own < 1 ? "met by the process alone, not with its children" : "MISSED")}");

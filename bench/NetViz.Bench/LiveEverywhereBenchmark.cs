@@ -209,23 +209,18 @@ public static class LiveEverywhereBenchmark
 
     private static async Task IdleCpuAsync(PublishedNetVizServer app, SseTopologyClient sse, int seconds, string what)
     {
-        var clockTicks = long.Parse((await Commands.CheckedAsync("getconf", "CLK_TCK")).Trim(), CultureInfo.InvariantCulture);
         var diffsBefore = sse.Diffs;
         sse.TakeDiffTouches();
         var forksBefore = ForksSinceBoot();
-        var before = ProcessStats.CpuTicks(app.ProcessId);
-        var watch = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var after = ProcessStats.CpuTicks(app.ProcessId);
+        var cpu = await ProcessStats.MeasureCpuAsync(app.ProcessId, TimeSpan.FromSeconds(seconds));
         var forks = ForksSinceBoot() - forksBefore;
-        var elapsed = watch.Elapsed.TotalSeconds;
-        double Percent(long ticks) => ticks / (double)clockTicks / elapsed * 100;
-        var own = Percent(after.OwnTicks - before.OwnTicks);
-        var children = Percent(after.ChildrenTicks - before.ChildrenTicks);
+        var elapsed = cpu.Elapsed.TotalSeconds;
+        var own = cpu.OwnPercent;
+        var children = cpu.ChildrenPercent;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"idle CPU, {what}, {elapsed:0} s: NetViz {own:0.00}% of one core, children (iptables-save) {children:0.00}%, " +
-            $"together {own + children:0.00}% ({after.OwnTicks - before.OwnTicks}+{after.ChildrenTicks - before.ChildrenTicks} ticks of 1/{clockTicks} s); " +
-            $"{sse.Diffs - diffsBefore} diffs meanwhile (touching {sse.TakeDiffTouches()}); machine-wide {forks / watch.Elapsed.TotalSeconds:0} forks/s " +
+            $"together {own + children:0.00}% ({cpu.OwnTicks}+{cpu.ChildrenTicks} ticks of 1/{cpu.ClockTicks} s); " +
+            $"{sse.Diffs - diffsBefore} diffs meanwhile (touching {sse.TakeDiffTouches()}); machine-wide {forks / elapsed:0} forks/s " +
             $"(each an exec/exit on the process connector); load average {Machine.LoadAverage()}"));
         Console.WriteLine($"Goal < 0.5% of one core with children: {(own + children < 0.5 ? "met" : "MISSED")}");
     }
