@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
 using NetViz.Core.Live;
@@ -10,10 +11,15 @@ using NetViz.Core.Tests.Correlation;
 
 namespace NetViz.Core.Tests.Live;
 
-/// <summary>The monitor with the issue-8 change sources (fakes): what each trigger re-reads, and the resync audit.</summary>
+/// <summary>
+/// The monitor with the issue-8 change sources (fakes): what each trigger re-reads, and the resync audit. Time is a
+/// <see cref="FakeTimeProvider"/>: periods are the real ones (seconds), and a test moves the clock while it waits.
+/// </summary>
 public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(100);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-29T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly FakeHostSource _host = new(LessonTopology.HostView());
     private readonly FakeDockerSource _docker = new(LessonTopology.Docker());
     private readonly CountingNatSource _nat = new(LessonTopology.Nat());
@@ -28,8 +34,8 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     {
         options ??= new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero };
         var feed = new TopologyBroadcaster(options.SubscriberBufferSize);
-        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, TimeProvider.System), feed, _docker, new FakeNetlinkChanges(),
-            Options.Create(options), _log, TimeProvider.System, live: new LiveChangeSources(_listeners, _lifecycle, _natChanges));
+        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, _time), feed, _docker, new FakeNetlinkChanges(),
+            Options.Create(options), _log, _time, live: new LiveChangeSources(_listeners, _lifecycle, _natChanges));
         await _monitor.StartAsync(CancellationToken.None);
         await feed.FirstSnapshot.WaitAsync(Patience);
         return feed;
@@ -120,7 +126,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     public async Task On_the_legacy_backend_the_rules_are_polled()
     {
         _nat.View = _nat.View with { Backend = "iptables-legacy" };
-        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.FromMilliseconds(30), NatCounterInterval = TimeSpan.Zero });
+        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.FromSeconds(2), NatCounterInterval = TimeSpan.Zero });
         var rule = new NatRule { Table = "nat", Chain = "NVLEGACY", Position = 1, Target = "RETURN", Rule = "-A NVLEGACY -j RETURN" };
         _nat.View = _nat.View with { Rules = [.. _nat.View.Rules, rule] };
 
@@ -131,13 +137,19 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     [Fact]
     public async Task Counters_are_refreshed_only_while_someone_is_subscribed()
     {
-        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.FromMilliseconds(20) });
+        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.FromSeconds(1) });
         _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Packets = r.Packets + 1000 })] };
         static long Packets(TopologySnapshot s) => s.Nodes.OfType<NatRuleNode>().Sum(n => n.Packets);
         var before = Packets(monitor.Current);
+        var readsBefore = _nat.Reads;
 
         // Fifteen counter intervals with nobody looking: no read for counters.
-        await Task.Delay(300);
+        for (var i = 0; i < 150; i++)
+        {
+            _time.Advance(Step);
+            await Task.Delay(2);
+        }
+        Assert.Equal(readsBefore, _nat.Reads);
         Assert.Equal(before, Packets(monitor.Current));
 
         using var subscription = monitor.Subscribe();
@@ -147,7 +159,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     [Fact]
     public async Task A_resync_that_finds_what_no_event_announced_logs_a_warning_naming_it_and_a_clean_one_does_not()
     {
-        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromMilliseconds(100), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero });
+        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromSeconds(10), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero });
         await WaitUntil(() => _log.Entries.Count(e => e.Message.Contains("found nothing")) >= 2);
         Assert.DoesNotContain(_log.Entries, e => e.Level == LogLevel.Warning);
 
@@ -157,13 +169,15 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         await WaitUntil(() => monitor.Current.Nodes.Any(n => n.Id == eth1)); // the safety net still fixes it (published after the warning)
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
+    /// <summary>Moves the fake clock a step at a time (letting the monitor's loops run between steps) until the condition holds.</summary>
+    private async Task WaitUntil(Func<bool> condition)
     {
         using var cts = new CancellationTokenSource(Patience);
         while (!condition())
         {
             cts.Token.ThrowIfCancellationRequested();
-            await Task.Delay(10, cts.Token);
+            _time.Advance(Step);
+            await Task.Delay(5, cts.Token);
         }
     }
 }
