@@ -152,9 +152,10 @@ public static class ChangeNarrator
 
         void AddRoutes(NetnsNode ns, EquatableArray<Route> was, EquatableArray<Route> isNow)
         {
-            foreach (var r in isNow.Where(r => !was.Contains(r)))
+            // fe80::/64 comes with every link that is up, like its fe80:: address: noise.
+            foreach (var r in isNow.Where(r => !was.Contains(r) && !r.Destination.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase)))
                 Add(8, StepKinds.RouteAdded, $"route {RouteText(r)} added in {NetnsText(ns.Inode, now)}", [RouteText(r), Inode(ns.Inode)], [ns.Id, .. RouteElements(ns, r)]);
-            foreach (var r in was.Where(r => !isNow.Contains(r)))
+            foreach (var r in was.Where(r => !isNow.Contains(r) && !r.Destination.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase)))
                 Add(8, StepKinds.RouteRemoved, $"route {RouteText(r)} removed from {NetnsText(ns.Inode, now)}", [RouteText(r), Inode(ns.Inode)], ns.Id);
         }
 

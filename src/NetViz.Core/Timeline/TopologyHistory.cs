@@ -34,6 +34,9 @@ public sealed class TopologyHistory
     public long MaxBytes { get; }
     public TimeSpan EpisodeGap { get; }
 
+    /// <summary>Raised after an entry was kept (on the publishing thread: handlers must not block).</summary>
+    public event Action? Changed;
+
     public int Count { get { lock (_gate) return _entries.Count; } }
     public long Bytes { get { lock (_gate) return _bytes; } }
     /// <summary>Entries dropped to stay within the bounds since start.</summary>
@@ -52,7 +55,7 @@ public sealed class TopologyHistory
         {
             Sequence = diff.Sequence,
             At = _time.GetUtcNow(),
-            Causes = [.. (causes ?? []).Take(20).Select(c => Text.Bounded.Text(c, 300))],
+            Causes = [.. (causes ?? []).Distinct(StringComparer.Ordinal).Take(20).Select(c => Text.Bounded.Text(c, 300))],
             Steps = steps,
         };
         var bytes = Estimate(entry);
@@ -68,6 +71,7 @@ public sealed class TopologyHistory
                 _dropped++;
             }
         }
+        Changed?.Invoke();
     }
 
     /// <summary>The entries kept, oldest first.</summary>

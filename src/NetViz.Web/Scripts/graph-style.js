@@ -395,6 +395,11 @@ function stylesheet(themeName, projector) {
       style: { 'underlay-color': p.match, 'underlay-opacity': 0.75, 'underlay-padding': projector ? 14 : 10, 'underlay-shape': 'round-rectangle' },
     },
     {
+      // A step of the lesson or of a replayed episode: what the teacher is talking about now.
+      selector: '.nv-step',
+      style: { 'underlay-color': p.selection, 'underlay-opacity': 0.6, 'underlay-padding': projector ? 16 : 12, 'underlay-shape': 'round-rectangle' },
+    },
+    {
       selector: '.nv-added',
       style: { 'underlay-color': p.added, 'underlay-opacity': 0.7, 'underlay-padding': projector ? 16 : 12, 'underlay-shape': 'round-rectangle' },
     },
