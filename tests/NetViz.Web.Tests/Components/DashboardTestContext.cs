@@ -29,12 +29,15 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ITopologyFeed>(Feed);
         Services.AddNetVizLocalization();
         Services.AddSingleton(History);
-        Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(Configuration);
         Services.AddSingleton<NetViz.Web.Lessons.LessonCatalog>();
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
     protected FakeTopologyFeed Feed { get; } = new(SampleTopology.Create());
+
+    /// <summary>Settings a test may change before rendering (NetViz:LessonsPath, ...).</summary>
+    protected Microsoft.Extensions.Configuration.ConfigurationManager Configuration { get; } = new();
 
     /// <summary>The timeline the panels read (empty unless a test records into it).</summary>
     protected NetViz.Core.Timeline.TopologyHistory History { get; } = new(100, 1 << 20, TimeSpan.FromSeconds(3), TimeProvider.System);
