@@ -358,16 +358,20 @@ function stylesheet(themeName, projector) {
         'target-arrow-shape': 'triangle',
         'line-color': p.masqueradeBorder,
         'target-arrow-color': p.masqueradeBorder,
+        'source-arrow-color': p.masqueradeBorder,
       },
     },
     {
       selector: 'edge.kind-nat.dnat',
-      style: { 'line-color': p.dnatBorder, 'target-arrow-color': p.dnatBorder },
+      style: { 'line-color': p.dnatBorder, 'target-arrow-color': p.dnatBorder, 'source-arrow-color': p.dnatBorder },
     },
     {
       selector: 'edge.kind-route',
       style: { width: m.port, 'line-color': p.routeEdge, 'target-arrow-color': p.routeEdge, 'target-arrow-shape': 'triangle' },
     },
+    // Arrows in the direction packets travel (graph-contract.json packetArrows): MASQUERADE from the bridge through
+    // the rule and out, DNAT from outside to the container, routes from the namespace to its gateway.
+    ...packetArrowRules(),
     {
       selector: 'edge.kind-lower',
       style: { width: m.port, 'line-style': 'dotted', 'line-color': p.lowerEdge },
@@ -423,6 +427,19 @@ function stylesheet(themeName, projector) {
       style: { display: 'none' },
     },
   ];
+}
+
+/** One rule per packetArrows entry: the arrowhead at the end packets travel to, none at the other. */
+function packetArrowRules() {
+  return Object.entries(contract.packetArrows).filter(([key]) => !key.startsWith('$')).map(([key, end]) => {
+    const [kind, role] = key.split(':');
+    return {
+      selector: role ? `edge.kind-${kind}[type = "${role}"]` : `edge.kind-${kind}`,
+      style: end === 'source'
+        ? { 'source-arrow-shape': 'triangle', 'target-arrow-shape': 'none' }
+        : { 'target-arrow-shape': 'triangle', 'source-arrow-shape': 'none' },
+    };
+  });
 }
 
 /** Every class the server may put on an element (CytoscapeElementMapper) or the module sets, per graph-contract.json. */
