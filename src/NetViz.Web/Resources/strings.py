@@ -84,6 +84,34 @@ S = {
     "Step.more": ("… and {0} more changes", "… 그 밖에 변경 {0}개"),
     # legend
     "Legend.Title": ("Legend", "범례"),
+    # legend entries by selector: English is GraphLegendEntries' own text (None: not in the English resx)
+    "Legend.node.kind-netns.host": (None, "Host 네트워크 네임스페이스"),
+    "Legend.node.kind-netns": (None, "네트워크 네임스페이스 (상자)"),
+    "Legend.node.kind-netns.empty-ns": (None, "lo만 있는 네임스페이스"),
+    "Legend.node.kind-container": (None, "Container"),
+    "Legend.node.kind-container.mode-host": (None, "--network host container"),
+    "Legend.node.kind-interface.type-bridge": (None, "브리지: 가상 스위치"),
+    "Legend.node.kind-interface.type-veth": (None, "veth 끝"),
+    "Legend.node.kind-interface.host-device, node.kind-interface.type-device": (None, "물리 인터페이스 (NIC)"),
+    "Legend.node.kind-interface.type-loopback": (None, "Loopback (lo)"),
+    "Legend.node.kind-interface.type-macvlan": (None, "macvlan / vxlan / tun"),
+    "Legend.node.kind-interface.down": (None, "down 상태 인터페이스"),
+    "Legend.node.kind-network": (None, "Docker 네트워크"),
+    "Legend.node.kind-network.internal": (None, "Docker 네트워크, --internal"),
+    "Legend.node.kind-nat-rule.masquerade": (None, "출발지 NAT: MASQUERADE"),
+    "Legend.node.kind-nat-rule.dnat": (None, "목적지 NAT: 공개된 포트"),
+    "Legend.node.kind-external": (None, "외부 세계"),
+    "Legend.edge.kind-veth": (None, "veth 페어: 가상 케이블"),
+    "Legend.edge.kind-bridge-port": (None, "브리지에 연결된 포트"),
+    "Legend.edge.kind-network-bridge": (None, "Docker 네트워크 → 브리지"),
+    "Legend.edge.kind-nat": (None, "MASQUERADE: 보낸 주소를 바꿈"),
+    "Legend.edge.kind-nat.dnat": (None, "DNAT: 공개된 포트를 전달"),
+    "Legend.edge.kind-route": (None, "Default route"),
+    "Legend.edge.kind-lower": (None, "macvlan → 하위 장치"),
+    "Legend..nv-added": (None, "방금 생김"),
+    "Legend..nv-leaving": (None, "방금 사라짐"),
+    "Legend..nv-match, .nv-focus": (None, "검색 결과"),
+    "Legend..nv-step": (None, "강의 또는 재생 중인 단계"),
 }
 
 HEAD = '''<?xml version="1.0" encoding="utf-8"?>
@@ -98,5 +126,6 @@ for suffix, col in (("", 0), (".ko", 1)):
     with open(os.path.join(here, f"SharedResource{suffix}.resx"), "w", encoding="utf-8") as f:
         f.write(HEAD)
         for key, values in S.items():
+            if values[col] is None: continue
             f.write(f'  <data name="{escape(key)}" xml:space="preserve"><value>{escape(values[col])}</value></data>\n')
         f.write("</root>\n")

@@ -50,9 +50,9 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         Assert.Equal(local, NetVizLocalization.IsLocalPath(path));
 
     [Theory]
-    [InlineData("en", "Timeline", "Lesson")]
-    [InlineData("ko", "타임라인", "강의")]
-    public void The_topology_page_speaks_the_chosen_language(string language, string timeline, string lesson)
+    [InlineData("en", "Timeline", "Lesson", "Bridge: a virtual switch", "Search names, IPs, MACs")]
+    [InlineData("ko", "타임라인", "강의", "브리지: 가상 스위치", "이름, IP, MAC 검색")]
+    public void The_topology_page_speaks_the_chosen_language(string language, string timeline, string lesson, string legend, string search)
     {
         UseLanguage(language);
 
@@ -60,6 +60,8 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
 
         Assert.Contains(timeline, page.Find("[data-testid='timeline']").TextContent);
         Assert.Contains(lesson, page.Find("[data-testid='lesson-open']").TextContent);
+        Assert.Contains(legend, page.Find("[data-testid='graph-legend']").TextContent);
+        Assert.Contains(search, page.Find("[data-testid='side-panel']").TextContent);
     }
 
     [Fact]
