@@ -256,6 +256,9 @@ public sealed class ClassroomTests(NetVizAppFixture app, ClassroomLab lab, ITest
             var enslaved = kept.GetProperty("entries").EnumerateArray().SelectMany(e => e.GetProperty("steps").EnumerateArray())
                 .First(s => s.GetProperty("text").GetString()!.StartsWith($"{hostVeth} enslaved", StringComparison.Ordinal));
             Assert.Contains(HostIf(hostVeth), enslaved.GetProperty("elements").EnumerateArray().Select(e => e.GetString()));
+            // With the cause: the Docker event that made NetViz look, naming the container.
+            var causes = kept.GetProperty("entries").EnumerateArray().SelectMany(e => e.GetProperty("causes").EnumerateArray()).Select(c => c.GetString()).ToList();
+            Assert.Contains(causes, c => c!.StartsWith($"docker container ", StringComparison.Ordinal) && c.EndsWith($" {id[..12]} ({name})", StringComparison.Ordinal));
         }
         finally
         {
