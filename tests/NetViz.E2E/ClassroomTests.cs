@@ -21,7 +21,7 @@ public sealed class ClassroomTests(NetVizAppFixture app, ClassroomLab lab, ITest
 
     private readonly ClassroomLab _lab = lab;
 
-    private async Task<(IBrowserContext Context, IPage Page)> OpenAsync(string language, string path)
+    private async Task<(IBrowserContext Context, IPage Page)> OpenAsync(string language, string path, bool graph = true)
     {
         var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -32,7 +32,7 @@ public sealed class ClassroomTests(NetVizAppFixture app, ClassroomLab lab, ITest
         page.SetDefaultTimeout(Patience);
         // The language switch's own endpoint: sets the cookie, then goes to the page.
         await page.GotoAsync($"/culture?c={language}&r={Uri.EscapeDataString(path)}");
-        await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
+        await page.WaitForSelectorAsync(graph ? "[data-testid=graph][data-graph-ready=true]" : "[data-testid=language-switch]");
         Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
         return (context, page);
     }
@@ -155,6 +155,29 @@ public sealed class ClassroomTests(NetVizAppFixture app, ClassroomLab lab, ITest
             {
                 await Screenshots.SaveAsync(page, "classroom-en-09-dnat");
             }
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_language_switch_turns_the_page_Korean_and_the_choice_survives_a_reload()
+    {
+        var (context, page) = await OpenAsync("en", "/nat", graph: false);
+        try
+        {
+            Assert.Equal("NAT rules", (await page.Locator("h5").First.InnerTextAsync()).Trim());
+            await page.ClickAsync("[data-testid=lang-ko]");
+            await page.WaitForFunctionAsync("() => document.documentElement.lang === 'ko'");
+            Assert.EndsWith("/nat", page.Url);
+            Assert.Equal("NAT 규칙", (await page.Locator("h5").First.InnerTextAsync()).Trim());
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("[data-testid=language-switch][data-language=ko]");
+            await page.GotoAsync("/");
+            Assert.Equal("타임라인", (await page.Locator("[data-testid=timeline] .mud-typography-subtitle2").First.InnerTextAsync()).Trim());
+            Assert.Contains(await context.CookiesAsync(), c => c.Name == ".AspNetCore.Culture" && c.Value.Contains("ko", StringComparison.Ordinal));
         }
         finally
         {

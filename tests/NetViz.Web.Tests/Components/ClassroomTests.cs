@@ -21,7 +21,7 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
     private static void UseLanguage(string language) => CultureInfo.CurrentUICulture = new CultureInfo(language);
 
     [Fact]
-    public void The_language_switch_shows_the_current_language_and_switching_reloads_through_the_cookie_endpoint()
+    public void The_language_switch_shows_the_current_language_and_links_through_the_cookie_endpoint_back_to_the_page()
     {
         UseLanguage("ko");
         var nav = Services.GetRequiredService<NavigationManager>();
@@ -30,13 +30,14 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         var cut = Render<LanguageSwitch>();
 
         Assert.Equal("ko", cut.Find("[data-testid='language-switch']").GetAttribute("data-language"));
-        Assert.Equal("true", cut.Find("[data-testid='lang-ko']").GetAttribute("aria-pressed"));
-        Assert.Equal("false", cut.Find("[data-testid='lang-en']").GetAttribute("aria-pressed"));
-        cut.Find("[data-testid='lang-en']").Click();
+        Assert.Equal("true", cut.Find("[data-testid='lang-ko']").GetAttribute("aria-current"));
+        Assert.Null(cut.Find("[data-testid='lang-en']").GetAttribute("aria-current"));
+        Assert.Equal("/culture?c=en&r=%2Fnat%3Fx%3D1", cut.Find("[data-testid='lang-en']").GetAttribute("href"));
+        // A real page load: the router must not take the click.
+        Assert.Equal("_top", cut.Find("[data-testid='lang-en']").GetAttribute("target"));
 
-        var navigation = Assert.IsType<Bunit.TestDoubles.BunitNavigationManager>(nav).History.First();
-        Assert.Equal("/culture?c=en&r=%2Fnat%3Fx%3D1", navigation.Uri);
-        Assert.True(navigation.Options.ForceLoad);
+        nav.NavigateTo("networks");
+        cut.WaitForAssertion(() => Assert.Equal("/culture?c=en&r=%2Fnetworks", cut.Find("[data-testid='lang-en']").GetAttribute("href")));
     }
 
     [Theory]
