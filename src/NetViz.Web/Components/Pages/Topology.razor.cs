@@ -127,7 +127,14 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         }
     }
 
-    private IReadOnlyList<ShowOption> ShowOptions => ShowOptionsFor(_index, _show);
+    /// <summary>The Show list in the page's language (the fixed entries; names of networks and bridges are names).</summary>
+    private IReadOnlyList<ShowOption> ShowOptions => [.. ShowOptionsFor(_index, _show).Select(o => o.Value switch
+    {
+        "" => o with { Text = L["Topology.Everything"] },
+        ShowLesson => o with { Text = L["Topology.ShowLesson"] },
+        ShowSelection => o with { Text = L["Topology.ShowSelection"] },
+        _ => o,
+    })];
 
     protected override void OnParametersSet()
     {
