@@ -18,15 +18,20 @@ public static class ChangeNarrator
 
     public static ImmutableArray<TimelineStep> Describe(TopologySnapshot before, TopologySnapshot after, TopologyDiff diff)
     {
-        var old = before.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
-        var now = after.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        // Most diffs are a counter tick: look up only the updated nodes' old versions (one pass, small table), and index
+        // whole snapshots only when a step needs names from them.
+        var updatedIds = diff.UpdatedNodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var previous = updatedIds.Count == 0 ? [] : before.Nodes.Where(n => updatedIds.Contains(n.Id)).ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var oldIndex = new Lazy<Dictionary<string, TopologyNode>>(() => before.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal));
+        var nowIndex = new Lazy<Dictionary<string, TopologyNode>>(() => after.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal));
+        var oldEdges = new Lazy<Dictionary<string, TopologyEdge>>(() => before.Edges.ToDictionary(e => e.Id, StringComparer.Ordinal));
         var steps = new List<(int Rank, TimelineStep Step)>();
         void Add(int rank, string kind, string text, string[] args, params string[] elements) =>
             steps.Add((rank, new TimelineStep(kind, Bounded.Text(text, 600), [.. args.Select(a => Bounded.Text(a))], [.. elements.Distinct(StringComparer.Ordinal)])));
 
-        string NetnsText(ulong inode, IReadOnlyDictionary<string, TopologyNode> nodes)
+        string NetnsText(ulong inode, Lazy<Dictionary<string, TopologyNode>> index)
         {
-            if (nodes.TryGetValue(NodeId.Netns(inode), out var n) && n is NetnsNode ns)
+            if (index.Value.TryGetValue(NodeId.Netns(inode), out var n) && n is NetnsNode ns)
             {
                 if (ns.IsHost) return "the host namespace";
                 if (ns.Containers.Count > 0) return $"network namespace {inode} ({string.Join(", ", ns.Containers.Select(c => c.Name))})";
@@ -34,9 +39,9 @@ public static class ChangeNarrator
             }
             return $"network namespace {inode}";
         }
-        bool InHost(InterfaceNode i, IReadOnlyDictionary<string, TopologyNode> nodes) =>
-            i.InHostNamespace || (nodes.TryGetValue(NodeId.Netns(i.NetnsInode), out var n) && n is NetnsNode { IsHost: true });
-        string IfName(string id, IReadOnlyDictionary<string, TopologyNode> nodes) => nodes.TryGetValue(id, out var n) ? n.Label : id;
+        bool InHost(InterfaceNode i, Lazy<Dictionary<string, TopologyNode>> index) =>
+            i.InHostNamespace || (index.Value.TryGetValue(NodeId.Netns(i.NetnsInode), out var n) && n is NetnsNode { IsHost: true });
+        string IfName(string id, Lazy<Dictionary<string, TopologyNode>> index) => index.Value.TryGetValue(id, out var n) ? n.Label : id;
 
         foreach (var node in diff.AddedNodes)
         {
@@ -51,15 +56,15 @@ public static class ChangeNarrator
                         [net.Name, net.Driver, string.Join(", ", net.Subnets)], net.Id);
                     break;
                 case NetnsNode ns:
-                    Add(1, StepKinds.NetnsCreated, $"{NetnsText(ns.Inode, now)} created", [Inode(ns.Inode), Names(ns)], ns.Id);
+                    Add(1, StepKinds.NetnsCreated, $"{NetnsText(ns.Inode, nowIndex)} created", [Inode(ns.Inode), Names(ns)], ns.Id);
                     AddRoutes(ns, [], ns.Routes);
                     break;
                 case InterfaceNode i:
-                    if (InHost(i, now))
+                    if (InHost(i, nowIndex))
                         Add(2, StepKinds.LinkCreated, $"{i.Type} {i.Name} created in the host namespace", [i.Type, i.Name], i.Id);
                     else
-                        Add(3, StepKinds.LinkInNetns, $"{i.Type} {i.Name} placed in {NetnsText(i.NetnsInode, now)}", [i.Type, i.Name, Inode(i.NetnsInode)], i.Id, NodeId.Netns(i.NetnsInode));
-                    AddAddresses(i, [], i.Addresses, now);
+                        Add(3, StepKinds.LinkInNetns, $"{i.Type} {i.Name} placed in {NetnsText(i.NetnsInode, nowIndex)}", [i.Type, i.Name, Inode(i.NetnsInode)], i.Id, NodeId.Netns(i.NetnsInode));
+                    AddAddresses(i, [], i.Addresses, nowIndex);
                     if (i.Up && i.Type != "loopback") Add(6, StepKinds.LinkUp, $"{i.Name} is up", [i.Name], i.Id);
                     break;
                 case NatRuleNode rule:
@@ -70,8 +75,8 @@ public static class ChangeNarrator
 
         foreach (var node in diff.UpdatedNodes)
         {
-            if (!old.TryGetValue(node.Id, out var previous)) continue;
-            switch (node, previous)
+            if (!previous.TryGetValue(node.Id, out var was0)) continue;
+            switch (node, was0)
             {
                 case (ContainerNode c, ContainerNode was) when c.State != was.State:
                     if (c.IsRunning) Add(10, StepKinds.ContainerStarted, $"container {c.Name} started", [c.Name], c.Id);
@@ -81,7 +86,7 @@ public static class ChangeNarrator
                     AddRoutes(ns, was.Routes, ns.Routes);
                     break;
                 case (InterfaceNode i, InterfaceNode was):
-                    AddAddresses(i, was.Addresses, i.Addresses, now);
+                    AddAddresses(i, was.Addresses, i.Addresses, nowIndex);
                     if (i.Up != was.Up)
                         Add(6, i.Up ? StepKinds.LinkUp : StepKinds.LinkDown, $"{i.Name} is {(i.Up ? "up" : "down")}", [i.Name], i.Id);
                     break;
@@ -93,12 +98,12 @@ public static class ChangeNarrator
             switch (edge)
             {
                 case VethEdge:
-                    Add(4, StepKinds.VethPaired, $"veth pair {IfName(edge.Source, now)} ↔ {IfName(edge.Target, now)}",
-                        [IfName(edge.Source, now), IfName(edge.Target, now)], edge.Id, edge.Source, edge.Target);
+                    Add(4, StepKinds.VethPaired, $"veth pair {IfName(edge.Source, nowIndex)} ↔ {IfName(edge.Target, nowIndex)}",
+                        [IfName(edge.Source, nowIndex), IfName(edge.Target, nowIndex)], edge.Id, edge.Source, edge.Target);
                     break;
                 case PortEdge port:
-                    Add(5, StepKinds.Enslaved, $"{IfName(edge.Source, now)} enslaved to {port.MasterType} {port.Master}",
-                        [IfName(edge.Source, now), port.MasterType, port.Master], edge.Id, edge.Source, edge.Target);
+                    Add(5, StepKinds.Enslaved, $"{IfName(edge.Source, nowIndex)} enslaved to {port.MasterType} {port.Master}",
+                        [IfName(edge.Source, nowIndex), port.MasterType, port.Master], edge.Id, edge.Source, edge.Target);
                     break;
             }
         }
@@ -106,24 +111,24 @@ public static class ChangeNarrator
         foreach (var id in diff.RemovedEdges)
         {
             // A port released from its bridge while it lives on; a removed link says it all otherwise.
-            if (before.Edges.FirstOrDefault(e => e.Id == id) is PortEdge port && now.ContainsKey(port.Source))
-                Add(5, StepKinds.Released, $"{IfName(port.Source, now)} released from {port.MasterType} {port.Master}",
-                    [IfName(port.Source, now), port.MasterType, port.Master], port.Source, port.Target);
+            if (oldEdges.Value.TryGetValue(id, out var gone) && gone is PortEdge port && nowIndex.Value.ContainsKey(port.Source))
+                Add(5, StepKinds.Released, $"{IfName(port.Source, nowIndex)} released from {port.MasterType} {port.Master}",
+                    [IfName(port.Source, nowIndex), port.MasterType, port.Master], port.Source, port.Target);
         }
 
         foreach (var id in diff.RemovedNodes)
         {
-            if (!old.TryGetValue(id, out var node)) continue;
+            if (!oldIndex.Value.TryGetValue(id, out var node)) continue;
             switch (node)
             {
                 case NatRuleNode rule:
                     Add(11, StepKinds.NatRemoved, $"NAT rule removed: {rule.Describe()}", [rule.Describe(), rule.Chain]);
                     break;
                 case InterfaceNode i:
-                    Add(12, StepKinds.LinkRemoved, $"{i.Type} {i.Name} removed from {NetnsText(i.NetnsInode, old)}", [i.Type, i.Name, Inode(i.NetnsInode)]);
+                    Add(12, StepKinds.LinkRemoved, $"{i.Type} {i.Name} removed from {NetnsText(i.NetnsInode, oldIndex)}", [i.Type, i.Name, Inode(i.NetnsInode)]);
                     break;
                 case NetnsNode ns:
-                    Add(13, StepKinds.NetnsRemoved, $"{NetnsText(ns.Inode, old)} gone", [Inode(ns.Inode), Names(ns)]);
+                    Add(13, StepKinds.NetnsRemoved, $"{NetnsText(ns.Inode, oldIndex)} gone", [Inode(ns.Inode), Names(ns)]);
                     break;
                 case ContainerNode c:
                     Add(14, StepKinds.ContainerRemoved, $"container {c.Name} removed", [c.Name]);
@@ -139,7 +144,7 @@ public static class ChangeNarrator
         var more = (ordered.Count - MaxStepsPerDiff + 1).ToString(CultureInfo.InvariantCulture);
         return [.. ordered.Take(MaxStepsPerDiff - 1), new TimelineStep(StepKinds.More, $"… and {more} more changes", [more], [])];
 
-        void AddAddresses(InterfaceNode i, EquatableArray<InterfaceAddress> was, EquatableArray<InterfaceAddress> isNow, IReadOnlyDictionary<string, TopologyNode> nodes)
+        void AddAddresses(InterfaceNode i, EquatableArray<InterfaceAddress> was, EquatableArray<InterfaceAddress> isNow, Lazy<Dictionary<string, TopologyNode>> nodes)
         {
             // fe80:: appears on every veth the moment it is up: noise for a learner.
             foreach (var a in isNow.Where(a => !a.IsIPv6LinkLocal && !was.Contains(a)))
@@ -148,15 +153,15 @@ public static class ChangeNarrator
                 Add(7, StepKinds.AddressRemoved, $"{a.Cidr} removed from {i.Name}{Where(i, nodes)}", [a.Cidr, i.Name], i.Id);
         }
 
-        string Where(InterfaceNode i, IReadOnlyDictionary<string, TopologyNode> nodes) => InHost(i, nodes) ? "" : $" in {NetnsText(i.NetnsInode, nodes)}";
+        string Where(InterfaceNode i, Lazy<Dictionary<string, TopologyNode>> nodes) => InHost(i, nodes) ? "" : $" in {NetnsText(i.NetnsInode, nodes)}";
 
         void AddRoutes(NetnsNode ns, EquatableArray<Route> was, EquatableArray<Route> isNow)
         {
             // fe80::/64 comes with every link that is up, like its fe80:: address: noise.
             foreach (var r in isNow.Where(r => !was.Contains(r) && !r.Destination.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase)))
-                Add(8, StepKinds.RouteAdded, $"route {RouteText(r)} added in {NetnsText(ns.Inode, now)}", [RouteText(r), Inode(ns.Inode)], [ns.Id, .. RouteElements(ns, r)]);
+                Add(8, StepKinds.RouteAdded, $"route {RouteText(r)} added in {NetnsText(ns.Inode, nowIndex)}", [RouteText(r), Inode(ns.Inode)], [ns.Id, .. RouteElements(ns, r)]);
             foreach (var r in was.Where(r => !isNow.Contains(r) && !r.Destination.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase)))
-                Add(8, StepKinds.RouteRemoved, $"route {RouteText(r)} removed from {NetnsText(ns.Inode, now)}", [RouteText(r), Inode(ns.Inode)], ns.Id);
+                Add(8, StepKinds.RouteRemoved, $"route {RouteText(r)} removed from {NetnsText(ns.Inode, nowIndex)}", [RouteText(r), Inode(ns.Inode)], ns.Id);
         }
 
         IEnumerable<string> RouteElements(NetnsNode ns, Route r)
