@@ -14,7 +14,7 @@
 # engine's bridges must be unchanged; and nothing named with a test prefix may be
 # left (containers, networks, namespaces, links, iptables rules, private engines).
 # Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
-# sources), nvsn (lesson scenario), nvpe (private engine), nve2e (end-to-end),
+# sources), nvsn (lesson scenario), nvpe (private engine), nve2e (end-to-end), nvcls (classroom end-to-end),
 # nvtest (this script's sentinel); Docker objects are also labelled
 # netviz.test=<prefix>. tests/README.md has the rules.
 set -euo pipefail
@@ -34,7 +34,8 @@ fi
 # the service unit and the install script (nothing is booted).
 # End-to-end tests drive the distribution's Chromium; NETVIZ_TEST_CHROMIUM may
 # point at another build (then the chromium package is not required).
-packages=(docker.io iptables busybox-static iproute2 systemd)
+# fonts-noto-cjk: the Korean UI and lesson (issue 13) render Hangul, not boxes, in the headless Chromium.
+packages=(docker.io iptables busybox-static iproute2 systemd fonts-noto-cjk)
 export NETVIZ_TEST_CHROMIUM=${NETVIZ_TEST_CHROMIUM:-/usr/bin/chromium}
 [[ -x "$NETVIZ_TEST_CHROMIUM" ]] || packages+=(chromium)
 scripts/ensure-packages.sh "${packages[@]}"

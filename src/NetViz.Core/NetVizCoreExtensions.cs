@@ -50,8 +50,14 @@ public static class NetVizCoreExtensions
         services.AddSingleton(sp => new LiveChangeSources(
             sp.GetRequiredService<INamespaceNetlinkSource>(), sp.GetRequiredService<INamespaceLifecycleSource>(),
             sp.GetRequiredService<IOptions<NetVizOptions>>().Value.WatchNftables ? new NftablesChangeSource(time: sp.GetRequiredService<TimeProvider>()) : null));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
+            return new Timeline.TopologyHistory(o.HistoryMaxEntries, o.HistoryMaxBytes, o.EpisodeGap, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize,
-            sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook]
+            sp.GetService<Diagnostics.NetVizMetrics>(), // [ops hook]
+            sp.GetRequiredService<Timeline.TopologyHistory>()));
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyBroadcaster>());
         services.AddSingleton(sp => new TopologyMonitor(
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<TopologyBroadcaster>(), sp.GetRequiredService<IDockerSource>(),

@@ -57,6 +57,15 @@ public sealed class NetVizOptions
 
     /// <summary>Rules (nat and filter tables) read per poll; beyond it the rules are cut and NAT is marked degraded.</summary>
     public int NatMaxRules { get; set; } = Sources.Nat.IptablesSaveLimits.Default.MaxRules;
+
+    /// <summary>Changes kept in the timeline (GET /api/history) at most; the oldest are dropped first.</summary>
+    public int HistoryMaxEntries { get; set; } = 2000;
+
+    /// <summary>Estimated bytes the timeline holds at most; the oldest changes are dropped first.</summary>
+    public long HistoryMaxBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Changes closer than this in time form one episode of the timeline (what one command did).</summary>
+    public TimeSpan EpisodeGap { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>
@@ -82,6 +91,12 @@ public sealed class NetVizOptionsValidator : IValidateOptions<NetVizOptions>
             failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.CoalesceWindow)} must be between 0 and 00:00:10 (got {options.CoalesceWindow}).");
         if (options.SubscriberBufferSize is < 2 or > 100_000)
             failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.SubscriberBufferSize)} must be between 2 and 100000 (got {options.SubscriberBufferSize}).");
+        if (options.HistoryMaxEntries is < 1 or > 1_000_000)
+            failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.HistoryMaxEntries)} (changes kept in the timeline) must be between 1 and 1000000 (got {options.HistoryMaxEntries}).");
+        if (options.HistoryMaxBytes is < 64 * 1024 or > 1L << 30)
+            failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.HistoryMaxBytes)} (bytes the timeline holds) must be between 65536 and 1073741824 (got {options.HistoryMaxBytes}).");
+        if (options.EpisodeGap < TimeSpan.Zero || options.EpisodeGap > TimeSpan.FromMinutes(10))
+            failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.EpisodeGap)} (the pause that ends an episode) must be between 0 and 00:10:00 (got {options.EpisodeGap}).");
         if (string.IsNullOrWhiteSpace(options.IptablesSavePath))
             failures.Add($"{NetVizOptions.Section}:{nameof(NetVizOptions.IptablesSavePath)} must name the iptables-save program.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using NetViz.Web.Live;
+using NetViz.Web.Localization;
 using NetViz.Web.Settings;
 
 namespace NetViz.Web;
@@ -10,6 +11,8 @@ public static class NetVizWebExtensions
     public static IServiceCollection AddNetVizWeb(this IServiceCollection services)
     {
         services.AddMudServices();
+        services.AddNetVizLocalization();
+        services.AddSingleton<Lessons.LessonCatalog>();
         services.AddScoped<DashboardSettingsStore>();
         services.AddScoped<DashboardViewState>();
         return services;

@@ -2,6 +2,7 @@ using NetViz.Core;
 using NetViz.Web;
 using NetViz.Web.Api;
 using NetViz.Web.Cli;
+using NetViz.Web.Localization;
 using NetViz.Web.Components;
 using NetViz.Web.Operations;
 using NetViz.Web.Security;
@@ -33,6 +34,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseNetVizSecurity();
+app.UseRequestLocalization(); // English or Korean, from the cookie the language switch sets (NetVizLocalization)
 app.UseAntiforgery();
 
 app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
@@ -40,6 +42,7 @@ app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 app.MapStaticAssets();
 app.MapNetVizLogin();
 app.MapNetVizApi();
+app.MapNetVizCultureSwitch();
 app.MapRazorComponents<App>()
     // SecurityHeadersMiddleware sends the whole CSP, frame-ancestors 'none' included.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

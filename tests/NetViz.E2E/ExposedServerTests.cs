@@ -58,6 +58,9 @@ public sealed class ExposedServerTests(ExposedServerFixture app) : IClassFixture
     [Theory]
     [InlineData("/api/topology")]
     [InlineData("/api/events")]
+    [InlineData("/api/history")]
+    [InlineData("/api/history?episode=1&format=text")]
+    [InlineData("/culture?c=ko&r=/")]
     [InlineData("/_framework/blazor.web.js")]
     [InlineData("/js/netviz-graph.bundle.js")]
     public async Task Without_a_token_the_api_the_stream_and_static_files_answer_401(string path)

@@ -63,7 +63,9 @@ public sealed record RefreshPlan
     /// <summary>Maps a Docker event to what it changes; null for events that change no networking.</summary>
     public static RefreshPlan? ForDockerEvent(DockerEvent e)
     {
-        var reason = $"docker {e.Type} {e.Action} {e.ActorId[..Math.Min(12, e.ActorId.Length)]}";
+        // The name too (what the teacher typed), for the timeline's causes; bounded, it comes from outside.
+        var name = e.Attributes.TryGetValue("name", out var n) ? $" ({Text.Bounded.Text(n, 64)})" : "";
+        var reason = $"docker {e.Type} {e.Action} {e.ActorId[..Math.Min(12, e.ActorId.Length)]}{name}";
         switch (e.Type)
         {
             case "container":

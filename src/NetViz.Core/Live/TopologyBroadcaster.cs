@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using NetViz.Core.Diagnostics;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
+using NetViz.Core.Timeline;
 
 namespace NetViz.Core.Live;
 
@@ -19,10 +20,13 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     private long _sequence;
 
     private readonly NetVizMetrics? _metrics; // [ops hook]
+    private readonly TopologyHistory? _history;
 
     /// <param name="bufferSize">Updates buffered per subscriber (at least 2: a reset and one diff).</param>
     /// <param name="metrics">Subscriber and publish counters, when metrics are on.</param>
-    public TopologyBroadcaster(int bufferSize, NetVizMetrics? metrics = null) => (_bufferSize, _metrics) = (Math.Max(2, bufferSize), metrics);
+    /// <param name="history">The timeline every published diff is recorded in, in order, or null.</param>
+    public TopologyBroadcaster(int bufferSize, NetVizMetrics? metrics = null, TopologyHistory? history = null) =>
+        (_bufferSize, _metrics, _history) = (Math.Max(2, bufferSize), metrics, history);
 
     public TopologySnapshot Current => Volatile.Read(ref _current);
     public long Sequence => Interlocked.Read(ref _sequence);
@@ -56,14 +60,17 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     /// <summary>
     /// Makes <paramref name="snapshot"/> current and sends its diff against the previous one to every subscriber.
     /// Returns false (and sends nothing) when neither the graph nor the sources' status changed.
+    /// <paramref name="causes"/> (what made the monitor look) go to the timeline with the diff.
     /// </summary>
-    public bool Publish(TopologySnapshot snapshot)
+    public bool Publish(TopologySnapshot snapshot, IEnumerable<string>? causes = null)
     {
         lock (_gate)
         {
             var diff = TopologyDiffer.Compute(_current, snapshot, _sequence + 1);
             if (diff.IsEmpty && _sequence > 0 && SameStatus(_current, snapshot)) return false;
             Interlocked.Exchange(ref _sequence, diff.Sequence);
+            // Under the gate, so the timeline holds the diffs in sequence order.
+            if (!diff.IsEmpty) _history?.Record(_current, snapshot, diff, causes);
             Volatile.Write(ref _current, snapshot);
             _metrics?.OnSnapshotPublished(snapshot); // [ops hook]
             var change = new TopologyChange(diff, snapshot);

@@ -93,7 +93,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 Interlocked.Increment(ref _snapshotsBuilt);
                 var snapshot = TopologyBuilder.Build(readings);
                 if (plan.Audit) AuditResync(snapshot);
-                _feed.Publish(snapshot);
+                _feed.Publish(snapshot, plan.Reasons);
                 _live.Track(readings.Host);
                 // A stopped container's namespace is torn down after its last event, and nothing in the host
                 // namespace may change when it goes: look once more a little later so it does not linger.

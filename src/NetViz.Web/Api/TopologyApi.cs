@@ -2,6 +2,7 @@ using System.Text.Json;
 using NetViz.Core.Diff;
 using NetViz.Core.Live;
 using NetViz.Core.Model;
+using NetViz.Core.Timeline;
 
 namespace NetViz.Web.Api;
 
@@ -12,8 +13,31 @@ public static class TopologyApi
     {
         app.MapGet("/api/topology", GetTopologyAsync);
         app.MapGet("/api/events", StreamEventsAsync);
+        app.MapGet("/api/history", GetHistory);
         return app;
     }
+
+    /// <summary>
+    /// The timeline: the kept diffs in steps, grouped into episodes (docs/api.md). <c>?episode=ID&amp;format=text</c>
+    /// gives one episode as lecture notes (text/plain).
+    /// </summary>
+    private static IResult GetHistory(TopologyHistory history, long? episode, string? format)
+    {
+        var episodes = history.Episodes();
+        if (episode is { } id)
+        {
+            if (episodes.FirstOrDefault(e => e.Id == id) is not { } found) return Results.NotFound();
+            return format == "text"
+                ? Results.Text(TopologyHistory.ToText(found), "text/plain; charset=utf-8")
+                : Results.Json(found, TopologyJson.Options);
+        }
+        return Results.Json(new HistoryAnswer(history.MaxEntries, history.MaxBytes, history.EpisodeGap, history.Count, history.Bytes,
+            history.Dropped, episodes), TopologyJson.Options);
+    }
+
+    /// <summary>The answer of <c>GET /api/history</c>: the bounds, what is held, and the episodes, oldest first.</summary>
+    public sealed record HistoryAnswer(int MaxEntries, long MaxBytes, TimeSpan EpisodeGap, int Entries, long Bytes, long Dropped,
+        System.Collections.Immutable.ImmutableArray<TimelineEpisode> Episodes);
 
     /// <summary>How long a request made right after start waits for the first collection.</summary>
     private static readonly TimeSpan FirstSnapshotPatience = TimeSpan.FromSeconds(10);

@@ -358,16 +358,20 @@ function stylesheet(themeName, projector) {
         'target-arrow-shape': 'triangle',
         'line-color': p.masqueradeBorder,
         'target-arrow-color': p.masqueradeBorder,
+        'source-arrow-color': p.masqueradeBorder,
       },
     },
     {
       selector: 'edge.kind-nat.dnat',
-      style: { 'line-color': p.dnatBorder, 'target-arrow-color': p.dnatBorder },
+      style: { 'line-color': p.dnatBorder, 'target-arrow-color': p.dnatBorder, 'source-arrow-color': p.dnatBorder },
     },
     {
       selector: 'edge.kind-route',
       style: { width: m.port, 'line-color': p.routeEdge, 'target-arrow-color': p.routeEdge, 'target-arrow-shape': 'triangle' },
     },
+    // Arrows in the direction packets travel (graph-contract.json packetArrows): MASQUERADE from the bridge through
+    // the rule and out, DNAT from outside to the container, routes from the namespace to its gateway.
+    ...packetArrowRules(),
     {
       selector: 'edge.kind-lower',
       style: { width: m.port, 'line-style': 'dotted', 'line-color': p.lowerEdge },
@@ -395,6 +399,11 @@ function stylesheet(themeName, projector) {
       style: { 'underlay-color': p.match, 'underlay-opacity': 0.75, 'underlay-padding': projector ? 14 : 10, 'underlay-shape': 'round-rectangle' },
     },
     {
+      // A step of the lesson or of a replayed episode: what the teacher is talking about now.
+      selector: '.nv-step',
+      style: { 'underlay-color': p.selection, 'underlay-opacity': 0.6, 'underlay-padding': projector ? 16 : 12, 'underlay-shape': 'round-rectangle' },
+    },
+    {
       selector: '.nv-added',
       style: { 'underlay-color': p.added, 'underlay-opacity': 0.7, 'underlay-padding': projector ? 16 : 12, 'underlay-shape': 'round-rectangle' },
     },
@@ -418,6 +427,19 @@ function stylesheet(themeName, projector) {
       style: { display: 'none' },
     },
   ];
+}
+
+/** One rule per packetArrows entry: the arrowhead at the end packets travel to, none at the other. */
+function packetArrowRules() {
+  return Object.entries(contract.packetArrows).filter(([key]) => !key.startsWith('$')).map(([key, end]) => {
+    const [kind, role] = key.split(':');
+    return {
+      selector: role ? `edge.kind-${kind}[type = "${role}"]` : `edge.kind-${kind}`,
+      style: end === 'source'
+        ? { 'source-arrow-shape': 'triangle', 'target-arrow-shape': 'none' }
+        : { 'target-arrow-shape': 'triangle', 'source-arrow-shape': 'none' },
+    };
+  });
 }
 
 /** Every class the server may put on an element (CytoscapeElementMapper) or the module sets, per graph-contract.json. */

@@ -330,6 +330,27 @@ class NetVizGraph {
   }
 
   /**
+   * Marks the elements a lesson step or a replayed timeline step is about (class nv-step), clearing the previous
+   * ones, and zooms to those that are shown. Ids the graph does not have are skipped. Returns the ids marked.
+   */
+  highlight(ids) {
+    if (this._disposed) return [];
+    const cy = this.cy;
+    let marked = cy.collection();
+    for (const id of Array.isArray(ids) ? ids : []) {
+      const ele = cy.getElementById(String(id));
+      if (ele.nonempty()) marked = marked.union(ele);
+    }
+    cy.batch(() => {
+      cy.elements('.nv-step').removeClass('nv-step');
+      marked.addClass('nv-step');
+    });
+    const shown = marked.filter(e => !e.hasClass('nv-hidden') && !e.hasClass('nv-leaving'));
+    if (shown.nonempty()) this._zoomTo(shown.union(shown.connectedNodes()));
+    return marked.map(e => e.id());
+  }
+
+  /**
    * The graph's frame changed shape on purpose (the side panel folded or came back): the lanes wrap to the
    * new width, other layouts are fitted. (A resize of the window or the details drawer only refits.)
    */

@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using NetViz.Core.Live;
 using NetViz.Web.Components.Pages;
 using NetViz.Web.Live;
+using NetViz.Web.Localization;
 using NetViz.Web.Settings;
 using NetViz.Web.Tests.Fakes;
 
@@ -26,10 +27,20 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DashboardSettingsStore>();
         Services.AddScoped<DashboardViewState>();
         Services.AddSingleton<ITopologyFeed>(Feed);
+        Services.AddNetVizLocalization();
+        Services.AddSingleton(History);
+        Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(Configuration);
+        Services.AddSingleton<NetViz.Web.Lessons.LessonCatalog>();
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
     protected FakeTopologyFeed Feed { get; } = new(SampleTopology.Create());
+
+    /// <summary>Settings a test may change before rendering (NetViz:LessonsPath, ...).</summary>
+    protected Microsoft.Extensions.Configuration.ConfigurationManager Configuration { get; } = new();
+
+    /// <summary>The timeline the panels read (empty unless a test records into it).</summary>
+    protected NetViz.Core.Timeline.TopologyHistory History { get; } = new(100, 1 << 20, TimeSpan.FromSeconds(3), TimeProvider.System);
 
     /// <summary>The Topology page (with the popover provider its selects need), once it reports the graph drawn.</summary>
     protected IRenderedComponent<Topology> RenderReadyTopology()

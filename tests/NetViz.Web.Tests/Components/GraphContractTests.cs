@@ -26,6 +26,59 @@ public class GraphContractTests
     }
 
     [Fact]
+    public void Every_nat_role_and_the_route_have_an_arrow_end()
+    {
+        Assert.Equal(Constants(typeof(NatRoles)).Select(r => "nat:" + r).Append("route").Order(), Contract.PacketArrows.Keys.Order());
+        Assert.All(Contract.PacketArrows.Values, end => Assert.Contains(end, new[] { "source", "target" }));
+    }
+
+    /// <summary>
+    /// Reads each drawn arrow of the lesson's host the way a learner does (from the end without the head to the end
+    /// with it) and checks it against where packets go: out through MASQUERADE, in through DNAT, out by the route.
+    /// </summary>
+    [Fact]
+    public void Every_arrow_points_the_way_packets_travel()
+    {
+        var snapshot = SampleTopology.Create();
+        var index = new TopologyIndex(snapshot);
+        var flows = new List<(string Role, TopologyNode From, TopologyNode To)>();
+        foreach (var edge in snapshot.Edges.Where(e => e is NatEdge or RouteEdge))
+        {
+            var key = edge is NatEdge nat ? "nat:" + nat.Role : "route";
+            var (from, to) = Contract.PacketArrows[key] == "target" ? (edge.Source, edge.Target) : (edge.Target, edge.Source);
+            flows.Add((key, index.Node(from)!, index.Node(to)!));
+        }
+        Assert.Contains(flows, f => f.Role == "nat:masquerade");
+        Assert.Contains(flows, f => f.Role == "nat:dnat-to");
+        Assert.Contains(flows, f => f.Role == "route");
+        foreach (var (role, from, to) in flows)
+        {
+            switch (role)
+            {
+                case "nat:masquerade":
+                    // From the bridge (its subnet's traffic) into the rule that rewrites the source.
+                    Assert.IsType<InterfaceNode>(from);
+                    Assert.Equal("MASQUERADE", Assert.IsType<NatRuleNode>(to).Target);
+                    break;
+                case "nat:egress" or "nat:masquerade-out":
+                    Assert.Equal("MASQUERADE", Assert.IsType<NatRuleNode>(from).Target);
+                    break;
+                case "nat:dnat-from":
+                    Assert.IsType<InterfaceNode>(from);
+                    Assert.Equal("DNAT", Assert.IsType<NatRuleNode>(to).Target);
+                    break;
+                case "nat:dnat-to" or "nat:dnat-to-container":
+                    Assert.Equal("DNAT", Assert.IsType<NatRuleNode>(from).Target);
+                    Assert.True(to is ContainerNode || (to is InterfaceNode && to.Parent != SampleTopology.HostNs), $"DNAT arrow ends at {to.Id}");
+                    break;
+                case "route":
+                    Assert.IsType<InterfaceNode>(from);
+                    break;
+            }
+        }
+    }
+
+    [Fact]
     public void Every_kind_and_class_the_mapper_emits_is_in_the_contract()
     {
         var snapshots = new[] { SampleTopology.Create(), SampleTopology.WithCacheContainer(SampleTopology.Create()), SampleTopology.Create(dockerOk: false) };

@@ -63,6 +63,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private IReadOnlyList<string> _matches = [];
     private string? _selectedId;
     private bool _detailsOpen;
+    private bool _lessonOpen;
 
     [Inject] private ITopologyFeed Feed { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
@@ -76,6 +77,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     /// <summary>What the graph shows (<c>/?show=lesson</c>, a network, bridge or namespace id; none for everything).</summary>
     [SupplyParameterFromQuery(Name = "show")] public string? ShowParameter { get; set; }
 
+    /// <summary><c>?lesson=1</c> opens the lesson (a link a teacher hands out).</summary>
+    [SupplyParameterFromQuery(Name = "lesson")] public string? LessonParameter { get; set; }
+
     /// <summary>The <c>setFilter</c> payload: the saved toggles and the URL's focus (<c>show</c>).</summary>
     public sealed record GraphFilter(bool HideLoopback, bool HideHostDevices, bool HideNat, string? Focus);
 
@@ -86,7 +90,8 @@ public partial class Topology : ComponentBase, IAsyncDisposable
 
     private bool PanelOpen => Settings.PanelOpen;
 
-    private GraphFilter CurrentFilter => new(Settings.HideLoopback, Settings.HideHostDevices, Settings.HideNat, _show);
+    /// <summary>Lesson mode shows the loopbacks (the point of --network none) and the NAT rules (MASQUERADE, DNAT) whatever the toggles say.</summary>
+    private GraphFilter CurrentFilter => new(Settings.HideLoopback && !_lessonOpen, Settings.HideHostDevices, Settings.HideNat && !_lessonOpen, _show);
 
     /// <summary>
     /// What the graph can be narrowed to: everything, the lesson's cases, the selection with its neighbours, each
@@ -122,10 +127,22 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         }
     }
 
-    private IReadOnlyList<ShowOption> ShowOptions => ShowOptionsFor(_index, _show);
+    /// <summary>The Show list in the page's language (the fixed entries; names of networks and bridges are names).</summary>
+    private IReadOnlyList<ShowOption> ShowOptions => [.. ShowOptionsFor(_index, _show).Select(o => o.Value switch
+    {
+        "" => o with { Text = L["Topology.Everything"] },
+        ShowLesson => o with { Text = L["Topology.ShowLesson"] },
+        ShowSelection => o with { Text = L["Topology.ShowSelection"] },
+        _ => o,
+    })];
 
     protected override void OnParametersSet()
     {
+        if (LessonParameter == "1" && !_lessonOpen)
+        {
+            _lessonOpen = true;
+            if (_graph is not null) _ = InvokeAsync(SyncGraphSettingsAsync);
+        }
         if (Focus is not null && Focus != _selectedId)
         {
             _pendingFocus = Focus;
@@ -352,6 +369,27 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     {
         _searchText = text;
         _matches = _graph is null ? [] : await _graph.InvokeAsync<string[]>("search", text ?? "") ?? [];
+    }
+
+    /// <summary>Marks what a lesson or timeline step is about on the graph (graph module <c>highlight</c>).</summary>
+    private async Task HighlightAsync(IReadOnlyList<string> ids)
+    {
+        if (_graph is null || _disposed) return;
+        try { await _graph.InvokeAsync<string[]>("highlight", ids); }
+        catch (JSException e) { Logger.LogWarning(e, "The graph could not highlight a step"); }
+    }
+
+    private async Task OpenLessonAsync()
+    {
+        _lessonOpen = true;
+        await SyncGraphSettingsAsync();
+    }
+
+    private async Task CloseLessonAsync()
+    {
+        _lessonOpen = false;
+        await HighlightAsync([]);
+        await SyncGraphSettingsAsync();
     }
 
     private async Task FitAsync()

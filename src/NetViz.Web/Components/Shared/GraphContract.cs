@@ -27,6 +27,12 @@ public sealed class GraphContract
     /// <summary>Every class an element may carry: kind-*, the modifiers, mode-*, the styled type-* and the module's states.</summary>
     public required IReadOnlySet<string> Classes { get; init; }
 
+    /// <summary>
+    /// Edge kind (or <c>nat:role</c>) to the end its arrowhead is drawn at, <c>source</c> or <c>target</c>, so that
+    /// arrows point the way packets travel (graph-style.js draws them from this).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> PacketArrows { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Palette name (light, dark) to colour role to #rrggbb.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Palettes { get; init; }
 
@@ -55,6 +61,8 @@ public sealed class GraphContract
                 .Concat(Strings(classes.GetProperty("styledTypes")).Select(t => "type-" + t))
                 .Concat(Strings(classes.GetProperty("states")))
                 .ToFrozenSet(StringComparer.Ordinal),
+            PacketArrows = root.GetProperty("packetArrows").EnumerateObject().Where(p => !p.Name.StartsWith('$'))
+                .ToFrozenDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal),
             Palettes = root.GetProperty("palettes").EnumerateObject().ToFrozenDictionary(
                 palette => palette.Name,
                 palette => (IReadOnlyDictionary<string, string>)palette.Value.EnumerateObject()

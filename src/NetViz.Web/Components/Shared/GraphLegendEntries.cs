@@ -60,6 +60,7 @@ public static class GraphLegendEntries
         new(".nv-added", "Just appeared", "added"),
         new(".nv-leaving", "Just disappeared", "removed"),
         new(".nv-match, .nv-focus", "Search match", "match"),
+        new(".nv-step", "What the lesson or a replayed step is about", "selection"),
     ];
 }
 
