@@ -196,6 +196,10 @@ public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
     /// <summary>Node id of the Linux bridge that implements it, when that bridge exists.</summary>
     public string? Bridge { get; init; }
     public string? BridgeName { get; init; }
+    /// <summary>macvlan/ipvlan: node id of the host interface named by its <c>parent</c> option, when that interface exists.</summary>
+    public string? ParentInterface { get; init; }
+    /// <summary>macvlan/ipvlan: the <c>parent</c> option (the host NIC its endpoints sit on), else null.</summary>
+    public string? ParentInterfaceName { get; init; }
     /// <summary>Node ids of the containers attached to it.</summary>
     public EquatableArray<string> Containers { get; init; } = [];
 }

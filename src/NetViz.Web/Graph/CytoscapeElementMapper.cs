@@ -1,6 +1,7 @@
 using System.Globalization;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
+using NetViz.Core.Text;
 
 namespace NetViz.Web.Graph;
 
@@ -59,7 +60,7 @@ public static class CytoscapeElementMapper
     {
         // A rule in a chain nothing jumps to is not a live gate: the NAT page lists it as unreachable.
         NatRuleNode rule => rule.Translating && rule.Reachable,
-        NetworkNode network => network.Bridge is not null,
+        NetworkNode network => network.Bridge is not null || network.ParentInterface is not null,
         _ => true,
     };
 
@@ -101,7 +102,7 @@ public static class CytoscapeElementMapper
                 if (!nic.Up) classes.Add("down");
                 isHost = nic.InHostNamespace;
                 if (nic.InHostNamespace && type == "device") classes.Add("host-device");
-                search.AddRange([nic.Name, nic.Mac]);
+                search.AddRange([nic.Name, nic.Mac, MacAddressText.Bare(nic.Mac)]);
                 foreach (var address in nic.Addresses) search.AddRange([address.Cidr, address.Address]);
                 break;
             case ContainerNode container:
@@ -110,7 +111,7 @@ public static class CytoscapeElementMapper
                 classes.Add("mode-" + NetworkModeClass(container));
                 search.AddRange([container.Name, container.Image, container.ContainerId is { Length: >= 12 } id ? id[..12] : null]);
                 foreach (var attachment in container.Networks)
-                    search.AddRange([attachment.IPAddress, attachment.MacAddress, attachment.Name]);
+                    search.AddRange([attachment.IPAddress, attachment.MacAddress, MacAddressText.Bare(attachment.MacAddress), attachment.Name]);
                 break;
             case NetworkNode network:
                 type = network.Driver;

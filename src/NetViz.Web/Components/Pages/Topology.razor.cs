@@ -1,3 +1,4 @@
+using NetViz.Core.Text;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using NetViz.Core.Diff;
@@ -351,7 +352,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private async Task SearchAsync(string? text)
     {
         _searchText = text;
-        _matches = _graph is null ? [] : await _graph.InvokeAsync<string[]>("search", text ?? "") ?? [];
+        _matches = _graph is null ? [] : await _graph.InvokeAsync<string[]>("search", MacAddressText.SearchNeedle(text)) ?? [];
     }
 
     private async Task FitAsync()
@@ -372,6 +373,17 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         _detailsOpen = true;
         _revealPending = opening;
         SyncUrl();
+    }
+
+    /// <summary>"Show in graph" and the drawer's related links: select the element and frame it with its neighbours.</summary>
+    private async Task NavigateToAsync(string? id)
+    {
+        if (id is null) return;
+        if (_graph is not null && _graphReady)
+        {
+            try { await _graph.InvokeVoidAsync("focus", id); } catch (JSException) { }
+        }
+        Select(id);
     }
 
     private void CloseDetails()
