@@ -26,10 +26,15 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DashboardSettingsStore>();
         Services.AddScoped<DashboardViewState>();
         Services.AddSingleton<ITopologyFeed>(Feed);
+        // MudBlazor's debounce reads TimeProvider too: only tests that drive the clock replace it.
+        if (ClockOverride is { } clock) Services.AddSingleton(clock);
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
     protected FakeTopologyFeed Feed { get; } = new(SampleTopology.Create());
+
+    /// <summary>A clock to register as the components' TimeProvider (read in the constructor: set it in a field initializer), or null.</summary>
+    protected virtual TimeProvider? ClockOverride => null;
 
     /// <summary>The Topology page (with the popover provider its selects need), once it reports the graph drawn.</summary>
     protected IRenderedComponent<Topology> RenderReadyTopology()
