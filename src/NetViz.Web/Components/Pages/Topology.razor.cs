@@ -216,6 +216,11 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             Logger.LogWarning(e, "The graph rejected an update; it will be reset with the next one");
             _needsReset = true;
         }
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
+        {
+            // The tab closed while the graph was being updated: nothing to update any more, and not a failure.
+            return;
+        }
         StateHasChanged();
     }
 
@@ -437,8 +442,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             }
             if (_module is not null) await _module.DisposeAsync();
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
+            // A closed tab: the browser is gone, or the circuit canceled the call on its way out.
         }
         _dotNetRef?.Dispose();
         GC.SuppressFinalize(this);
