@@ -10,7 +10,8 @@ namespace NetViz.Web.Commands;
 /// <param name="Command">The command line, filled with real names, PIDs and addresses.</param>
 /// <param name="Explanation">One line saying what it shows.</param>
 /// <param name="ChangesHost">True when running it modifies the host (NetViz itself never does).</param>
-public sealed record CommandHint(string Command, string Explanation, bool ChangesHost = false)
+/// <param name="NeedsPrevious">True when it works only after the command before it (which changes the host) has run.</param>
+public sealed record CommandHint(string Command, string Explanation, bool ChangesHost = false, bool NeedsPrevious = false)
 {
     /// <summary>Why the command gets no copy button (a name in it holds a control character), or null.</summary>
     public string? NotPasteableReason { get; } = ShellQuote.WhyNotPasteable(Command);
@@ -98,7 +99,7 @@ public static class CommandHints
             new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
             new($"mkdir -p /var/run/netns && touch {mountPoint} && mount --bind /proc/{pid}/ns/net {mountPoint}",
                 "CHANGES THE HOST (creates a bind mount): makes the namespace visible to ip netns. Undo with umount and rm.", ChangesHost: true),
-            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", "After the bind mount: the namespace's links through ip netns."),
+            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", "After the bind mount: the namespace's links through ip netns.", NeedsPrevious: true),
         ];
     }
 
