@@ -197,6 +197,14 @@ public sealed class DetailsTests : IAsyncLifetime
             Assert.Contains(value, output);
         }
         Assert.Contains("user-defined bridge network " + Network, drawer.Text);
+        // docker-proxy: the process ss says listens on the published port is the one the drawer names.
+        var listening = Run("ss", "-ltnpH", $"sport = :{HostPort}");
+        var proxyPid = Regex.Match(listening, @"""docker-proxy"",pid=(\d+)").Groups[1].Value;
+        Assert.NotEmpty(proxyPid);
+        Assert.Contains($"docker-proxy (PID {proxyPid})", drawer.Text);
+        var port = container.GetProperty("props").GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("hostPort").ToString() == HostPort.ToString());
+        Assert.Equal(proxyPid, port.GetProperty("proxyPid").ToString());
+        Assert.True(port.GetProperty("proxyListening").GetBoolean());
 
         // Its namespace: the inode and the address inside.
         drawer = await OpenDrawerAsync(page, netnsId);
@@ -233,8 +241,10 @@ public sealed class DetailsTests : IAsyncLifetime
         Assert.Contains($"dpt:{HostPort}", output);
         Assert.Contains($"{containerIp}:80", drawer.Text);
         Assert.Contains($"{containerIp}:80", output);
-        Assert.Contains("docker-proxy", drawer.Text);
-        Assert.Contains("docker-proxy", output);
+        Assert.Contains($"docker-proxy (PID {proxyPid})", drawer.Text);
+        Assert.Contains($"pid={proxyPid}", output);
+        // Drawn beside the gate: the rule's label in the graph names the proxy.
+        Assert.EndsWith($"+ docker-proxy (pid {proxyPid})", await page.EvaluateAsync<string>("id => window.netvizCy.getElementById(id).data('label')", id(dnat)));
 
         // The ip netns namespace: inode, address, default route via the bridge; the bridge's ports.
         drawer = await OpenDrawerAsync(page, id(blue));

@@ -295,7 +295,8 @@ public static class TopologyBuilder
                     GlobalIPv6Address = NullIfEmpty(e.GlobalIPv6Address),
                 }).ToEquatableArray(),
                 Ports = c.Ports.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal).ThenBy(p => p.HostPort)
-                    .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort })
+                    .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort } is var port
+                        && ProxyFor(p) is { } proxy ? port with { ProxyPid = proxy.Pid, ProxyListening = proxy.Listening } : port)
                     .ToEquatableArray(),
             });
         }
@@ -344,6 +345,12 @@ public static class TopologyBuilder
             else if (parent is not null)
                 AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = parent, BridgeName = parentName });
         }
+
+        /// <summary>The docker-proxy forwarding this binding: same protocol, host port and host address (empty is 0.0.0.0).</summary>
+        private Sources.Processes.DockerProxy? ProxyFor(PortMapping port) =>
+            port.HostPort is not { } hostPort ? null
+            : r.Docker.Proxies.FirstOrDefault(x => x.Protocol == port.Protocol && x.HostPort == hostPort
+                && x.HostIp == (string.IsNullOrEmpty(port.HostIp) ? "0.0.0.0" : port.HostIp));
 
         /// <summary>
         /// Docker 20.10 leaves IPAM's Gateway empty for a network created with <c>--subnet</c> alone, yet it puts the

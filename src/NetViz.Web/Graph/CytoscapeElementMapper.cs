@@ -122,6 +122,7 @@ public static class CytoscapeElementMapper
             case NatRuleNode rule:
                 natTarget = rule.Target;
                 if (NatClass(rule.Translation) is { } natClass) classes.Add(natClass);
+                if (rule.ProxyPid is not null) classes.Add("has-proxy");
                 packets = rule.Packets;
                 bytes = rule.Bytes;
                 search.AddRange([natTarget, rule.Chain, rule.Source, rule.HostIp, rule.ToIp, rule.OutInterface]);
@@ -229,7 +230,8 @@ public static class CytoscapeElementMapper
         NetworkNode network => $"network: {network.Name}{(network.Subnets is [var subnet, ..] ? "\n" + subnet : "")}{(network.Internal ? " (internal)" : "")}",
         ExternalNode external => external.Gateway is { } via ? $"outside world\nvia {via}" : "outside world",
         // The live counter line is added by the graph module from data.packets/data.bytes.
-        NatRuleNode rule => rule.Describe(lineBreak: "\n"),
+        // The docker-proxy beside the gate: the host's own 127.0.0.1 traffic goes through it, not through the rule.
+        NatRuleNode rule => rule.Describe(lineBreak: "\n") + (rule.ProxyPid is { } proxy ? $"\n+ docker-proxy (pid {proxy.ToString(CultureInfo.InvariantCulture)})" : ""),
         _ => node.Label,
     };
 

@@ -313,7 +313,7 @@ public static class ElementExplanations
             case "DNAT":
                 sentences.Add(Say.Dnat(rule.Protocol, rule.HostIp, rule.HostPort, rule.ToIp, rule.ToPort, rule.InInterfaceNegated ? rule.InInterface : null, rule.Packets));
                 if (LocalTrafficSkipsDnat(index))
-                    sentences.Add(Say.LoopbackViaProxy(rule.HostIp, rule.HostPort));
+                    sentences.Add(Say.LoopbackViaProxy(rule.HostIp, rule.HostPort, rule.ProxyPid));
                 break;
             default:
                 sentences.Add(Say.OtherRule(rule.Chain, rule.Position, rule.Target));
@@ -339,7 +339,7 @@ public static class ElementExplanations
         var rule = index.OfKind<NatRuleNode>().FirstOrDefault(r => r.Target == "DNAT" && r.HostPort == hostPort
             && string.Equals(r.Protocol, port.Protocol, StringComparison.OrdinalIgnoreCase));
         var sentence = Say.Published(port.HostIp, hostPort, port.ContainerPort, port.Protocol, rule?.ToIp);
-        if (LocalTrafficSkipsDnat(index)) sentence += " " + Say.LoopbackViaProxy(port.HostIp, hostPort);
+        if (LocalTrafficSkipsDnat(index)) sentence += " " + Say.LoopbackViaProxy(port.HostIp, hostPort, port.ProxyListening ? port.ProxyPid : null);
         return sentence;
     }
 
@@ -474,8 +474,14 @@ public static class ElementExplanations
             (notIn is null ? "" : $" arriving from outside {notIn}") +
             $" are sent to {toIp ?? "?"}:{toPort?.ToString(CultureInfo.InvariantCulture) ?? "?"} (a published port). {packets} packets matched so far.";
 
-        public static string LoopbackViaProxy(string? hostIp, int? hostPort) =>
-            $"Only traffic from other machines (and from containers) takes the DNAT rule. A connection the host itself opens to 127.0.0.1:{hostPort?.ToString(CultureInfo.InvariantCulture) ?? "*"} skips it (Docker's OUTPUT jump excludes 127.0.0.0/8): docker-proxy, a userland process listening on {hostIp ?? "0.0.0.0"}:{hostPort?.ToString(CultureInfo.InvariantCulture) ?? "*"}, carries it, and the rule's counter does not move.";
+        public static string LoopbackViaProxy(string? hostIp, int? hostPort, int? proxyPid)
+        {
+            var port = hostPort?.ToString(CultureInfo.InvariantCulture) ?? "*";
+            var proxy = proxyPid is { } pid
+                ? $"docker-proxy (PID {pid.ToString(CultureInfo.InvariantCulture)}), listening on {hostIp ?? "0.0.0.0"}:{port}, carries it"
+                : "no docker-proxy was found listening on that port (userland-proxy off, or it could not be read), so such a connection may find nothing";
+            return $"Remote traffic (and traffic from containers) takes the DNAT rule. A connection the host itself opens to 127.0.0.1:{port} skips it (Docker's OUTPUT jump excludes 127.0.0.0/8): {proxy}, and the rule's counter does not move.";
+        }
 
         public static string OtherRule(string chain, int position, string? target) =>
             $"Rule {position} of the {chain} chain{(target is null ? "" : ", target " + target)}: it translates nothing itself.";

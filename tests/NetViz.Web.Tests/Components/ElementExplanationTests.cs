@@ -35,6 +35,7 @@ public class ElementExplanationTests : DashboardTestContext
             NetnsNode { Id: WebNs } n => n with { Routes = [Default("172.17.0.1", "eth0"), Link("172.17.0.0/16", "eth0")], Containers = [.. n.Containers.Where(c => c.Id != sidecar)], Label = "web" },
             NetnsNode { Id: DbNs } n => n with { Routes = [Default("172.18.0.1", "eth0"), Link("172.18.0.0/16", "eth0")], Containers = [.. n.Containers, new ContainerRef(sidecar, "sidecar")], Label = "db, sidecar" },
             NetnsNode { Id: Lab1Ns } n => n with { Routes = [Default("10.200.1.1", "lab1-ns"), Link("10.200.1.0/24", "lab1-ns")] },
+            ContainerNode { Name: "web" } c => c with { Ports = [.. c.Ports.Select(p => p with { ProxyPid = 43999, ProxyListening = true })] },
             ContainerNode { Name: "sidecar" } c => c with { NetworkMode = "container:" + DbId, Netns = DbNs, Parent = DbNs },
             _ => node,
         }).ToList();
@@ -118,7 +119,24 @@ public class ElementExplanationTests : DashboardTestContext
         Assert.Contains("Docker's default bridge network bridge: eth0 (172.17.0.2/16) is one end of a veth pair; the other end, veth1a2b3c4, is a port of the Linux bridge docker0, whose address 172.17.0.1 is the gateway", text);
         Assert.Contains("default route goes via 172.17.0.1 on eth0", text);
         Assert.Contains("127.0.0.1:8080 on the host goes to port 80/tcp at 172.17.0.2", text);
-        Assert.Contains("docker-proxy", text);
+        Assert.Contains("docker-proxy (PID 43999), listening on 127.0.0.1:8080, carries it", text);
+    }
+
+    [Fact]
+    public void A_dnat_rule_says_remote_traffic_takes_it_and_local_traffic_takes_its_docker_proxy_drawn_beside_it()
+    {
+        var index = new TopologyIndex(Lab());
+        var text = Explained("nat:nat:DOCKER:d1");
+        Assert.Contains("DNAT: new tcp connections to 127.0.0.1:8080 arriving from outside docker0 are sent to 172.17.0.2:80", text);
+        Assert.Contains("Remote traffic (and traffic from containers) takes the DNAT rule", text);
+        Assert.Contains("docker-proxy (PID 43999)", text);
+        var rule = Assert.IsType<NatRuleNode>(index.Node("nat:nat:DOCKER:d1"));
+        Assert.EndsWith("+ docker-proxy (pid 43999)", CytoscapeElementMapper.Label(rule));
+        // Without a listening proxy the text says so instead of inventing one.
+        var withoutProxy = Create();
+        var details = Render<ElementDetails>(p => p.Add(x => x.Index, new TopologyIndex(withoutProxy)).Add(x => x.ElementId, "nat:nat:DOCKER:d1"));
+        Assert.Contains("no docker-proxy was found listening", details.Markup);
+        Assert.DoesNotContain("docker-proxy (pid", CytoscapeElementMapper.Label(withoutProxy.Nodes.OfType<NatRuleNode>().Single(r => r.Id == "nat:nat:DOCKER:d1")));
     }
 
     [Fact]
