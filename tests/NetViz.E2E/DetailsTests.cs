@@ -206,6 +206,8 @@ public sealed class DetailsTests : IAsyncLifetime
         Assert.Equal(proxyPid, port.GetProperty("proxyPid").ToString());
         Assert.True(port.GetProperty("proxyListening").GetBoolean());
 
+        _output.WriteLine("screenshot: " + await Screenshots.SaveAsync(page, "details-container"));
+
         // Its namespace: the inode and the address inside.
         drawer = await OpenDrawerAsync(page, netnsId);
         output = RunAll(drawer);
@@ -245,6 +247,8 @@ public sealed class DetailsTests : IAsyncLifetime
         Assert.Contains($"pid={proxyPid}", output);
         // Drawn beside the gate: the rule's label in the graph names the proxy.
         Assert.EndsWith($"+ docker-proxy (pid {proxyPid})", await page.EvaluateAsync<string>("id => window.netvizCy.getElementById(id).data('label')", id(dnat)));
+
+        _output.WriteLine("screenshot: " + await Screenshots.SaveAsync(page, "details-dnat"));
 
         // The ip netns namespace: inode, address, default route via the bridge; the bridge's ports.
         drawer = await OpenDrawerAsync(page, id(blue));
