@@ -32,6 +32,8 @@ public sealed class DetailsTests : IAsyncLifetime
     private static string Marker => Path.Combine(Pasted, "nvdet-x");
     private const string Bridge = "nvdet-br", HostVeth = "nvdet-vh", NsVeth = "nvdet-vn";
     private const int HostPort = 18110;
+    // A macvlan network needs a parent link: a bridge of our own stands in for a NIC (no traffic is sent).
+    private const string MacvlanParent = "nvdet-mb", MacvlanNetwork = "nvdet-mac", MacvlanContainer = "nvdet-macc";
 
     private readonly NetVizAppFixture _app;
     private readonly ITestOutputHelper _output;
@@ -59,6 +61,9 @@ public sealed class DetailsTests : IAsyncLifetime
         Run("ip", "-n", Blue, "addr", "add", "10.132.0.2/24", "dev", NsVeth);
         Run("ip", "-n", Blue, "link", "set", NsVeth, "up");
         Run("ip", "-n", Blue, "route", "add", "default", "via", "10.132.0.1");
+        Run("ip", "link", "add", MacvlanParent, "type", "bridge");
+        Run("docker", "network", "create", "--label", Label, "-d", "macvlan", "--subnet", "10.133.0.0/24", "-o", "parent=" + MacvlanParent, MacvlanNetwork);
+        Run("docker", "run", "-d", "--name", MacvlanContainer, "--label", Label, "--network", MacvlanNetwork, "netviz/busybox:lab", "sleep", "3600");
         return Task.CompletedTask;
     }
 
@@ -71,6 +76,9 @@ public sealed class DetailsTests : IAsyncLifetime
     private static void Cleanup()
     {
         Try("docker", "rm", "-f", Container);
+        Try("docker", "rm", "-f", MacvlanContainer);
+        Try("docker", "network", "rm", MacvlanNetwork);
+        Try("ip", "link", "del", MacvlanParent);
         Try("docker", "network", "rm", Network);
         Try("ip", "link", "del", HostVeth);
         Try("ip", "link", "del", Bridge);
@@ -272,6 +280,48 @@ public sealed class DetailsTests : IAsyncLifetime
             Assert.False(File.Exists(Marker), $"`{command}` ran the name as code");
         }
         Assert.Contains(Hostile, drawer.Text);
+    }
+
+    [Fact]
+    public async Task A_macvlan_network_hangs_from_its_parent_in_the_graph_and_a_mac_is_found_in_any_notation()
+    {
+        var ip = Run("docker", "inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{MacvlanNetwork}\").IPAddress}}}}", MacvlanContainer);
+        var mac = Run("docker", "inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{MacvlanNetwork}\").MacAddress}}}}", MacvlanContainer);
+        var topology = await WaitForTopologyAsync(t =>
+            Nodes(t, "network").Any(n => Prop(n, "name") == MacvlanNetwork && Prop(n, "parentInterface") is not null)
+            && Nodes(t, "container").Any(n => Prop(n, "name") == MacvlanContainer && Prop(n, "netns") is not null));
+        var network = Named(topology, "network", MacvlanNetwork);
+        var networkId = network.GetProperty("id").GetString()!;
+        var parent = Named(topology, "interface", MacvlanParent);
+        Assert.Equal(parent.GetProperty("id").GetString(), Prop(network, "parentInterface"));
+        var container = Named(topology, "container", MacvlanContainer);
+        var eth0 = Nodes(topology, "interface").Single(n => n.GetProperty("parent").GetString() == Prop(container, "netns") && Prop(n, "name") == "eth0");
+
+        await using var context = await _app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        await page.GotoAsync("/");
+        await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
+        // The network is drawn, cabled to its parent NIC.
+        await page.WaitForFunctionAsync("""
+            ([net, parent]) => { const cy = window.netvizCy; return cy.getElementById(net).nonempty() && cy.getElementById(net).edgesWith(cy.getElementById(parent)).nonempty(); }
+            """, new[] { networkId, parent.GetProperty("id").GetString()! });
+
+        // A MAC written with dashes in capitals, as Windows prints it, finds the interface that has it.
+        var dashed = mac.Replace(':', '-').ToUpperInvariant();
+        await page.FillAsync("input[data-testid=graph-search], [data-testid=graph-search] input", dashed);
+        await page.WaitForFunctionAsync("id => window.netvizCy.getElementById(id).hasClass('nv-match')", eth0.GetProperty("id").GetString());
+        await page.FillAsync("input[data-testid=graph-search], [data-testid=graph-search] input", mac.Replace(":", ""));
+        await page.WaitForFunctionAsync("id => window.netvizCy.getElementById(id).hasClass('nv-match')", eth0.GetProperty("id").GetString());
+
+        // Its container's drawer tells the macvlan story with the real parent, address and MAC; its commands agree.
+        var drawer = await OpenDrawerAsync(page, container.GetProperty("id").GetString()!);
+        Assert.Contains($"macvlan network {MacvlanNetwork}: eth0 ({ip}/24) is a macvlan device on the host's {MacvlanParent} with its own MAC {mac}", drawer.Text);
+        Assert.DoesNotContain("veth pair", drawer.Text);
+        var output = RunAll(drawer);
+        foreach (var value in new[] { ip, mac }) Assert.Contains(value, output);
+        drawer = await OpenDrawerAsync(page, networkId);
+        Assert.Contains($"{MacvlanNetwork} is a macvlan network on the host's {MacvlanParent}", drawer.Text);
     }
 
     [Fact]
