@@ -15,7 +15,7 @@
 # left (containers, networks, namespaces, links, iptables rules, private engines).
 # Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
 # sources), nvsn (lesson scenario), nvpe (private engine), nve2e (end-to-end), nvcls (classroom end-to-end),
-# nvtest (this script's sentinel); Docker objects are also labelled
+# nvdet (details end-to-end), nvtest (this script's sentinel); Docker objects are also labelled
 # netviz.test=<prefix>. tests/README.md has the rules.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

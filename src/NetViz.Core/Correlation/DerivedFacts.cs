@@ -31,6 +31,12 @@ public static class DerivedFacts
                 SharesNetnsWith = graph.SharedWith(container),
                 Networks = container.Networks.Select(a => a with { NetworkNode = graph.NetworkFor(a.NetworkId, a.Name)?.Id }).ToEquatableArray(),
             },
+            NatRuleNode { Target: "DNAT", HostPort: { } hostPort } rule => rule with
+            {
+                ProxyPid = graph.Containers.SelectMany(c => c.Ports)
+                    .FirstOrDefault(p => p.HostPort == hostPort && p.ProxyListening && p.ProxyPid is not null
+                        && string.Equals(p.Protocol, rule.Protocol ?? "tcp", StringComparison.OrdinalIgnoreCase))?.ProxyPid,
+            },
             _ => node,
         }) with { Membership = MembershipOf(node.Id) });
 
@@ -57,6 +63,8 @@ public static class DerivedFacts
         private readonly ILookup<string, TopologyNode> _children = snapshot.Nodes.Where(n => n.Parent is not null).ToLookup(n => n.Parent!, StringComparer.Ordinal);
         private readonly List<NetworkNode> _networks = [.. snapshot.Nodes.OfType<NetworkNode>()];
         private readonly List<ContainerNode> _containers = [.. snapshot.Nodes.OfType<ContainerNode>()];
+
+        public IReadOnlyList<ContainerNode> Containers => _containers;
 
         public TopologyNode? Node(string? id) => id is not null && _nodes.TryGetValue(id, out var node) ? node : null;
 

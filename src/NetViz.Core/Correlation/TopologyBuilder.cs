@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using NetViz.Core.Model;
 using NetViz.Core.Sources;
@@ -294,7 +295,8 @@ public static class TopologyBuilder
                     GlobalIPv6Address = NullIfEmpty(e.GlobalIPv6Address),
                 }).ToEquatableArray(),
                 Ports = c.Ports.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal).ThenBy(p => p.HostPort)
-                    .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort })
+                    .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort } is var port
+                        && ProxyFor(p) is { } proxy ? port with { ProxyPid = proxy.Pid, ProxyListening = proxy.Listening } : port)
                     .ToEquatableArray(),
             });
         }
@@ -304,10 +306,19 @@ public static class TopologyBuilder
         private void AddNetwork(DockerNetworkInfo n)
         {
             string? bridge = null;
+            LinkInfo? bridgeLink = null;
             if (n.BridgeName is { } bridgeName && _links.TryGetValue(_hostInode, out var hostLinks))
             {
-                var link = hostLinks.Values.FirstOrDefault(l => l.Name == bridgeName);
-                if (link is not null) bridge = NodeId.Interface(_hostInode, link.Index);
+                bridgeLink = hostLinks.Values.FirstOrDefault(l => l.Name == bridgeName);
+                if (bridgeLink is not null) bridge = NodeId.Interface(_hostInode, bridgeLink.Index);
+            }
+            // macvlan/ipvlan endpoints sit on a host NIC (the parent option), not on a bridge: that NIC is what the network hangs from.
+            string? parentName = n.Driver is "macvlan" or "ipvlan" && n.Options.TryGetValue("parent", out var p) && p.Length > 0 ? p : null;
+            string? parent = null;
+            if (parentName is not null && _links.TryGetValue(_hostInode, out var hostLinks2))
+            {
+                var link = hostLinks2.Values.FirstOrDefault(l => l.Name == parentName);
+                if (link is not null) parent = NodeId.Interface(_hostInode, link.Index);
             }
             var id = NodeId.Network(n.Id);
             _nodes.Add(new NetworkNode
@@ -319,16 +330,45 @@ public static class TopologyBuilder
                 Driver = n.Driver,
                 Scope = n.Scope,
                 Subnets = n.Subnets,
-                Gateways = n.Gateways,
+                Gateways = n.Gateways.IsDefaultOrEmpty ? GatewaysOf(n, bridgeLink) : n.Gateways,
                 Internal = n.Internal,
                 EnableIPv6 = n.EnableIPv6,
                 Bridge = bridge,
                 BridgeName = n.BridgeName,
+                ParentInterface = parent,
+                ParentInterfaceName = parentName,
                 Containers = r.Docker.Containers.Where(c => c.Endpoints.Any(e => e.NetworkId == n.Id))
                     .Select(c => NodeId.Container(c.Id)).Order(StringComparer.Ordinal).ToEquatableArray(),
             });
             if (bridge is not null)
                 AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = n.BridgeName });
+            else if (parent is not null)
+                AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = parent, BridgeName = parentName });
+        }
+
+        /// <summary>The docker-proxy forwarding this binding: same protocol, host port and host address (empty is 0.0.0.0).</summary>
+        private Sources.Processes.DockerProxy? ProxyFor(PortMapping port) =>
+            port.HostPort is not { } hostPort ? null
+            : r.Docker.Proxies.FirstOrDefault(x => x.Protocol == port.Protocol && x.HostPort == hostPort
+                && x.HostIp == (string.IsNullOrEmpty(port.HostIp) ? "0.0.0.0" : port.HostIp));
+
+        /// <summary>
+        /// Docker 20.10 leaves IPAM's Gateway empty for a network created with <c>--subnet</c> alone, yet it puts the
+        /// subnet's first address on the bridge and hands it to every endpoint: read it from there (the bridge's own
+        /// address inside a subnet, else what the endpoints were given), so every network shows its gateway.
+        /// </summary>
+        private ImmutableArray<string> GatewaysOf(DockerNetworkInfo n, LinkInfo? bridgeLink)
+        {
+            var subnets = n.Subnets.Select(s => IPNetwork.TryParse(s, out var net) ? net : (IPNetwork?)null).OfType<IPNetwork>().ToList();
+            if (bridgeLink is not null && _nsByInode.TryGetValue(_hostInode, out var host))
+            {
+                var onBridge = host.Addresses
+                    .Where(a => a.Index == bridgeLink.Index && IPAddress.TryParse(a.Address, out var ip) && subnets.Any(s => s.Contains(ip)))
+                    .Select(a => a.Address).Distinct().ToImmutableArray();
+                if (!onBridge.IsEmpty) return onBridge;
+            }
+            return [.. r.Docker.Containers.SelectMany(c => c.Endpoints).Where(e => e.NetworkId == n.Id && e.Gateway is { Length: > 0 })
+                .Select(e => e.Gateway!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(8)];
         }
 
         // ---- NAT -------------------------------------------------------------------------------------

@@ -179,6 +179,10 @@ public sealed record PublishedPort
     public required string Protocol { get; init; }
     public string? HostIp { get; init; }
     public int? HostPort { get; init; }
+    /// <summary>The docker-proxy process for this binding (Docker's userland proxy), or null when none runs.</summary>
+    public int? ProxyPid { get; init; }
+    /// <summary>That process owns a socket listening on the host port (read from /proc/PID/net/tcp[6] and its fds).</summary>
+    public bool ProxyListening { get; init; }
 }
 
 /// <summary>A Docker network.</summary>
@@ -196,6 +200,10 @@ public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
     /// <summary>Node id of the Linux bridge that implements it, when that bridge exists.</summary>
     public string? Bridge { get; init; }
     public string? BridgeName { get; init; }
+    /// <summary>macvlan/ipvlan: node id of the host interface named by its <c>parent</c> option, when that interface exists.</summary>
+    public string? ParentInterface { get; init; }
+    /// <summary>macvlan/ipvlan: the <c>parent</c> option (the host NIC its endpoints sit on), else null.</summary>
+    public string? ParentInterfaceName { get; init; }
     /// <summary>Node ids of the containers attached to it.</summary>
     public EquatableArray<string> Containers { get; init; } = [];
 }
@@ -247,6 +255,9 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     public string? Comment => Parsed.Comment;
     /// <summary>False for a rule in a chain nothing jumps to: listed, never matched, not drawn as a gate.</summary>
     public bool Reachable => Parsed.Reachable;
+
+    /// <summary>Derived: for a published port's DNAT, the docker-proxy listening on the same port (it carries the host's own 127.0.0.1 traffic), else null.</summary>
+    [JsonIgnore] public int? ProxyPid { get; init; }
 
     [JsonIgnore] public NatTranslation Translation => Parsed.Target switch
     {

@@ -14,6 +14,8 @@ public sealed record DockerView
     public ImmutableArray<DockerNetworkInfo> Networks { get; init; } = [];
     /// <summary>What was left out (more containers or networks than NetViz reads).</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
+    /// <summary>docker-proxy processes of a local engine (the process table of the host NetViz runs on).</summary>
+    public ImmutableArray<Processes.DockerProxy> Proxies { get; init; } = [];
 }
 
 public sealed record ContainerInfo

@@ -42,18 +42,25 @@ public static class TopologyApi
     /// <summary>How long a request made right after start waits for the first collection.</summary>
     private static readonly TimeSpan FirstSnapshotPatience = TimeSpan.FromSeconds(10);
 
-    private static async Task GetTopologyAsync(HttpContext http, ITopologyFeed feed, bool? download)
+    private static async Task GetTopologyAsync(HttpContext http, ITopologyFeed feed, string? download)
     {
         // Answer from the feed's current snapshot; only the very first request after start waits for it.
         await feed.WaitForFirstSnapshotAsync(FirstSnapshotPatience, http.RequestAborted);
         var snapshot = feed.Current;
         http.Response.Headers["X-NetViz-Sequence"] = feed.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers.CacheControl = "no-store";
-        if (download == true)
+        if (IsYes(download))
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"netviz-{snapshot.Host.Hostname}-{snapshot.GeneratedAt:yyyyMMdd-HHmmss}.json\"";
         http.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(http.Response.Body, snapshot, TopologyJson.Indented, http.RequestAborted);
     }
+
+    /// <summary>
+    /// <c>?download=1</c> (what the dashboard's button and docs/api.md use), <c>true</c> or <c>yes</c> ask for an attachment;
+    /// anything else, or no value, does not. A string, not a bool, so that <c>1</c> is not a 400.
+    /// </summary>
+    public static bool IsYes(string? flag) =>
+        flag is not null && (flag.Trim() is "1" || flag.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) || flag.Trim().Equals("yes", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// SSE: first a <c>snapshot</c> event (the full snapshot), then one <c>diff</c> event per change, each with the

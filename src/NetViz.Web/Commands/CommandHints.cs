@@ -1,6 +1,8 @@
 using NetViz.Core.Model;
 using NetViz.Core.Text;
 using NetViz.Web.Graph;
+using NetViz.Web.Views;
+using System.Globalization;
 
 namespace NetViz.Web.Commands;
 
@@ -8,7 +10,8 @@ namespace NetViz.Web.Commands;
 /// <param name="Command">The command line, filled with real names, PIDs and addresses.</param>
 /// <param name="Explanation">One line saying what it shows.</param>
 /// <param name="ChangesHost">True when running it modifies the host (NetViz itself never does).</param>
-public sealed record CommandHint(string Command, string Explanation, bool ChangesHost = false)
+/// <param name="NeedsPrevious">True when it works only after the command before it (which changes the host) has run.</param>
+public sealed record CommandHint(string Command, string Explanation, bool ChangesHost = false, bool NeedsPrevious = false)
 {
     /// <summary>Why the command gets no copy button (a name in it holds a control character), or null.</summary>
     public string? NotPasteableReason { get; } = ShellQuote.WhyNotPasteable(Command);
@@ -30,7 +33,7 @@ public static class CommandHints
         {
             return node switch
             {
-                ContainerNode container => Container(container),
+                ContainerNode container => Container(index, container),
                 NetnsNode netns => Netns(index, netns),
                 InterfaceNode nic => Interface(index, nic),
                 NetworkNode network => Network(network),
@@ -43,25 +46,32 @@ public static class CommandHints
         return [];
     }
 
-    private static IReadOnlyList<CommandHint> Container(ContainerNode container)
+    private static IReadOnlyList<CommandHint> Container(TopologyIndex index, ContainerNode container)
     {
         var name = ShellQuote.Word(container.Name);
-        var pid = container.Pid > 0 ? container.Pid.ToString() : "<pid>";
+        var pid = container.Pid > 0 ? container.Pid.ToString(CultureInfo.InvariantCulture) : "<pid>";
+        var netns = index.Node(container.Netns) as NetnsNode;
+        var mode = ElementExplanations.ModeOf(index, container);
+        var inode = netns is null ? "" : $" ({netns.Inode})";
+        var interfaces = netns is null ? "" : string.Join(", ", index.Children(netns.Id).OfType<InterfaceNode>().OrderBy(i => i.Ifindex).Take(6).Select(i => i.Name));
         var hints = new List<CommandHint>
         {
             new($"docker inspect -f '{{{{.State.Pid}}}}' {name}", $"The PID of the container's main process ({pid}): the handle to its namespaces."),
-            new($"ls -l /proc/{pid}/ns/net", "The network namespace of that process; the number in net:[...] is the namespace inode."),
-            new($"nsenter --target {pid} --net ip addr", "The interfaces and addresses as the container sees them (eth0 is one end of a veth pair)."),
-            new($"nsenter --target {pid} --net ip route", "The container's routing table: the default route goes via the bridge's address (docker0's 172.17.0.1 on the default network)."),
+            new($"ls -l /proc/{pid}/ns/net", $"The network namespace of that process: the number in net:[...] is its inode{inode}."),
+            new($"nsenter --target {pid} --net ip addr", mode switch
+            {
+                NetworkingMode.None => "The interfaces it sees: only lo (--network none).",
+                NetworkingMode.Host => "The interfaces it sees: the host's own, all of them (--network host).",
+                _ => $"The interfaces and addresses as the container sees them: {interfaces}.",
+            }),
+            new($"nsenter --target {pid} --net ip route", ElementExplanations.RouteSentence(index, netns, mode == NetworkingMode.Host ? "The host's table:" : null)),
             new($"docker inspect {name}", "Everything Docker knows: NetworkSettings.Networks holds IP, gateway and MAC per network, SandboxKey the netns file."),
         };
-        if (container.NetworkMode is "host")
-            hints.Add(new("ip -br addr", "A --network host container has no netns of its own: it sees exactly the host's interfaces."));
-        else if (container.SharesNetnsWith is { } shared)
+        if (container.SharesNetnsWith is { } shared)
             hints.Add(new($"ls -l /proc/{pid}/ns/net /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {ShellQuote.Word(shared)})/ns/net",
                 "Both links point at the same inode: --network container:x joins x's network namespace."));
         if (!container.Ports.IsEmpty)
-            hints.Add(new($"docker port {name}", "The published ports; each is a DNAT rule in the nat table's DOCKER chain."));
+            hints.Add(new($"docker port {name}", "The published ports; each is a DNAT rule in the nat table's DOCKER chain, and a docker-proxy process for local traffic."));
         return hints;
     }
 
@@ -89,7 +99,7 @@ public static class CommandHints
             new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
             new($"mkdir -p /var/run/netns && touch {mountPoint} && mount --bind /proc/{pid}/ns/net {mountPoint}",
                 "CHANGES THE HOST (creates a bind mount): makes the namespace visible to ip netns. Undo with umount and rm.", ChangesHost: true),
-            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", "After the bind mount: the namespace's links through ip netns."),
+            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", "After the bind mount: the namespace's links through ip netns.", NeedsPrevious: true),
         ];
     }
 
@@ -104,14 +114,15 @@ public static class CommandHints
         if (type == "bridge")
         {
             hints.Add(new($"{prefix}ip link show type bridge", "All Linux bridges (docker0 is one)."));
-            hints.Add(new($"{prefix}bridge link show master {name}", $"The ports enslaved to {shownName}: the host ends of the containers' veth pairs."));
+            // Not `bridge link show master X`: iproute2 6.1 (Debian 12) ignores master there and lists every bridge's ports.
+            hints.Add(new($"{prefix}ip link show master {name}", $"The ports enslaved to {shownName}: the host ends of the containers' veth pairs."));
             hints.Add(new($"{prefix}ip addr show {name}", $"{shownName}'s address is the containers' default gateway."));
             return hints;
         }
         hints.Add(new($"{prefix}ip -d link show {name}", $"Details of {shownName}: type ({type ?? "?"}), master bridge, and for a veth the peer's index (@ifN)."));
         hints.Add(new($"{prefix}ip addr show {name}", "Its addresses."));
         if (type == "veth")
-            hints.Add(new($"{prefix}ethtool -S {name}", "peer_ifindex: the ifindex of the other end of the veth pair (possibly in another namespace)."));
+            hints.Add(new($"{prefix}ethtool -S {name}", "peer_ifindex: the ifindex of the other end of the veth pair (possibly in another namespace). Needs the ethtool package (apt-get install ethtool); without it, the @ifN after the name in ip link says the same."));
         if (index.Node(nic.Master) is InterfaceNode bridge)
             hints.Add(new($"{prefix}bridge link show dev {name}", $"{shownName} is a port of {bridge.Name}."));
         return hints;
@@ -135,7 +146,7 @@ public static class CommandHints
         if (network.BridgeName is { } bridge)
         {
             hints.Add(new($"ip addr show {ShellQuote.Word(bridge)}", $"The bridge that implements {name}; its address is the gateway."));
-            hints.Add(new($"bridge link show master {ShellQuote.Word(bridge)}", "The veth ports of the attached containers."));
+            hints.Add(new($"ip link show master {ShellQuote.Word(bridge)}", "The veth ports of the attached containers."));
         }
         return hints;
     }
@@ -154,8 +165,13 @@ public static class CommandHints
             hints.Add(new("iptables -t nat -L POSTROUTING -v -n",
                 $"MASQUERADE rewrites the source of packets from {rule.Source ?? "the subnet"} leaving by another interface to the host's address."));
         else if (target == "DNAT")
+        {
             hints.Add(new("iptables -t nat -L DOCKER -v -n",
-                $"DNAT: traffic to {rule.HostIp ?? "0.0.0.0"}:{rule.HostPort} is sent to {rule.ToIp}:{rule.ToPort} (a published port)."));
+                $"DNAT: connections from other machines to {rule.HostIp ?? "0.0.0.0"}:{rule.HostPort} are sent to {rule.ToIp}:{rule.ToPort} (a published port)."));
+            if (rule.HostPort is { } port)
+                hints.Add(new($"ss -ltnp 'sport = :{port.ToString(CultureInfo.InvariantCulture)}'",
+                    "The docker-proxy process listening on the same port: it carries what the host itself sends to 127.0.0.1, which skips the DNAT rule."));
+        }
         return hints;
     }
 

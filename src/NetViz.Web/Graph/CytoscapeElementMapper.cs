@@ -1,6 +1,7 @@
 using System.Globalization;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
+using NetViz.Core.Text;
 
 namespace NetViz.Web.Graph;
 
@@ -59,7 +60,7 @@ public static class CytoscapeElementMapper
     {
         // A rule in a chain nothing jumps to is not a live gate: the NAT page lists it as unreachable.
         NatRuleNode rule => rule.Translating && rule.Reachable,
-        NetworkNode network => network.Bridge is not null,
+        NetworkNode network => network.Bridge is not null || network.ParentInterface is not null,
         _ => true,
     };
 
@@ -101,7 +102,7 @@ public static class CytoscapeElementMapper
                 if (!nic.Up) classes.Add("down");
                 isHost = nic.InHostNamespace;
                 if (nic.InHostNamespace && type == "device") classes.Add("host-device");
-                search.AddRange([nic.Name, nic.Mac]);
+                search.AddRange([nic.Name, nic.Mac, MacAddressText.Bare(nic.Mac)]);
                 foreach (var address in nic.Addresses) search.AddRange([address.Cidr, address.Address]);
                 break;
             case ContainerNode container:
@@ -110,7 +111,7 @@ public static class CytoscapeElementMapper
                 classes.Add("mode-" + NetworkModeClass(container));
                 search.AddRange([container.Name, container.Image, container.ContainerId is { Length: >= 12 } id ? id[..12] : null]);
                 foreach (var attachment in container.Networks)
-                    search.AddRange([attachment.IPAddress, attachment.MacAddress, attachment.Name]);
+                    search.AddRange([attachment.IPAddress, attachment.MacAddress, MacAddressText.Bare(attachment.MacAddress), attachment.Name]);
                 break;
             case NetworkNode network:
                 type = network.Driver;
@@ -121,6 +122,7 @@ public static class CytoscapeElementMapper
             case NatRuleNode rule:
                 natTarget = rule.Target;
                 if (NatClass(rule.Translation) is { } natClass) classes.Add(natClass);
+                if (rule.ProxyPid is not null) classes.Add("has-proxy");
                 packets = rule.Packets;
                 bytes = rule.Bytes;
                 search.AddRange([natTarget, rule.Chain, rule.Source, rule.HostIp, rule.ToIp, rule.OutInterface]);
@@ -228,7 +230,8 @@ public static class CytoscapeElementMapper
         NetworkNode network => $"network: {network.Name}{(network.Subnets is [var subnet, ..] ? "\n" + subnet : "")}{(network.Internal ? " (internal)" : "")}",
         ExternalNode external => external.Gateway is { } via ? $"outside world\nvia {via}" : "outside world",
         // The live counter line is added by the graph module from data.packets/data.bytes.
-        NatRuleNode rule => rule.Describe(lineBreak: "\n"),
+        // The docker-proxy beside the gate: the host's own 127.0.0.1 traffic goes through it, not through the rule.
+        NatRuleNode rule => rule.Describe(lineBreak: "\n") + (rule.ProxyPid is { } proxy ? $"\n+ docker-proxy (pid {proxy.ToString(CultureInfo.InvariantCulture)})" : ""),
         _ => node.Label,
     };
 

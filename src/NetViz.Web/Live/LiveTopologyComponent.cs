@@ -74,6 +74,10 @@ public abstract class LiveTopologyComponent : ComponentBase, IAsyncDisposable
         _disposed = true;
         ViewState.PausedChanged -= OnPausedChanged;
         if (_pump is not null) await _pump.DisposeAsync();
+        await DisposeCoreAsync();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Releases what a derived component holds (timers); called once on disposal.</summary>
+    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
 }

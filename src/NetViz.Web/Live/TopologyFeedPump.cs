@@ -50,9 +50,11 @@ public sealed class TopologyFeedPump : IAsyncDisposable
         {
             await _loop;
         }
-        catch (Exception) when (_loop.IsFaulted)
+        catch (Exception) when (_loop.IsFaulted || _loop.IsCanceled)
         {
-            // The component is going away; a failure of its last render is of no use to anyone now.
+            // The component is going away; a failure of its last render is of no use to anyone now. Canceled counts
+            // too: a closed tab cancels the JS call a batch was awaiting (TaskCanceledException), and rethrowing it
+            // here made every closed tab log "Unhandled exception in circuit".
         }
         _stop.Dispose();
     }

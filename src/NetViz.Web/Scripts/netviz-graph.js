@@ -325,7 +325,7 @@ class NetVizGraph {
     ele.addClass('nv-focus');
     this._setOpenTile(ele);
     if (this._filter.focus === 'selection') this._refocus();
-    this._zoomTo(ele);
+    this._zoomTo(withNeighbours(ele));
     return true;
   }
 
@@ -836,6 +836,17 @@ class NetVizGraph {
       center: { eles },
     }, { duration: 400 });
   }
+}
+
+/**
+ * What "show in graph" frames: the element and what it is cabled to, so both ends of a veth and the bridge are in view.
+ * An edge brings its two ends; a namespace box its own children's neighbours. Hidden (filtered) elements stay out.
+ */
+function withNeighbours(ele) {
+  let eles = ele.union(ele.isEdge() ? ele.connectedNodes() : ele.closedNeighborhood());
+  if (ele.isNode() && ele.isParent()) eles = eles.union(ele.children().closedNeighborhood());
+  const visible = eles.filter(e => !e.hasClass('nv-hidden'));
+  return visible.nonempty() ? visible : ele;
 }
 
 /** Element JSON from the server: copy so Cytoscape never shares objects with the caller. */

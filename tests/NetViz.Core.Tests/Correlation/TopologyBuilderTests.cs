@@ -192,3 +192,50 @@ public class TopologyBuilderTests
         Assert.Contains("\"degraded\":true", json);
     }
 }
+
+public class NetworkGatewayAndParentTests
+{
+    private static string If(ulong ns, int index) => TopologyBuilder.InterfaceId(ns, index);
+
+    private static TopologySnapshot BuildWith(Func<DockerView, DockerView> change) =>
+        TopologyBuilder.Build(Readings(docker: change(LessonTopology.Docker())));
+
+    [Fact]
+    public void A_subnet_network_without_an_ipam_gateway_shows_its_bridges_address_inside_the_subnet()
+    {
+        // Docker 20.10 leaves IPAM's Gateway empty for `docker network create --subnet`; the bridge holds 10.99.0.1.
+        var snapshot = BuildWith(d => d with { Networks = [.. d.Networks.Select(n => n.Id == InternalNetId ? n with { Gateways = [] } : n)] });
+        var network = Assert.Single(snapshot.Nodes.OfType<NetworkNode>(), n => n.NetworkId == InternalNetId);
+        Assert.Equal(["10.99.0.1"], network.Gateways.ToArray());
+    }
+
+    [Fact]
+    public void Without_a_bridge_address_the_endpoints_gateway_is_used()
+    {
+        const string id = "4444444444440000000000000000000000000000000000000000000000000000";
+        var snapshot = BuildWith(d => d with
+        {
+            Networks = [.. d.Networks, new() { Id = id, Name = "nv-nobridge", Driver = "bridge", Subnets = ["10.77.0.0/24"] }],
+            Containers = [.. d.Containers.Select(c => c.Id == DbId
+                ? c with { Endpoints = [.. c.Endpoints, new() { NetworkName = "nv-nobridge", NetworkId = id, IPAddress = "10.77.0.5", PrefixLength = 24, Gateway = "10.77.0.1" }] }
+                : c)],
+        });
+        Assert.Equal(["10.77.0.1"], Assert.Single(snapshot.Nodes.OfType<NetworkNode>(), n => n.NetworkId == id).Gateways.ToArray());
+    }
+
+    [Fact]
+    public void A_macvlan_network_hangs_from_its_parent_nic()
+    {
+        const string id = "5555555555550000000000000000000000000000000000000000000000000000";
+        var snapshot = BuildWith(d => d with
+        {
+            Networks = [.. d.Networks, new() { Id = id, Name = "nv-lan", Driver = "macvlan", Subnets = ["10.88.0.0/24"], Gateways = ["10.88.0.1"],
+                Options = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("parent", "eth0") }],
+        });
+        var network = Assert.Single(snapshot.Nodes.OfType<NetworkNode>(), n => n.NetworkId == id);
+        Assert.Equal(If(Host, 2), network.ParentInterface);
+        Assert.Equal("eth0", network.ParentInterfaceName);
+        var edge = Assert.Single(snapshot.Edges.OfType<NetworkBridgeEdge>(), e => e.Source == network.Id);
+        Assert.Equal(If(Host, 2), edge.Target);
+    }
+}

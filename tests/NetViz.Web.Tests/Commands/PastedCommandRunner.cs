@@ -12,7 +12,7 @@ public sealed class PastedCommandRunner : IDisposable
 {
     /// <summary>Every program a suggested command may run; anything else is "command not found".</summary>
     public static readonly string[] Stubbed =
-        ["ip", "nsenter", "docker", "iptables", "iptables-save", "bridge", "ethtool", "ls", "mkdir", "touch", "mount", "grep"];
+        ["ip", "nsenter", "docker", "iptables", "iptables-save", "bridge", "ethtool", "ls", "mkdir", "touch", "mount", "grep", "ss"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("netviz-paste-").FullName;
 

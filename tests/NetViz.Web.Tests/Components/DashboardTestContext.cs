@@ -31,6 +31,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(History);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(Configuration);
         Services.AddSingleton<NetViz.Web.Lessons.LessonCatalog>();
+        // MudBlazor's debounce reads TimeProvider too: only tests that drive the clock replace it.
+        if (ClockOverride is { } clock) Services.AddSingleton(clock);
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
@@ -41,6 +43,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     /// <summary>The timeline the panels read (empty unless a test records into it).</summary>
     protected NetViz.Core.Timeline.TopologyHistory History { get; } = new(100, 1 << 20, TimeSpan.FromSeconds(3), TimeProvider.System);
+    /// <summary>A clock to register as the components' TimeProvider (read in the constructor: set it in a field initializer), or null.</summary>
+    protected virtual TimeProvider? ClockOverride => null;
 
     /// <summary>The Topology page (with the popover provider its selects need), once it reports the graph drawn.</summary>
     protected IRenderedComponent<Topology> RenderReadyTopology()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using NetViz.Web.Components.Layout;
 using NetViz.Web.Tests.Fakes;
@@ -6,6 +7,11 @@ namespace NetViz.Web.Tests.Components;
 
 public class FeedStatusTests : DashboardTestContext
 {
+    // 12 s after the sample snapshot was generated (10:30:15 UTC); it moves only when a test advances it.
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 28, 10, 30, 27, TimeSpan.Zero));
+
+    protected override TimeProvider? ClockOverride => _clock;
+
     [Fact]
     public void Docker_chip_turns_red_with_the_reason_when_docker_becomes_unavailable()
     {
@@ -62,5 +68,39 @@ public class FeedStatusTests : DashboardTestContext
         status.Find("[data-testid='host-warnings']").Click();
         status.WaitForAssertion(() =>
             Assert.Equal(warnings, status.FindAll("[data-testid='host-warning']").Select(w => w.TextContent.Trim())));
+    }
+
+    [Fact]
+    public void The_clock_chip_says_live_and_how_long_since_the_last_change_and_counts_on_a_quiet_host()
+    {
+        // The sample snapshot was generated at 10:30:15 UTC; the clock stands 12 s later.
+        var clock = _clock;
+        var status = Render<FeedStatus>();
+        Assert.Equal("live, last change 12 s ago", status.Find("[data-testid='last-update']").TextContent.Trim());
+        Assert.Equal("false", status.Find("[data-testid='last-update']").GetAttribute("data-stalled"));
+
+        clock.Advance(TimeSpan.FromSeconds(50));
+        status.WaitForAssertion(() => Assert.Equal("live, last change 1 min ago", status.Find("[data-testid='last-update']").TextContent.Trim()));
+    }
+
+    [Fact]
+    public void The_chip_turns_amber_when_a_refresh_hangs_or_changes_wait()
+    {
+        var now = new DateTimeOffset(2026, 11, 28, 10, 35, 0, TimeSpan.Zero);
+        var last = now.AddMinutes(-5);
+        var healthy = new NetViz.Core.Diagnostics.LiveFeedState { FirstSnapshotAt = last, LastSuccessAt = now.AddSeconds(-20) };
+        Assert.Null(NetViz.Web.Live.FeedLiveness.Stall(healthy, now, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(2)));
+        var view = NetViz.Web.Live.FeedLiveness.Describe(last, healthy, now, paused: false, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(2));
+        Assert.Equal("live, last change 5 min ago", view.Text);
+
+        var waiting = healthy with { OldestUnservedEventAt = now.AddSeconds(-90) };
+        view = NetViz.Web.Live.FeedLiveness.Describe(last, waiting, now, paused: false, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(2));
+        Assert.True(view.Stalled);
+        Assert.Equal("stalled: changes waiting 1 min for a refresh", view.Text);
+
+        var hung = healthy with { RefreshStartedAt = now.AddSeconds(-61) };
+        Assert.Equal("a refresh running for 1 min", NetViz.Web.Live.FeedLiveness.Stall(hung, now, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(2)));
+        var stale = healthy with { LastSuccessAt = now.AddMinutes(-3) };
+        Assert.Equal("no successful refresh for 3 min", NetViz.Web.Live.FeedLiveness.Stall(stale, now, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(2)));
     }
 }

@@ -93,6 +93,8 @@ public sealed class DockerEngineSource : IDockerSource, IDisposable
                 ApiVersion = version.APIVersion,
                 Containers = [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
                 Networks = [.. networks.Take(MaxNetworks).Select(DockerModelMapper.ToNetworkInfo).OrderBy(n => n.Name, StringComparer.Ordinal)],
+                // Only a local engine's proxies run in this process table; a remote engine's are on its own host.
+                Proxies = Endpoint.StartsWith("unix://", StringComparison.Ordinal) ? Processes.DockerProxyScanner.Scan() : [],
             };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -52,16 +52,15 @@ public sealed class NetworkNamespaceDiscovery
         AddBindMounts(found, _ipNetnsDirectory, named: true, warnings);
         AddBindMounts(found, _dockerNetnsDirectory, named: false, warnings);
 
-        var denied = 0;
+        var denied = new List<int>();
         Span<byte> path = stackalloc byte[_proc.Length + 32];
         foreach (var pid in EnumeratePids(_proc))
         {
-            var inode = ReadProcNamespaceInode(path, pid, ref denied);
+            var inode = ReadProcNamespaceInode(path, pid, denied);
             if (inode is null) continue;
             Get(found, inode.Value).Pids.Add(pid);
         }
-        if (denied > 0)
-            warnings.Add($"{denied} processes' /proc/PID/ns/net could not be read (permission denied: needs root or CAP_SYS_PTRACE)");
+        if (denied.Count > 0) warnings.AddRange(DeniedWarnings(denied, found, hostInode));
 
         if (found.Count > MaxNamespaces)
             warnings.Add($"{found.Count - MaxNamespaces} network namespaces beyond the first {MaxNamespaces} not shown");
@@ -107,7 +106,50 @@ public sealed class NetworkNamespaceDiscovery
         }
     }
 
-    private ulong? ReadProcNamespaceInode(Span<byte> path, int pid, ref int denied)
+    /// <summary>Processes named in warnings; the rest are counted.</summary>
+    public const int MaxNamedDenied = 5;
+
+    /// <summary>
+    /// A warning per process whose namespace could not be read, only when that matters: <c>/proc/PID/net/dev</c> is
+    /// readable without ptrace access and its inode is per namespace, so a process living in a namespace NetViz
+    /// already shows (the sandbox's init in the host's, say) is skipped. The rest are named (PID, command) with
+    /// the reason: without root it is the missing capability; as root, the kernel's ptrace access check refused it.
+    /// </summary>
+    private IEnumerable<string> DeniedWarnings(List<int> denied, Dictionary<ulong, Found> found, ulong hostInode)
+    {
+        var known = new HashSet<ulong>();
+        if (Nsfs.StatInode($"{_proc}/self/net/dev") is { } self) known.Add(self);
+        foreach (var (inode, f) in found)
+            if (inode != hostInode && f.Pids.Count > 0 && Nsfs.StatInode($"{_proc}/{f.Pids[0]}/net/dev") is { } netDev) known.Add(netDev);
+        var unknown = denied.Where(pid => Nsfs.StatInode($"{_proc}/{pid}/net/dev") is not { } netDev || !known.Contains(netDev)).ToList();
+        if (unknown.Count == 0) yield break;
+        var why = Environment.IsPrivilegedProcess
+            ? "permission denied even as root: the kernel's ptrace access check refused it (a non-dumpable process, another user namespace or a security module)"
+            : "permission denied: NetViz runs without root (or CAP_SYS_PTRACE)";
+        foreach (var pid in unknown.Take(MaxNamedDenied))
+            yield return $"PID {pid} ({Command(pid)}): /proc/{pid}/ns/net could not be read ({why}); it is not in any namespace NetViz shows, so a namespace only it holds is missing from the graph";
+        if (unknown.Count > MaxNamedDenied)
+            yield return $"… and {unknown.Count - MaxNamedDenied} more processes whose network namespace could not be read";
+    }
+
+    /// <summary>/proc/PID/comm (at most 16 bytes by the kernel; read bounded anyway), with control characters out.</summary>
+    private string Command(int pid)
+    {
+        try
+        {
+            using var stream = new FileStream($"{_proc}/{pid}/comm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            Span<byte> buffer = stackalloc byte[64];
+            var read = stream.Read(buffer);
+            var text = Encoding.UTF8.GetString(buffer[..read]).Trim();
+            return text.Length == 0 ? "?" : new string(text.Select(ch => char.IsControl(ch) ? '?' : ch).ToArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "exited";
+        }
+    }
+
+    private ulong? ReadProcNamespaceInode(Span<byte> path, int pid, List<int> denied)
     {
         // "/proc/PID/ns/net\0" built in place: no string per process.
         var length = Encoding.UTF8.GetBytes(_proc, path);
@@ -117,7 +159,7 @@ public sealed class NetworkNamespaceDiscovery
         "/ns/net\0"u8.CopyTo(path[length..]);
         var inode = LibC.ReadNamespaceLinkInode(path, out var errno);
         // ENOENT/ESRCH: the process exited (or is a zombie); EACCES/EPERM: ptrace access to it is denied.
-        if (errno is LibC.EACCES or LibC.EPERM) denied++;
+        if (errno is LibC.EACCES or LibC.EPERM) denied.Add(pid);
         return inode;
     }
 

@@ -1,3 +1,4 @@
+using NetViz.Core.Text;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using NetViz.Core.Diff;
@@ -232,6 +233,11 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             Logger.LogWarning(e, "The graph rejected an update; it will be reset with the next one");
             _needsReset = true;
         }
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
+        {
+            // The tab closed while the graph was being updated: nothing to update any more, and not a failure.
+            return;
+        }
         StateHasChanged();
     }
 
@@ -368,7 +374,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private async Task SearchAsync(string? text)
     {
         _searchText = text;
-        _matches = _graph is null ? [] : await _graph.InvokeAsync<string[]>("search", text ?? "") ?? [];
+        _matches = _graph is null ? [] : await _graph.InvokeAsync<string[]>("search", MacAddressText.SearchNeedle(text)) ?? [];
     }
 
     /// <summary>Marks what a lesson or timeline step is about on the graph (graph module <c>highlight</c>).</summary>
@@ -410,6 +416,17 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         _detailsOpen = true;
         _revealPending = opening;
         SyncUrl();
+    }
+
+    /// <summary>"Show in graph" and the drawer's related links: select the element and frame it with its neighbours.</summary>
+    private async Task NavigateToAsync(string? id)
+    {
+        if (id is null) return;
+        if (_graph is not null && _graphReady)
+        {
+            try { await _graph.InvokeVoidAsync("focus", id); } catch (JSException) { }
+        }
+        Select(id);
     }
 
     private void CloseDetails()
@@ -463,8 +480,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             }
             if (_module is not null) await _module.DisposeAsync();
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
+            // A closed tab: the browser is gone, or the circuit canceled the call on its way out.
         }
         _dotNetRef?.Dispose();
         GC.SuppressFinalize(this);

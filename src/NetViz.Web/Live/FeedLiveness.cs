@@ -1,0 +1,54 @@
+using System.Globalization;
+using NetViz.Core.Diagnostics;
+
+namespace NetViz.Web.Live;
+
+/// <summary>What the status chip says about the live feed.</summary>
+/// <param name="Text">"live, last change 12 s ago", "paused", "stalled: ...", "waiting for data".</param>
+/// <param name="Stalled">The monitor is not keeping up: the chip turns amber.</param>
+/// <param name="Detail">The tooltip: when the last change and the last refresh were, as clock times.</param>
+public sealed record FeedLivenessView(string Text, bool Stalled, string Detail);
+
+/// <summary>
+/// The status chip's words, from the monitor's own bookkeeping (<see cref="LiveFeedState"/>, the same facts the
+/// readiness check reads): a quiet host says how long since the picture last changed, so a clock that does not move
+/// is not mistaken for a frozen page; a refresh that hangs, changes left waiting, or no successful refresh for longer
+/// than the resync period allows make it amber. Pure; every sentence is here, for localisation.
+/// </summary>
+public static class FeedLiveness
+{
+    public static FeedLivenessView Describe(DateTimeOffset lastChange, LiveFeedState? feed, DateTimeOffset now, bool paused,
+        TimeSpan stallAfter, TimeSpan maxRefreshAge)
+    {
+        if (lastChange == DateTimeOffset.UnixEpoch) return new("waiting for data", false, "No snapshot has been built yet.");
+        var detail = $"Last change {lastChange.ToLocalTime():HH:mm:ss}" +
+            (feed?.LastSuccessAt is { } ok ? $"; last refresh {ok.ToLocalTime():HH:mm:ss}" : "") + ".";
+        if (feed is not null && Stall(feed, now, stallAfter, maxRefreshAge) is { } stall)
+            return new($"stalled: {stall}", true, detail + " The picture may be out of date.");
+        var ago = Ago(now - lastChange);
+        return paused
+            ? new($"paused, last change {ago} ago", false, detail + " Live updates are paused on this page.")
+            : new($"live, last change {ago} ago", false, detail);
+    }
+
+    /// <summary>Why the feed is stalled, or null. The same three conditions as the readiness check.</summary>
+    public static string? Stall(LiveFeedState feed, DateTimeOffset now, TimeSpan stallAfter, TimeSpan maxRefreshAge)
+    {
+        if (feed.FirstSnapshotAt is null) return null;
+        if (feed.OldestUnservedEventAt is { } waiting && now - waiting > stallAfter) return $"changes waiting {Ago(now - waiting)} for a refresh";
+        if (feed.RefreshStartedAt is { } started && now - started > stallAfter) return $"a refresh running for {Ago(now - started)}";
+        if (feed.LastSuccessAt is { } last && now - last > maxRefreshAge) return $"no successful refresh for {Ago(now - last)}";
+        return null;
+    }
+
+    /// <summary>"4 s", "3 min", "2 h", "5 d": whole units, never negative.</summary>
+    public static string Ago(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero) span = TimeSpan.Zero;
+        var c = CultureInfo.InvariantCulture;
+        return span.TotalSeconds < 60 ? ((int)span.TotalSeconds).ToString(c) + " s"
+            : span.TotalMinutes < 60 ? ((int)span.TotalMinutes).ToString(c) + " min"
+            : span.TotalHours < 48 ? ((int)span.TotalHours).ToString(c) + " h"
+            : ((int)span.TotalDays).ToString(c) + " d";
+    }
+}

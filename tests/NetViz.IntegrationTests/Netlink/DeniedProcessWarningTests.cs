@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using NetViz.Core.Sources.Namespaces;
+
+namespace NetViz.IntegrationTests.Netlink;
+
+/// <summary>
+/// Given the real /proc, when some processes' /proc/PID/ns/net cannot be read (on these machines PID 1, the
+/// sandbox's init, even as root), then a warning names exactly those whose namespace is unknown, by PID and command
+/// (checked against /proc/PID/net/dev's per-namespace inode, read with stat(1)), none that lives in a namespace NetViz
+/// shows, and none says "needs root" while NetViz runs as root.
+/// </summary>
+public sealed class DeniedProcessWarningTests
+{
+    private static string Stat(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-L", "-c", "%i", path]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return stat.ExitCode == 0 ? output : "";
+    }
+
+    private static bool Denied(int pid)
+    {
+        try { return new FileInfo($"/proc/{pid}/ns/net").LinkTarget is null; }
+        catch (UnauthorizedAccessException) { return true; }
+        catch (IOException e) { return e.HResult == 13 || e.Message.Contains("denied", StringComparison.OrdinalIgnoreCase); }
+    }
+
+    [Fact]
+    public void Warnings_name_only_processes_in_namespaces_NetViz_does_not_show()
+    {
+        var result = new NetworkNamespaceDiscovery().Discover();
+        var shownNetDev = result.Namespaces.Where(n => n.IsHost || n.Pids.Length > 0)
+            .Select(n => n.IsHost ? Stat("/proc/self/net/dev") : Stat($"/proc/{n.Pids[0]}/net/dev")).Where(i => i.Length > 0).ToHashSet();
+        var pids = Directory.GetDirectories("/proc").Select(Path.GetFileName).Select(n => int.TryParse(n, out var pid) ? pid : 0).Where(p => p > 0);
+        var denied = pids.Where(Denied).ToList();
+
+        foreach (var pid in denied)
+        {
+            var netDev = Stat($"/proc/{pid}/net/dev");
+            var named = result.Warnings.Any(w => w.StartsWith($"PID {pid} (", StringComparison.Ordinal));
+            if (netDev.Length > 0 && shownNetDev.Contains(netDev)) Assert.False(named, $"PID {pid} lives in a namespace NetViz shows, yet is warned about");
+            else if (result.Warnings.Count(w => w.StartsWith("PID ", StringComparison.Ordinal)) < NetworkNamespaceDiscovery.MaxNamedDenied)
+                Assert.True(named, $"PID {pid}'s namespace is unknown, yet no warning names it");
+        }
+        foreach (var warning in result.Warnings.Where(w => w.StartsWith("PID ", StringComparison.Ordinal)))
+        {
+            var pid = int.Parse(warning["PID ".Length..warning.IndexOf(' ', 4)]);
+            var comm = File.Exists($"/proc/{pid}/comm") ? File.ReadAllText($"/proc/{pid}/comm").Trim() : "exited";
+            Assert.StartsWith($"PID {pid} ({comm}): ", warning);
+            if (Environment.IsPrivilegedProcess) Assert.DoesNotContain("without root", warning);
+        }
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("needs root", StringComparison.Ordinal) && Environment.IsPrivilegedProcess);
+    }
+}
