@@ -45,6 +45,30 @@ public class FeedStatusTests : DashboardTestContext
     }
 
     [Fact]
+    public void In_Korean_the_status_chips_and_the_pause_button_speak_Korean()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("ko");
+        try
+        {
+            var status = Render<FeedStatus>();
+            var snapshot = SampleTopology.Create(dockerOk: false, dockerError: "permission denied");
+            Feed.Publish(snapshot with
+            {
+                Host = snapshot.Host with { Warnings = ["one", "two", "three"] },
+                Sources = snapshot.Sources with { Nat = snapshot.Sources.Nat with { Ok = false, Error = "iptables-save not found" } },
+            });
+            status.WaitForAssertion(() => Assert.Equal("Docker에 연결할 수 없음", status.Find("[data-testid='docker-status']").TextContent.Trim()));
+            Assert.Equal("NAT 규칙을 읽을 수 없음", status.Find("[data-testid='nat-status']").TextContent.Trim());
+            Assert.Equal("경고 3개", status.Find("[data-testid='host-warnings']").TextContent.Trim());
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
+    [Fact]
     public void Warnings_chip_counts_the_host_warnings_and_opens_a_list_of_their_texts()
     {
         var status = Render(builder =>
