@@ -37,4 +37,26 @@ public class ElementDetailsTests : DashboardTestContext
         Assert.All(hints, hint => Assert.Single(hint.QuerySelectorAll("[data-testid='copy-command']")));
         Assert.Empty(details.FindAll("[data-testid='not-pasteable']"));
     }
+
+    [Theory]
+    [InlineData("en", "See it yourself", "Show in graph", "Related")]
+    [InlineData("ko", "직접 확인하기", "그래프에서 보기", "관련 요소")]
+    public void The_drawer_headings_follow_the_language(string language, string commands, string showInGraph, string related)
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(language);
+        try
+        {
+            var details = Render<ElementDetails>(p => p
+                .Add(x => x.Index, new TopologyIndex(Create()))
+                .Add(x => x.ElementId, Lab1Ns));
+            Assert.Contains(commands, details.Markup);
+            Assert.Equal(showInGraph, details.Find("[data-testid='show-in-graph']").TextContent.Trim());
+            Assert.Contains(related, details.Markup);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = culture;
+        }
+    }
 }
