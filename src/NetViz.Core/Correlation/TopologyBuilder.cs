@@ -80,11 +80,11 @@ public static class TopologyBuilder
                 {
                     Docker = new DockerSourceStatus { Ok = r.Docker.Ok, Endpoint = r.Docker.Endpoint, Version = r.Docker.Version, Error = r.Docker.Error },
                     Netlink = new SourceStatus { Ok = r.Host.Ok, Error = r.Host.Error },
-                    Nat = new NatSourceStatus { Ok = r.Nat.Ok, Degraded = r.Nat.Degraded, Backend = r.Nat.Backend, Error = r.Nat.Error },
+                    Nat = new NatSourceStatus { Ok = r.Nat.Ok, Degraded = r.Nat.Degraded, Backend = r.Nat.Backend, Error = r.Nat.Error, Ip6Error = r.Nat.Ip6Error },
                 },
                 Nodes = [.. _nodes],
                 Edges = [.. _edges],
-                Filter = new PacketFilter { Rules = r.Nat.FilterRules, Chains = r.Nat.Chains },
+                Filter = new PacketFilter { Rules = r.Nat.FilterRules, Chains = r.Nat.Chains, Ip6Rules = r.Nat.Ip6FilterRules, Ip6Chains = r.Nat.Ip6Chains },
             };
         }
 
@@ -125,7 +125,7 @@ public static class TopologyBuilder
             {
                 var addresses = ns.Addresses.Where(a => a.Index == link.Index)
                     .OrderBy(a => a.Family).ThenBy(a => a.Scope == "link" ? 1 : 0)
-                    .Select(a => new InterfaceAddress { Address = a.Address, PrefixLength = a.PrefixLength, Family = a.Family, Scope = a.Scope })
+                    .Select(a => new InterfaceAddress { Address = a.Address, PrefixLength = a.PrefixLength, Family = a.Family, Scope = a.Scope, Peer = a.Peer })
                     .ToEquatableArray();
                 var peer = ResolveVethPeer(ns, link);
                 var lower = link.Type != "veth" ? ResolveLower(ns, link) : null;
@@ -150,6 +150,7 @@ public static class TopologyBuilder
                     RxPackets = link.Counters?.RxPackets ?? 0,
                     TxPackets = link.Counters?.TxPackets ?? 0,
                     NetnsInode = ns.Inode,
+                    PeerAddresses = addresses.Where(a => a.Peer is not null).Select(a => a.Display).ToEquatableArray(),
                 });
             }
         }
@@ -236,12 +237,12 @@ public static class TopologyBuilder
                                 Gateway = rt.Gateway,
                             });
                         }
-                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, NodeId.External), Source = from, Target = NodeId.External, Gateway = rt.Gateway, Family = rt.Family });
+                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, NodeId.External, rt.Family), Source = from, Target = NodeId.External, Gateway = rt.Gateway, Family = rt.Family });
                     }
                     else if (rt.Gateway is { } gw && FindGatewayOwner(ns, oif, gw) is { } owner)
                     {
                         var to = NodeId.Interface(owner.Ns, owner.Index);
-                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, to), Source = from, Target = to, Gateway = gw, Family = rt.Family });
+                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, to, rt.Family), Source = from, Target = to, Gateway = gw, Family = rt.Family });
                     }
                 }
             }
@@ -292,6 +293,7 @@ public static class TopologyBuilder
                     Gateway = NullIfEmpty(e.Gateway),
                     MacAddress = NullIfEmpty(e.MacAddress),
                     GlobalIPv6Address = NullIfEmpty(e.GlobalIPv6Address),
+                    Aliases = e.Aliases.ToEquatableArray(),
                 }).ToEquatableArray(),
                 Ports = c.Ports.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal).ThenBy(p => p.HostPort)
                     .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort })
@@ -326,6 +328,9 @@ public static class TopologyBuilder
                 BridgeName = n.BridgeName,
                 Containers = r.Docker.Containers.Where(c => c.Endpoints.Any(e => e.NetworkId == n.Id))
                     .Select(c => NodeId.Container(c.Id)).Order(StringComparer.Ordinal).ToEquatableArray(),
+                ParentInterface = n.ParentName is { } parentName && _links.TryGetValue(_hostInode, out var hl)
+                    && hl.Values.FirstOrDefault(l => l.Name == parentName) is { } parentLink ? NodeId.Interface(_hostInode, parentLink.Index) : null,
+                ParentName = n.ParentName,
             });
             if (bridge is not null)
                 AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = n.BridgeName });
@@ -335,12 +340,12 @@ public static class TopologyBuilder
 
         private void AddNatRules()
         {
-            var seen = new Dictionary<(string, string, string), int>();
-            foreach (var rule in r.Nat.Rules)
+            var seen = new Dictionary<(string, string, string, int, ulong?), int>();
+            foreach (var rule in r.Nat.Rules.Concat(r.Nat.Ip6Rules))
             {
-                var key = (rule.Table, rule.Chain, rule.Rule);
+                var key = (rule.Table, rule.Chain, rule.Rule, rule.Family, rule.NetnsInode);
                 var occurrence = seen[key] = seen.GetValueOrDefault(key) + 1;
-                var node = new NatRuleNode { Id = NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence), Label = "", Parsed = rule };
+                var node = new NatRuleNode { Id = NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence, rule.Family, rule.NetnsInode), Label = "", Parsed = rule };
                 node = node with { Label = node.Describe() };
                 _nodes.Add(node);
                 // A rule in a chain nothing jumps to never sees a packet: listed, but not linked as a live gate.
@@ -402,7 +407,7 @@ public static class TopologyBuilder
             foreach (var owner in FindAddressOwners(toIp).Take(1))
             {
                 AddNatEdge(node.Id, NodeId.Interface(owner.Ns, owner.Index), NatRoles.DnatTo);
-                var container = r.Docker.Containers.FirstOrDefault(c => c.Endpoints.Any(e => e.IPAddress == toIp) && c.NetnsInode == owner.Ns)
+                var container = r.Docker.Containers.FirstOrDefault(c => c.Endpoints.Any(e => SameAddress(e.IPAddress, toIp) || SameAddress(e.GlobalIPv6Address, toIp)) && c.NetnsInode == owner.Ns)
                     ?? (_containersByNs.TryGetValue(owner.Ns, out var cs) && !_nsByInode[owner.Ns].IsHost ? cs.OrderBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault() : null);
                 if (container is not null)
                     AddNatEdge(node.Id, NodeId.Container(container.Id), NatRoles.DnatToContainer);
@@ -414,13 +419,17 @@ public static class TopologyBuilder
             }
         }
 
+        /// <summary>Equal addresses however they are written (ip6tables and Docker may spell an IPv6 address differently).</summary>
+        private static bool SameAddress(string? a, string b) =>
+            a is not null && (a == b || (IPAddress.TryParse(a, out var x) && IPAddress.TryParse(b, out var y) && x.Equals(y)));
+
         /// <summary>Interfaces holding the address, container namespaces first (a DNAT target is a container, not a host alias).</summary>
         private IEnumerable<(ulong Ns, int Index)> FindAddressOwners(string address)
         {
             var owners = new List<(bool IsHost, ulong Ns, int Index)>();
             foreach (var ns in _nsByInode.Values)
                 foreach (var a in ns.Addresses)
-                    if (a.Address == address) owners.Add((ns.IsHost, ns.Inode, a.Index));
+                    if (SameAddress(a.Address, address)) owners.Add((ns.IsHost, ns.Inode, a.Index));
             return owners.OrderBy(o => o.IsHost ? 1 : 0).ThenBy(o => o.Ns).Select(o => (o.Ns, o.Index));
         }
 

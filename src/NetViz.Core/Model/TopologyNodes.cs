@@ -104,6 +104,8 @@ public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
     public ulong RxPackets { get; init; }
     public ulong TxPackets { get; init; }
     public required ulong NetnsInode { get; init; }
+    /// <summary>Point-to-point addresses as <c>ip addr</c> prints them: "10.1.1.1 peer 10.1.1.2/32" (the prefix is the peer's).</summary>
+    public EquatableArray<string> PeerAddresses { get; init; } = [];
 
     /// <summary>Derived: it lives in the namespace NetViz runs in.</summary>
     [JsonIgnore] public bool InHostNamespace { get; init; }
@@ -120,7 +122,13 @@ public sealed record InterfaceAddress
     /// <summary>host, link, global, ...</summary>
     public string? Scope { get; init; }
 
+    /// <summary>The peer of a point-to-point address, else null (<see cref="Cidr"/> then carries the peer's prefix length).</summary>
+    public string? Peer { get; init; }
+
     public string Cidr => $"{Address}/{PrefixLength}";
+
+    /// <summary>As <c>ip addr</c> prints it: the CIDR, or "10.1.1.1 peer 10.1.1.2/32" for a point-to-point address.</summary>
+    public string Display => Peer is { } p ? $"{Address} peer {p}/{PrefixLength}" : Cidr;
 
     /// <summary>IPv6 fe80::/10: on every veth, and says nothing a learner needs on a label.</summary>
     public bool IsIPv6LinkLocal => IPAddress.TryParse(Address, out var ip) && ip.IsIPv6LinkLocal;
@@ -161,12 +169,17 @@ public sealed record ContainerNode() : TopologyNode(NodeKinds.Container)
 public sealed record NetworkAttachment
 {
     public required string Name { get; init; }
-    public required string NetworkId { get; init; }
+    /// <summary>The network's id as Docker reports it; "" when Docker gives none (a created, never started container).</summary>
+    [JsonIgnore] public required string NetworkId { get; init; }
+    /// <summary>JSON <c>networkId</c>: null rather than "" when Docker gives none, like every other unknown value.</summary>
+    [JsonPropertyName("networkId")] public string? NetworkIdOrNull => string.IsNullOrEmpty(NetworkId) ? null : NetworkId;
     [JsonPropertyName("ipAddress")] public string? IPAddress { get; init; }
     public int PrefixLength { get; init; }
     public string? Gateway { get; init; }
     public string? MacAddress { get; init; }
     [JsonPropertyName("globalIPv6Address")] public string? GlobalIPv6Address { get; init; }
+    /// <summary>Names the container answers to on this network's embedded DNS (<c>--network-alias</c>, and Docker's own).</summary>
+    public EquatableArray<string> Aliases { get; init; } = [];
 
     /// <summary>Derived: the node id of that Docker network, when it is in the snapshot.</summary>
     [JsonIgnore] public string? NetworkNode { get; init; }
@@ -198,6 +211,10 @@ public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
     public string? BridgeName { get; init; }
     /// <summary>Node ids of the containers attached to it.</summary>
     public EquatableArray<string> Containers { get; init; } = [];
+    /// <summary>macvlan/ipvlan: node id of the host interface named by its <c>parent</c> option, when it exists.</summary>
+    public string? ParentInterface { get; init; }
+    /// <summary>macvlan/ipvlan: the <c>parent</c> option as given (eth0, eth0.10).</summary>
+    public string? ParentName { get; init; }
 }
 
 /// <summary>What a NAT rule rewrites.</summary>
@@ -247,6 +264,10 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     public string? Comment => Parsed.Comment;
     /// <summary>False for a rule in a chain nothing jumps to: listed, never matched, not drawn as a gate.</summary>
     public bool Reachable => Parsed.Reachable;
+    /// <summary>4 (iptables, nftables ip) or 6 (ip6tables, nftables ip6).</summary>
+    public int Family => Parsed.Family;
+    /// <summary>Node id of the namespace whose rule set holds it, or null for the host's.</summary>
+    public string? Netns => Parsed.NetnsInode is { } ino ? NodeId.Netns(ino) : null;
 
     [JsonIgnore] public NatTranslation Translation => Parsed.Target switch
     {
@@ -256,6 +277,12 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     };
 
     private bool IsDnat => Parsed.Target == "DNAT";
+
+    private string AnyNetwork => Parsed.Family == 6 ? "::/0" : "0.0.0.0/0";
+    private string AnyAddress => Parsed.Family == 6 ? "::" : "0.0.0.0";
+
+    /// <summary>An IPv6 address before a port is written in brackets, as ip6tables writes --to-destination.</summary>
+    private static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
 
     private static string? HostAddress(string? cidr, bool negated)
     {
@@ -273,9 +300,9 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
         var r = Parsed;
         return r.Target switch
         {
-            "MASQUERADE" => $"MASQUERADE{lineBreak}{r.Source ?? "0.0.0.0/0"} → {(r.OutInterface is { } o ? (r.OutInterfaceNegated ? "!" : "") + o : "*")}",
-            "DNAT" => $"DNAT {(r.Protocol is { } p ? p + " " : "")}{HostIp ?? "0.0.0.0"}:{HostPort?.ToString() ?? r.DestinationPort ?? "*"}{lineBreak}→ {(r.ToIp is { } ip ? ip + (r.ToPort is { } port ? ":" + port : "") : r.ToDestination)}",
-            "SNAT" => $"SNAT{lineBreak}{r.Source ?? "0.0.0.0/0"} → {r.ToSource ?? "?"}",
+            "MASQUERADE" => $"MASQUERADE{lineBreak}{r.Source ?? AnyNetwork} → {(r.OutInterface is { } o ? (r.OutInterfaceNegated ? "!" : "") + o : "*")}",
+            "DNAT" => $"DNAT {(r.Protocol is { } p ? p + " " : "")}{Bracketed(HostIp ?? AnyAddress)}:{HostPort?.ToString() ?? r.DestinationPort ?? "*"}{lineBreak}→ {(r.ToIp is { } ip ? (r.ToPort is { } port ? Bracketed(ip) + ":" + port : ip) : r.ToDestination)}",
+            "SNAT" => $"SNAT{lineBreak}{r.Source ?? AnyNetwork} → {r.ToSource ?? "?"}",
             null => $"{r.Chain} #{r.Position}",
             var target => $"{target} ({r.Chain} #{r.Position})",
         };

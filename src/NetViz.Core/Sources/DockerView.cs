@@ -83,4 +83,8 @@ public sealed record DockerNetworkInfo
         : Options.TryGetValue("com.docker.network.bridge.name", out var n) && !string.IsNullOrEmpty(n) ? n
         : Name == "bridge" ? "docker0"
         : "br-" + Id[..Math.Min(12, Id.Length)];
+
+    /// <summary>The host interface a macvlan or ipvlan network sits on (its <c>parent</c> option), else null.</summary>
+    public string? ParentName =>
+        Driver is "macvlan" or "ipvlan" && Options.TryGetValue("parent", out var p) && !string.IsNullOrEmpty(p) ? p : null;
 }

@@ -72,6 +72,8 @@ public sealed record AddressInfo
     public required int PrefixLength { get; init; }
     /// <summary>host, link, global, ...</summary>
     public string? Scope { get; init; }
+    /// <summary>The peer of a point-to-point address (IFA_ADDRESS when it differs from IFA_LOCAL), else null.</summary>
+    public string? Peer { get; init; }
     public string Cidr => $"{Address}/{PrefixLength}";
 }
 

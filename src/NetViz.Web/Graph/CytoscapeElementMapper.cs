@@ -221,7 +221,7 @@ public static class CytoscapeElementMapper
     public static string Label(TopologyNode node) => node switch
     {
         // IPv6 link-local (fe80::/10) is on every veth and says nothing the learner needs on the label.
-        InterfaceNode nic => nic.Addresses.FirstOrDefault(a => !a.IsIPv6LinkLocal) is { } first ? $"{nic.Name}\n{first.Cidr}" : nic.Name,
+        InterfaceNode nic => nic.Addresses.FirstOrDefault(a => !a.IsIPv6LinkLocal) is { } first ? $"{nic.Name}\n{first.Display}" : nic.Name,
         NetnsNode netns => NetnsTitle(netns),
         // The image is in the details: on the badge it would only make every box wider.
         ContainerNode container => container.Name,

@@ -21,6 +21,7 @@ public sealed class IptablesNatSource : INatSource
     private const int MaxStderrBytes = 4096;
 
     private readonly string _iptablesSave;
+    private readonly string? _ip6tablesSave;
     private readonly TimeSpan _timeout;
     private readonly IptablesSaveLimits _limits;
     private string? _backend;
@@ -30,10 +31,16 @@ public sealed class IptablesNatSource : INatSource
     /// </param>
     /// <param name="timeout">Per invocation; the child is killed when it is exceeded. Default 5 s.</param>
     /// <param name="limits">Bounds on bytes, rules and warnings read; default <see cref="IptablesSaveLimits.Default"/> (nat and filter kept).</param>
-    public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null)
+    /// <param name="ip6tablesSavePath">
+    /// The ip6tables-save binary; null derives it from <paramref name="iptablesSavePath"/> (iptables-nft-save → ip6tables-nft-save),
+    /// "" reads no IPv6 rules.
+    /// </param>
+    public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null,
+        string? ip6tablesSavePath = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(iptablesSavePath);
         _iptablesSave = iptablesSavePath;
+        _ip6tablesSave = ip6tablesSavePath is null ? Ip6Sibling(iptablesSavePath) : ip6tablesSavePath.Length == 0 ? null : ip6tablesSavePath;
         _timeout = timeout ?? DefaultTimeout;
         _limits = (limits ?? IptablesSaveLimits.Default) with { Tables = KeptTables };
     }
@@ -42,6 +49,21 @@ public sealed class IptablesNatSource : INatSource
 
     /// <summary>The binary that will be run (after PATH lookup of a bare name).</summary>
     public string IptablesSavePath => Resolve(_iptablesSave);
+
+    /// <summary>The IPv6 binary that will be run, or null when IPv6 rules are not read.</summary>
+    public string? Ip6tablesSavePath => _ip6tablesSave is { } b ? Resolve(b) : null;
+
+    /// <summary>
+    /// The ip6tables twin of an iptables-save binary, in the same directory: iptables-save → ip6tables-save,
+    /// iptables-legacy-save → ip6tables-legacy-save. Null when the name is not an iptables one (a stand-in script).
+    /// </summary>
+    public static string? Ip6Sibling(string iptablesSavePath)
+    {
+        var slash = iptablesSavePath.LastIndexOf('/');
+        var name = iptablesSavePath[(slash + 1)..];
+        if (!name.StartsWith("iptables", StringComparison.Ordinal) || !name.EndsWith("-save", StringComparison.Ordinal)) return null;
+        return iptablesSavePath[..(slash + 1)] + "ip6" + name["ip".Length..];
+    }
 
     public async Task<NatView> CollectAsync(CancellationToken cancellationToken)
     {
@@ -62,6 +84,7 @@ public sealed class IptablesNatSource : INatSource
             var degradedBecause = parsed.Truncated is { } cut ? $"NAT rules incomplete: {cut}."
                 : parsed.MostlyUnreadable ? $"NAT rules unreliable: {parsed.FailedLines} of {parsed.Lines} lines of {binary} -c could not be parsed (is it iptables-save?)."
                 : null;
+            var ip6 = await CollectIp6Async(cancellationToken).ConfigureAwait(false);
             return new NatView
             {
                 Ok = degradedBecause is null,
@@ -71,7 +94,11 @@ public sealed class IptablesNatSource : INatSource
                 Rules = parsed.RulesOf("nat"),
                 FilterRules = parsed.RulesOf("filter"),
                 Chains = parsed.Chains,
-                Warnings = parsed.Warnings,
+                Warnings = [.. parsed.Warnings, .. ip6.Warnings.Select(w => "ip6tables-save: " + w)],
+                Ip6Rules = ip6.Rules,
+                Ip6FilterRules = ip6.FilterRules,
+                Ip6Chains = ip6.Chains,
+                Ip6Error = ip6.Error,
             };
         }
         catch (Win32Exception e) when (e.NativeErrorCode == 2 /* ENOENT */)
@@ -85,6 +112,42 @@ public sealed class IptablesNatSource : INatSource
         catch (TimeoutException e)
         {
             return Failed(e.Message);
+        }
+    }
+
+    private sealed record Ip6Read(ImmutableArray<NatRule> Rules, ImmutableArray<NatRule> FilterRules, ImmutableArray<ChainInfo> Chains,
+        ImmutableArray<string> Warnings, string? Error);
+
+    /// <summary>
+    /// ip6tables-save, bounded like the IPv4 read. Its failure is its own (no IPv6 tables module, no binary): the
+    /// IPv4 rules still stand, so it is reported in <see cref="NatView.Ip6Error"/>, not as the source failing.
+    /// </summary>
+    private async Task<Ip6Read> CollectIp6Async(CancellationToken cancellationToken)
+    {
+        if (_ip6tablesSave is null) return new Ip6Read([], [], [], [], null);
+        var binary = Resolve(_ip6tablesSave);
+        try
+        {
+            var run = await RunAsync(binary, ["-c"], stdout => IptablesSaveParser.ParseAsync(stdout, _limits, cancellationToken),
+                parsed => parsed.Truncated is not null, cancellationToken).ConfigureAwait(false);
+            var parsed = run.Output;
+            if (parsed.Truncated is null && run.ExitCode != 0)
+                return new Ip6Read([], [], [], [], DescribeExit(binary, run.ExitCode, run.Stderr));
+            ImmutableArray<NatRule> Of(string table) => [.. parsed.RulesOf(table).Select(r => r with { Family = 6 })];
+            return new Ip6Read(Of("nat"), Of("filter"), [.. parsed.Chains.Select(c => c with { Family = 6 })], parsed.Warnings,
+                parsed.Truncated is { } cut ? $"IPv6 rules incomplete: {cut}." : null);
+        }
+        catch (Win32Exception e) when (e.NativeErrorCode == 2 /* ENOENT */)
+        {
+            return new Ip6Read([], [], [], [], $"ip6tables-save not found ({binary}): IPv6 NAT rules are not shown.");
+        }
+        catch (Win32Exception e)
+        {
+            return new Ip6Read([], [], [], [], $"Cannot run {binary}: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            return new Ip6Read([], [], [], [], e.Message);
         }
     }
 

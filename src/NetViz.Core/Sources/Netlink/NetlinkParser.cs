@@ -230,15 +230,18 @@ public static class NetlinkParser
             problem = $"malformed attribute in address of ifindex {index}";
             return false;
         }
-        // IFA_LOCAL is the interface's own address; on a point-to-point IPv4 link IFA_ADDRESS is the peer's.
-        // IPv6 reports IFA_LOCAL only alongside a peer, so IFA_ADDRESS is the one to use there.
-        var chosen = family == AF_INET && !localBytes.IsEmpty ? localBytes : !addressBytes.IsEmpty ? addressBytes : localBytes;
+        // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same address, or on a point-to-point link
+        // (`ip addr add 10.1.1.1 peer 10.1.1.2/32`) the peer's, and then the prefix is the peer's. IPv4 always sends
+        // IFA_LOCAL; IPv6 sends it only alongside a peer, so without it IFA_ADDRESS is the interface's own.
+        var chosen = !localBytes.IsEmpty ? localBytes : addressBytes;
         var expected = family == AF_INET ? 4 : 16;
         if (chosen.Length != expected)
         {
             problem = $"address of ifindex {index} has no {expected}-byte IFA_ADDRESS/IFA_LOCAL";
             return false;
         }
+        var peer = !localBytes.IsEmpty && addressBytes.Length == expected && !addressBytes.SequenceEqual(localBytes)
+            ? new IPAddress(addressBytes).ToString() : null;
         address = new AddressInfo
         {
             Index = index,
@@ -246,6 +249,7 @@ public static class NetlinkParser
             Address = new IPAddress(chosen).ToString(),
             PrefixLength = prefix,
             Scope = ScopeName(scope),
+            Peer = peer,
         };
         return true;
     }
