@@ -341,7 +341,7 @@ public static class TopologyBuilder
         private void AddNatRules()
         {
             var seen = new Dictionary<(string, string, string, int, ulong?), int>();
-            foreach (var rule in r.Nat.Rules.Concat(r.Nat.Ip6Rules))
+            foreach (var rule in r.Nat.Rules.Concat(r.Nat.Ip6Rules).Concat(r.Nat.NamespaceRules.Where(x => x.NetnsInode is { } ino && _nsByInode.ContainsKey(ino))))
             {
                 var key = (rule.Table, rule.Chain, rule.Rule, rule.Family, rule.NetnsInode);
                 var occurrence = seen[key] = seen.GetValueOrDefault(key) + 1;
@@ -350,7 +350,8 @@ public static class TopologyBuilder
                 _nodes.Add(node);
                 // A rule in a chain nothing jumps to never sees a packet: listed, but not linked as a live gate.
                 if (!rule.Reachable) continue;
-                if (node.Translation == NatTranslation.Source) LinkMasquerade(node);
+                if (rule.NetnsInode is { } netns) LinkNamespaceRule(node, netns);
+                else if (node.Translation == NatTranslation.Source) LinkMasquerade(node);
                 else if (rule.Target == "DNAT") LinkDnat(node);
             }
         }
@@ -417,6 +418,31 @@ public static class TopologyBuilder
                 var a = host.Addresses.FirstOrDefault(x => x.Address == hostIp);
                 if (a is not null) AddNatEdge(NodeId.Interface(_hostInode, a.Index), node.Id, NatRoles.DnatFrom);
             }
+        }
+
+        /// <summary>
+        /// A rule of another namespace's rule set is a gate of that namespace: link it to the interface there that owns
+        /// the address it rewrites to (DNAT) or from (SNAT/MASQUERADE), or to that namespace's loopback for a 127/8 or ::1
+        /// address (Docker's embedded DNS: <c>DNAT 127.0.0.11:53 → 127.0.0.11:&lt;port&gt;</c>), and a DNAT to the container
+        /// that lives there.
+        /// </summary>
+        private void LinkNamespaceRule(NatRuleNode node, ulong netns)
+        {
+            var rule = node.Parsed;
+            var (address, role) = node.Translation switch
+            {
+                NatTranslation.Destination => (rule.ToIp, NatRoles.DnatTo),
+                NatTranslation.Source => (rule.Source is { } src && !rule.SourceNegated ? src.Split('/')[0] : null, NatRoles.Masquerade),
+                _ => (null, null),
+            };
+            if (address is null || role is null || !IPAddress.TryParse(address, out var ip)) return;
+            var ns = _nsByInode[netns];
+            var owner = ns.Addresses.FirstOrDefault(a => SameAddress(a.Address, address))?.Index
+                ?? (IPAddress.IsLoopback(ip) ? ns.Links.FirstOrDefault(l => l.Type == "loopback")?.Index : null);
+            if (owner is not { } index) return;
+            AddNatEdge(node.Id, NodeId.Interface(netns, index), role);
+            if (role == NatRoles.DnatTo && _containersByNs.TryGetValue(netns, out var containers))
+                AddNatEdge(node.Id, NodeId.Container(containers.OrderBy(c => c.Name, StringComparer.Ordinal).First().Id), NatRoles.DnatToContainer);
         }
 
         /// <summary>Equal addresses however they are written (ip6tables and Docker may spell an IPv6 address differently).</summary>

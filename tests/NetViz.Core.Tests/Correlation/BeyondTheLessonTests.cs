@@ -144,3 +144,38 @@ public class BeyondTheLessonTests
         Assert.Equal((null, null), (bridge.ParentInterface, bridge.ParentName));
     }
 }
+
+/// <summary>Rules of another namespace's rule set (Docker's embedded DNS) are gates of that namespace.</summary>
+public class NamespaceRuleGateTests
+{
+    [Fact]
+    public void Embedded_dns_rules_link_to_the_namespace_loopback_and_its_container_and_keep_their_own_ids()
+    {
+        NatRule Rule(string chain, int position, string target, string text) => new()
+        {
+            Table = "nat", Chain = chain, Position = position, Target = target, Rule = text, NetnsInode = Web,
+        };
+        var jump = Rule("OUTPUT", 1, "DOCKER_OUTPUT", "-A OUTPUT -d 127.0.0.11/32 -j DOCKER_OUTPUT") with { Destination = "127.0.0.11/32" };
+        var dnat = Rule("DOCKER_OUTPUT", 1, "DNAT", "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234")
+            with { Destination = "127.0.0.11/32", Protocol = "udp", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234 };
+        var snat = Rule("DOCKER_POSTROUTING", 1, "SNAT", "-A DOCKER_POSTROUTING -s 127.0.0.11/32 -p udp -m udp --sport 41234 -j SNAT --to-source :53")
+            with { Source = "127.0.0.11/32", Protocol = "udp", ToSource = ":53" };
+        var inVanished = Rule("OUTPUT", 1, "DOCKER_OUTPUT", "-A OUTPUT -d 127.0.0.11/32 -j DOCKER_OUTPUT") with { NetnsInode = 999 };
+
+        var snapshot = TopologyBuilder.Build(Readings(Nat() with { NamespaceRules = [jump, dnat, snat, inVanished] }));
+
+        var rules = snapshot.Nodes.OfType<NatRuleNode>().Where(n => n.Netns is not null).ToList();
+        Assert.Equal(3, rules.Count); // the rule of a namespace that is not in the snapshot is left out
+        Assert.All(rules, n => Assert.Equal(NodeId.Netns(Web), n.Netns));
+        Assert.All(rules, n => Assert.EndsWith($"@{Web}", n.Id));
+        var dnatNode = Assert.Single(rules, n => n.Target == "DNAT");
+        Assert.Equal(new HashSet<(string, string)> { (NatRoles.DnatTo, NodeId.Interface(Web, 1)), (NatRoles.DnatToContainer, NodeId.Container(SidecarId)) },
+            snapshot.Edges.OfType<NatEdge>().Where(e => e.Source == dnatNode.Id).Select(e => (e.Role, e.Target)).ToHashSet());
+        var snatNode = Assert.Single(rules, n => n.Target == "SNAT");
+        Assert.Equal([(NatRoles.Masquerade, NodeId.Interface(Web, 1))],
+            snapshot.Edges.OfType<NatEdge>().Where(e => e.Source == snatNode.Id).Select(e => (e.Role, e.Target)));
+        // The host's rules are untouched: same nodes, same edges as without the namespace's.
+        var plain = TopologyBuilder.Build(Readings());
+        Assert.Equal(plain.Nodes.OfType<NatRuleNode>().Select(n => n.Id), snapshot.Nodes.OfType<NatRuleNode>().Where(n => n.Netns is null).Select(n => n.Id));
+    }
+}

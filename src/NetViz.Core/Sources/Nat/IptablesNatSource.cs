@@ -115,6 +115,36 @@ public sealed class IptablesNatSource : INatSource
         }
     }
 
+    /// <summary>
+    /// The nat rules of another namespace: <c>nsenter --net=PATH iptables-save -c</c>, bounded like the host's read.
+    /// nsenter changes only the network namespace, so the host's iptables binary and its backend read the rules there.
+    /// An empty rule set (most namespaces) prints nothing and gives no rules.
+    /// </summary>
+    public async Task<NamespaceRuleRead> ReadNamespaceAsync(string netnsPath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(netnsPath);
+        var binary = Resolve(_iptablesSave);
+        var nsenter = Resolve("nsenter");
+        try
+        {
+            var run = await RunAsync(nsenter, [$"--net={netnsPath}", "--", binary, "-c"],
+                stdout => IptablesSaveParser.ParseAsync(stdout, _limits with { MaxRules = NamespaceRuleReader.MaxRulesPerNamespace }, cancellationToken),
+                parsed => parsed.Truncated is not null, cancellationToken).ConfigureAwait(false);
+            var parsed = run.Output;
+            if (parsed.Truncated is null && run.ExitCode != 0)
+                return new NamespaceRuleRead([], $"nsenter --net={netnsPath} {binary} -c exited with code {run.ExitCode}: {Summarize(run.Stderr)}");
+            return new NamespaceRuleRead(parsed.RulesOf("nat"), parsed.Truncated);
+        }
+        catch (Win32Exception e)
+        {
+            return new NamespaceRuleRead([], $"Cannot run {nsenter}: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            return new NamespaceRuleRead([], e.Message);
+        }
+    }
+
     private sealed record Ip6Read(ImmutableArray<NatRule> Rules, ImmutableArray<NatRule> FilterRules, ImmutableArray<ChainInfo> Chains,
         ImmutableArray<string> Warnings, string? Error);
 
