@@ -12,7 +12,10 @@ public sealed record NatView
     /// be parsed. <see cref="Ok"/> is false, <see cref="Error"/> says why, and the rules read are still listed.
     /// </summary>
     public bool Degraded { get; init; }
-    /// <summary>iptables-nft, iptables-legacy, or nft.</summary>
+    /// <summary>
+    /// Detected, not configured: iptables-nft or iptables-legacy (what iptables-save reports; iptables-legacy also when
+    /// iptables-nft says legacy tables hold the rules), or nftables when Docker's own <c>docker-bridges</c> tables exist.
+    /// </summary>
     public string? Backend { get; init; }
     public string? Error { get; init; }
     /// <summary>Rules of the nat table, in chain order.</summary>

@@ -22,7 +22,15 @@ public sealed class IptablesNatSource : INatSource
 
     private readonly string _iptablesSave;
     private readonly string? _ip6tablesSave;
+    private readonly string? _nft;
     private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    // Whether Docker's own nftables tables exist (Docker 29, --firewall-backend=nftables), and when that was last asked.
+    private bool _nativeNftables;
+    private DateTimeOffset _nftablesCheckedAt = DateTimeOffset.MinValue;
+
+    /// <summary>How often a host without Docker's nftables tables is asked again whether it has them now.</summary>
+    public static readonly TimeSpan NftablesRecheck = TimeSpan.FromSeconds(60);
     private readonly IptablesSaveLimits _limits;
     private string? _backend;
 
@@ -35,9 +43,13 @@ public sealed class IptablesNatSource : INatSource
     /// The ip6tables-save binary; null derives it from <paramref name="iptablesSavePath"/> (iptables-nft-save → ip6tables-nft-save),
     /// "" reads no IPv6 rules.
     /// </param>
+    /// <param name="nftPath">The nft binary, for Docker 29's native nftables tables; "" never runs it.</param>
+    /// <param name="time">Clock for the nftables re-check.</param>
     public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null,
-        string? ip6tablesSavePath = null)
+        string? ip6tablesSavePath = null, string nftPath = "nft", TimeProvider? time = null)
     {
+        _nft = string.IsNullOrEmpty(nftPath) ? null : nftPath;
+        _time = time ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrWhiteSpace(iptablesSavePath);
         _iptablesSave = iptablesSavePath;
         _ip6tablesSave = ip6tablesSavePath is null ? Ip6Sibling(iptablesSavePath) : ip6tablesSavePath.Length == 0 ? null : ip6tablesSavePath;
@@ -80,24 +92,44 @@ public sealed class IptablesNatSource : INatSource
             // Stopped reading at a limit: the process was killed, so its exit code says nothing.
             if (parsed.Truncated is null && run.ExitCode != 0)
                 return Failed(DescribeExit(binary, run.ExitCode, run.Stderr));
+            var backend = _backend;
+            // iptables-nft says when the legacy backend holds rules too ("# Warning: iptables-legacy tables present, use
+            // iptables-legacy-save to see them"): the rules a Docker on the legacy backend wrote. Read those instead.
+            if (parsed.LegacyTablesPresent && LegacySibling(binary) is { } legacy)
+            {
+                var legacyRun = await RunAsync(legacy, ["-c"], stdout => IptablesSaveParser.ParseAsync(stdout, _limits, cancellationToken),
+                    p => p.Truncated is not null, cancellationToken).ConfigureAwait(false);
+                if (legacyRun.Output.Truncated is not null || legacyRun.ExitCode == 0)
+                {
+                    parsed = legacyRun.Output;
+                    backend = "iptables-legacy";
+                }
+            }
+            var native = await ReadNativeNftablesAsync(cancellationToken).ConfigureAwait(false);
+            if (native is { HasDockerTables: true })
+            {
+                backend = "nftables";
+                parsed = parsed with { Truncated = parsed.Truncated ?? native.Truncated };
+            }
 
             var degradedBecause = parsed.Truncated is { } cut ? $"NAT rules incomplete: {cut}."
                 : parsed.MostlyUnreadable ? $"NAT rules unreliable: {parsed.FailedLines} of {parsed.Lines} lines of {binary} -c could not be parsed (is it iptables-save?)."
                 : null;
             var ip6 = await CollectIp6Async(cancellationToken).ConfigureAwait(false);
+            var nft = native is { HasDockerTables: true } ? native : null;
             return new NatView
             {
                 Ok = degradedBecause is null,
                 Degraded = degradedBecause is not null,
                 Error = degradedBecause,
-                Backend = _backend,
-                Rules = parsed.RulesOf("nat"),
-                FilterRules = parsed.RulesOf("filter"),
-                Chains = parsed.Chains,
-                Warnings = [.. parsed.Warnings, .. ip6.Warnings.Select(w => "ip6tables-save: " + w)],
-                Ip6Rules = ip6.Rules,
-                Ip6FilterRules = ip6.FilterRules,
-                Ip6Chains = ip6.Chains,
+                Backend = backend,
+                Rules = [.. parsed.RulesOf("nat"), .. nft?.Rules ?? []],
+                FilterRules = [.. parsed.RulesOf("filter"), .. nft?.FilterRules ?? []],
+                Chains = [.. parsed.Chains, .. nft?.Chains ?? []],
+                Warnings = [.. parsed.Warnings, .. ip6.Warnings.Select(w => "ip6tables-save: " + w), .. native?.Warnings.Select(w => "nft: " + w) ?? []],
+                Ip6Rules = [.. ip6.Rules, .. nft?.Ip6Rules ?? []],
+                Ip6FilterRules = [.. ip6.FilterRules, .. nft?.Ip6FilterRules ?? []],
+                Ip6Chains = [.. ip6.Chains, .. nft?.Ip6Chains ?? []],
                 Ip6Error = ip6.Error,
             };
         }
@@ -113,6 +145,55 @@ public sealed class IptablesNatSource : INatSource
         {
             return Failed(e.Message);
         }
+    }
+
+    /// <summary>
+    /// Docker 29's native nftables tables (<c>ip docker-bridges</c>, <c>ip6 docker-bridges</c>) from <c>nft -j list ruleset</c>,
+    /// bounded to the byte limit. Asked on every read while the tables exist, else at most every <see cref="NftablesRecheck"/>:
+    /// a host without them pays one nft process a minute. Null when nft is absent, failed, or was not asked this time.
+    /// </summary>
+    private async Task<NftablesRuleset?> ReadNativeNftablesAsync(CancellationToken cancellationToken)
+    {
+        if (_nft is null) return null;
+        var now = _time.GetUtcNow();
+        if (!_nativeNftables && now - _nftablesCheckedAt < NftablesRecheck) return null;
+        _nftablesCheckedAt = now;
+        try
+        {
+            var maxBytes = (int)Math.Min(_limits.MaxBytes, int.MaxValue - 1);
+            var run = await RunAsync(Resolve(_nft), ["-j", "list", "ruleset"], stdout => ReadBoundedAsync(stdout, maxBytes + 1, cancellationToken),
+                _ => false, cancellationToken).ConfigureAwait(false);
+            if (run.ExitCode != 0) return null;
+            var ruleset = run.Output.Length > maxBytes
+                ? NftablesRulesetParser.Parse("") with { Truncated = $"nft -j list ruleset printed more than {IptablesSaveParser.FormatBytes(maxBytes)}" }
+                : NftablesRulesetParser.Parse(run.Output, _limits);
+            _nativeNftables = ruleset.HasDockerTables || run.Output.Length > maxBytes;
+            return ruleset;
+        }
+        catch (Win32Exception)
+        {
+            return null; // no nft: iptables-save is the only reader
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>iptables-nft-save / iptables-save → iptables-legacy-save in the same directory, when it exists.</summary>
+    internal static string? LegacySibling(string binary)
+    {
+        var slash = binary.LastIndexOf('/');
+        var name = binary[(slash + 1)..];
+        var legacyName = name switch
+        {
+            "iptables-save" or "iptables-nft-save" => "iptables-legacy-save",
+            "ip6tables-save" or "ip6tables-nft-save" => "ip6tables-legacy-save",
+            _ => null,
+        };
+        if (legacyName is null) return null;
+        var candidate = binary[..(slash + 1)] + legacyName;
+        return File.Exists(candidate) ? candidate : null;
     }
 
     /// <summary>
