@@ -94,8 +94,16 @@ public static class TopologyBuilder
         {
             var containers = _containersByNs.TryGetValue(ns.Inode, out var cs)
                 ? cs.OrderBy(c => c.Name, StringComparer.Ordinal).ToList() : [];
+            var (role, roleNetwork) = DockerSandboxRole(ns);
             var label = ns.IsHost ? "host"
-                : ns.Name ?? (containers.Count > 0 ? string.Join(", ", containers.Select(c => c.Name)) : $"netns {ns.Inode}");
+                : ns.Name ?? (containers.Count > 0 ? string.Join(", ", containers.Select(c => c.Name))
+                    : role switch
+                    {
+                        "overlay" => $"overlay {roleNetwork?.Name ?? "?"}",
+                        "load-balancer" => $"lb {roleNetwork?.Name ?? "?"}",
+                        "ingress-sandbox" => "ingress_sbox",
+                        _ => $"netns {ns.Inode}",
+                    });
             var defaultRoutes = ns.Routes.Where(IsMainDefault).ToList();
             _nodes.Add(new NetnsNode
             {
@@ -119,6 +127,8 @@ public static class TopologyBuilder
                     PreferredSource = rt.PreferredSource,
                 }).ToEquatableArray(),
                 DefaultGateway = defaultRoutes.FirstOrDefault(rt => rt.Family == 4)?.Gateway ?? defaultRoutes.FirstOrDefault()?.Gateway,
+                DockerRole = role,
+                Network = roleNetwork is { } rn ? NodeId.Network(rn.Id) : null,
             });
 
             foreach (var link in ns.Links.OrderBy(l => l.Index))
@@ -150,6 +160,10 @@ public static class TopologyBuilder
                     RxPackets = link.Counters?.RxPackets ?? 0,
                     TxPackets = link.Counters?.TxPackets ?? 0,
                     NetnsInode = ns.Inode,
+                    VxlanId = link.Vxlan?.Id,
+                    VxlanPort = link.Vxlan?.Port,
+                    UnderlayNetns = link.Vxlan is not null && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } under && under != ns.Inode
+                        ? NodeId.Netns(under) : null,
                     PeerAddresses = addresses.Where(a => a.Peer is not null).Select(a => a.Display).ToEquatableArray(),
                 });
             }
@@ -208,6 +222,13 @@ public static class TopologyBuilder
                 }
                 if (link.Type != "veth" && ResolveLower(ns, link) is { } lower)
                     AddEdge(new LowerEdge { Id = EdgeId.Lower(id), Source = id, Target = NodeId.Interface(lower.Ns, lower.Index), Type = link.Type });
+                else if (link.Vxlan is { } vx && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } underNs && underNs != ns.Inode)
+                {
+                    // Docker's vxlan0 is made in the host namespace and moved into the overlay's: its UDP socket, the
+                    // underlay, stays in the host (IFLA_LINK_NETNSID), with no lower device to point at.
+                    var target = vx.Link is { } dev && _links[underNs].ContainsKey(dev) ? NodeId.Interface(underNs, dev) : NodeId.Netns(underNs);
+                    AddEdge(new UnderlayEdge { Id = EdgeId.Underlay(id), Source = id, Target = target, VxlanId = vx.Id, VxlanPort = vx.Port });
+                }
             }
         }
 
@@ -306,11 +327,28 @@ public static class TopologyBuilder
         private void AddNetwork(DockerNetworkInfo n)
         {
             string? bridge = null;
+            var bridgeNameOf = n.BridgeName;
             if (n.BridgeName is { } bridgeName && _links.TryGetValue(_hostInode, out var hostLinks))
             {
                 var link = hostLinks.Values.FirstOrDefault(l => l.Name == bridgeName);
                 if (link is not null) bridge = NodeId.Interface(_hostInode, link.Index);
             }
+            // An overlay network's bridge is br0 in its own namespace (1-<id>), not a bridge of the host.
+            var overlayNs = n.Driver == "overlay" ? _nsByInode.Values.FirstOrDefault(ns => DockerSandboxRole(ns) is ("overlay", { } on) && on.Id == n.Id) : null;
+            if (overlayNs is not null && _links[overlayNs.Inode].Values.Where(l => l.Type == "bridge").OrderBy(l => l.Name != "br0").FirstOrDefault() is { } br0)
+            {
+                bridge = NodeId.Interface(overlayNs.Inode, br0.Index);
+                bridgeNameOf = br0.Name;
+            }
+            var members = n.Endpoints.Select(e => new NetworkMember
+            {
+                Name = e.Name,
+                Container = r.Docker.Containers.Any(c => c.Id == e.Key) ? NodeId.Container(e.Key) : null,
+                Netns = SandboxNamespace(e.Key) is { } sandbox ? NodeId.Netns(sandbox) : null,
+                IPv4Address = e.IPv4Address,
+                IPv6Address = e.IPv6Address,
+                MacAddress = e.MacAddress,
+            }).ToEquatableArray();
             var id = NodeId.Network(n.Id);
             _nodes.Add(new NetworkNode
             {
@@ -325,15 +363,54 @@ public static class TopologyBuilder
                 Internal = n.Internal,
                 EnableIPv6 = n.EnableIPv6,
                 Bridge = bridge,
-                BridgeName = n.BridgeName,
+                BridgeName = bridgeNameOf,
+                // docker_gwbridge's members are known only from the network's side: no container's inspect names it.
                 Containers = r.Docker.Containers.Where(c => c.Endpoints.Any(e => e.NetworkId == n.Id))
-                    .Select(c => NodeId.Container(c.Id)).Order(StringComparer.Ordinal).ToEquatableArray(),
+                    .Select(c => NodeId.Container(c.Id)).Concat(members.Select(m => m.Container).OfType<string>())
+                    .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToEquatableArray(),
                 ParentInterface = n.ParentName is { } parentName && _links.TryGetValue(_hostInode, out var hl)
                     && hl.Values.FirstOrDefault(l => l.Name == parentName) is { } parentLink ? NodeId.Interface(_hostInode, parentLink.Index) : null,
                 ParentName = n.ParentName,
+                Netns = overlayNs is not null ? NodeId.Netns(overlayNs.Inode) : null,
+                Endpoints = members,
             });
             if (bridge is not null)
-                AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = n.BridgeName });
+                AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = bridgeNameOf });
+        }
+
+        /// <summary>
+        /// Docker names the namespaces it makes for swarm after what they are (libnetwork osl.GenerateKey, 12 characters):
+        /// <c>1-&lt;network id&gt;</c> for an overlay network's br0 and vxlan0, <c>lb_&lt;network id&gt;</c> for a network's load
+        /// balancer, <c>ingress_sbox</c> for the routing mesh. The id part is a prefix of the network's id.
+        /// </summary>
+        private (string? Role, DockerNetworkInfo? Network) DockerSandboxRole(NetworkNamespaceView ns)
+        {
+            foreach (var path in ns.Paths)
+            {
+                var directory = Path.GetDirectoryName(path);
+                if (directory is null || Path.GetFileName(directory) != "netns" || directory is "/var/run/netns" or "/run/netns") continue;
+                var file = Path.GetFileName(path);
+                if (file == "ingress_sbox") return ("ingress-sandbox", r.Docker.Networks.FirstOrDefault(n => n.Name == "ingress"));
+                var dash = file.IndexOf('-');
+                if (dash > 0 && file[..dash].All(char.IsAsciiDigit) && NetworkByIdPrefix(file[(dash + 1)..]) is { } overlay) return ("overlay", overlay);
+                if (file.StartsWith("lb_", StringComparison.Ordinal) && NetworkByIdPrefix(file[3..]) is { } balanced) return ("load-balancer", balanced);
+            }
+            return (null, null);
+        }
+
+        private DockerNetworkInfo? NetworkByIdPrefix(string prefix) =>
+            prefix.Length < 6 ? null : r.Docker.Networks.FirstOrDefault(n => n.Id.StartsWith(prefix, StringComparison.Ordinal));
+
+        /// <summary>The namespace of a network member that is a sandbox, not a container: ingress-sbox, lb-&lt;network name&gt;.</summary>
+        private ulong? SandboxNamespace(string memberKey)
+        {
+            foreach (var ns in _nsByInode.Values)
+            {
+                var (role, network) = DockerSandboxRole(ns);
+                if ((role == "ingress-sandbox" && memberKey == "ingress-sbox") || (role == "load-balancer" && network is not null && memberKey == "lb-" + network.Name))
+                    return ns.Inode;
+            }
+            return null;
         }
 
         // ---- NAT -------------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ public static class EdgeId
     /// </summary>
     public static string Route(string from, string to, int family = 4) => $"{(family == 6 ? "route6" : "route")}:{from}->{to}";
 
+    /// <summary><c>underlay:&lt;vxlan interface id&gt;</c>.</summary>
+    public static string Underlay(string vxlanId) => $"underlay:{vxlanId}";
+
     /// <summary><c>network-bridge:&lt;network node id&gt;</c>.</summary>
     public static string NetworkBridge(string networkNodeId) => $"network-bridge:{networkNodeId}";
 

@@ -54,6 +54,14 @@ public sealed record NetnsNode() : TopologyNode(NodeKinds.Netns)
     /// <summary>The main routing table.</summary>
     public EquatableArray<Route> Routes { get; init; } = [];
     public string? DefaultGateway { get; init; }
+    /// <summary>
+    /// What Docker made it for, from its sandbox file's name: <c>overlay</c> (<c>1-&lt;network id&gt;</c>: an overlay
+    /// network's br0 and vxlan0), <c>ingress-sandbox</c> (<c>ingress_sbox</c>), <c>load-balancer</c> (<c>lb_&lt;network id&gt;</c>);
+    /// null for the rest.
+    /// </summary>
+    public string? DockerRole { get; init; }
+    /// <summary>For an overlay or load-balancer namespace: the node id of its Docker network.</summary>
+    public string? Network { get; init; }
 
     /// <summary>Derived: it holds nothing but loopback interfaces (a <c>--network none</c> container's namespace).</summary>
     [JsonIgnore] public bool HasOnlyLoopback { get; init; }
@@ -104,6 +112,12 @@ public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
     public ulong RxPackets { get; init; }
     public ulong TxPackets { get; init; }
     public required ulong NetnsInode { get; init; }
+    /// <summary>vxlan: the VNI (IFLA_VXLAN_ID).</summary>
+    public int? VxlanId { get; init; }
+    /// <summary>vxlan: the UDP port (IFLA_VXLAN_PORT; 4789 for Docker's overlay).</summary>
+    public int? VxlanPort { get; init; }
+    /// <summary>vxlan: node id of the namespace its UDP socket lives in (IFLA_LINK_NETNSID; the host for Docker's vxlan0), else null.</summary>
+    public string? UnderlayNetns { get; init; }
     /// <summary>Point-to-point addresses as <c>ip addr</c> prints them: "10.1.1.1 peer 10.1.1.2/32" (the prefix is the peer's).</summary>
     public EquatableArray<string> PeerAddresses { get; init; } = [];
 
@@ -215,6 +229,26 @@ public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
     public string? ParentInterface { get; init; }
     /// <summary>macvlan/ipvlan: the <c>parent</c> option as given (eth0, eth0.10).</summary>
     public string? ParentName { get; init; }
+    /// <summary>Overlay: node id of the namespace holding its br0 and vxlan0.</summary>
+    public string? Netns { get; init; }
+    /// <summary>
+    /// Members as <c>docker network inspect</c> lists them (read for overlay networks and docker_gwbridge): containers and
+    /// swarm's sandboxes (<c>ingress-sbox</c>, <c>lb-&lt;net&gt;</c>).
+    /// </summary>
+    public EquatableArray<NetworkMember> Endpoints { get; init; } = [];
+}
+
+/// <summary>A member of a Docker network: a container, or a sandbox that is not one.</summary>
+public sealed record NetworkMember
+{
+    public required string Name { get; init; }
+    /// <summary>Container node id, when the member is a container in the snapshot.</summary>
+    public string? Container { get; init; }
+    /// <summary>Netns node id of a sandbox member (ingress_sbox, lb_*), when it is known.</summary>
+    public string? Netns { get; init; }
+    [JsonPropertyName("ipv4Address")] public string? IPv4Address { get; init; }
+    [JsonPropertyName("ipv6Address")] public string? IPv6Address { get; init; }
+    public string? MacAddress { get; init; }
 }
 
 /// <summary>What a NAT rule rewrites.</summary>

@@ -60,6 +60,9 @@ public sealed class Ipv6AndPeerNamespaceTests : IDisposable
         Ip.Cmd($"-n {_gw} addr add fd00:db8:77::2/64 dev nvbrd-b nodad");
         Ip.Cmd($"-n {_ns} route add default via 10.1.1.2 dev nvbrd-a");
         Ip.Cmd($"-n {_ns} -6 route add default via fd00:db8:77::2 dev nvbrd-a");
+        // Like Docker's vxlan0: made in the host namespace, then moved, so its UDP socket (the underlay) stays in the host.
+        Ip.Cmd($"link add nvbrd-vx{Environment.ProcessId % 10000} type vxlan id 4097 dstport 4789");
+        Ip.Cmd($"link set nvbrd-vx{Environment.ProcessId % 10000} netns {_ns}");
         InNamespace("ip6tables", "-t", "nat", "-A", "POSTROUTING", "-s", "fd00:db8:77::/64", "!", "-o", "nvbrd-a",
             "-m", "comment", "--comment", "nvbrd masquerade", "-j", "MASQUERADE");
         InNamespace("ip6tables", "-t", "nat", "-A", "PREROUTING", "-d", "fd00:db8:77::1/128", "-p", "tcp", "--dport", "8080",
@@ -70,6 +73,7 @@ public sealed class Ipv6AndPeerNamespaceTests : IDisposable
     {
         Ip.TryCmd($"netns del {_ns}");
         Ip.TryCmd($"netns del {_gw}");
+        Ip.TryCmd($"link del nvbrd-vx{Environment.ProcessId % 10000}"); // only if the fixture failed before moving it
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -132,5 +136,31 @@ public sealed class Ipv6AndPeerNamespaceTests : IDisposable
         // The DNAT target is nvbrd-b, which owns fd00:db8:77::2; its -d address is not the host's, so no dnat-from.
         Assert.Equal([(NatRoles.DnatTo, NodeId.Interface(gwInode, b))],
             snapshot.Edges.OfType<NatEdge>().Where(e => e.Source == dnat.Id).Select(e => (e.Role, e.Target)));
+    }
+
+    [Fact]
+    public async Task A_vxlan_moved_out_of_the_host_has_its_vni_port_and_underlay_edge_into_the_host()
+    {
+        var inode = Ip.Inode($"/var/run/netns/{_ns}");
+        var hostInode = Ip.Inode("/proc/self/ns/net");
+        var name = $"nvbrd-vx{Environment.ProcessId % 10000}";
+        var truth = Ip.Json($"-n {_ns} -d -j link show dev {name}")[0];
+        var data = truth.GetProperty("linkinfo").GetProperty("info_data");
+        var index = truth.GetProperty("ifindex").GetInt32();
+
+        using var netlink = new NetlinkHostNetworkSource();
+        var host = await netlink.CollectAsync(CancellationToken.None);
+        var snapshot = TopologyBuilder.Build(new SourceReadings
+        {
+            Hostname = "nvbrd", CollectedAt = DateTimeOffset.UtcNow, Host = host,
+            Docker = new DockerView { Ok = false, Endpoint = "none" }, Nat = new NatView { Ok = true },
+        });
+
+        var vxlan = Assert.IsType<InterfaceNode>(Assert.Single(snapshot.Nodes, n => n.Id == NodeId.Interface(inode, index)));
+        Assert.Equal((data.GetProperty("id").GetInt32(), data.GetProperty("port").GetInt32()), (vxlan.VxlanId!.Value, vxlan.VxlanPort!.Value));
+        Assert.Equal((4097, 4789), (vxlan.VxlanId, vxlan.VxlanPort));
+        Assert.Equal(NodeId.Netns(hostInode), vxlan.UnderlayNetns);
+        var underlay = Assert.Single(snapshot.Edges.OfType<UnderlayEdge>(), e => e.Source == vxlan.Id);
+        Assert.Equal(NodeId.Netns(hostInode), underlay.Target);
     }
 }
