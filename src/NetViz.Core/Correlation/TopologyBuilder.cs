@@ -190,6 +190,13 @@ public static class TopologyBuilder
 
         private (ulong Ns, int Index)? ResolveLower(NetworkNamespaceView ns, LinkInfo link)
         {
+            // A vxlan reports its own ifindex as IFLA_LINK (no ndo_get_iflink), relative to the namespace it was made in:
+            // its lower device, if any, is IFLA_VXLAN_LINK in that namespace.
+            if (link.Vxlan is { } vxlan)
+            {
+                var underNs = ResolveLinkNamespace(ns, link);
+                return vxlan.Link is { } dev && underNs is { } u && _links[u].ContainsKey(dev) ? (u, dev) : null;
+            }
             if (link.Link is not { } lowerIndex || lowerIndex == 0 || (lowerIndex == link.Index && link.LinkNetnsId is null)) return null;
             var lowerNs = ResolveLinkNamespace(ns, link);
             if (lowerNs is null || !_links[lowerNs.Value].ContainsKey(lowerIndex)) return null;
@@ -222,7 +229,7 @@ public static class TopologyBuilder
                 }
                 if (link.Type != "veth" && ResolveLower(ns, link) is { } lower)
                     AddEdge(new LowerEdge { Id = EdgeId.Lower(id), Source = id, Target = NodeId.Interface(lower.Ns, lower.Index), Type = link.Type });
-                else if (link.Vxlan is { } vx && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } underNs && underNs != ns.Inode)
+                if (link.Vxlan is { } vx && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } underNs && underNs != ns.Inode)
                 {
                     // Docker's vxlan0 is made in the host namespace and moved into the overlay's: its UDP socket, the
                     // underlay, stays in the host (IFLA_LINK_NETNSID), with no lower device to point at.

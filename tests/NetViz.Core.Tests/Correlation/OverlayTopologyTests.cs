@@ -42,8 +42,9 @@ public class OverlayTopologyTests
                 [
                     new() { Index = 1, Name = "lo", Type = "loopback" },
                     new() { Index = 2, Name = "br0", Type = "bridge" },
-                    // IFLA_LINK_NETNSID 0: the host, seen from the overlay namespace; no lower device.
-                    new() { Index = 5, Name = "vxlan0", Type = "vxlan", Master = 2, LinkNetnsId = 0, Vxlan = new VxlanInfo(4097, 4789, null, null) },
+                    // IFLA_LINK_NETNSID 0: the host, seen from the overlay namespace. IFLA_LINK is vxlan0's own ifindex from when it
+                    // was made there (2 is the host's eth0 here): not a lower device.
+                    new() { Index = 5, Name = "vxlan0", Type = "vxlan", Master = 2, Link = 2, LinkNetnsId = 0, Vxlan = new VxlanInfo(4097, 4789, null, null) },
                 ], ImmutableDictionary<int, ulong>.Empty.Add(0, Host)),
                 Ns(IngressSbox, "/var/run/docker/netns/ingress_sbox", [new() { Index = 1, Name = "lo", Type = "loopback" }]),
                 Ns(Lb, "/var/run/docker/netns/lb_abcdef123", [new() { Index = 1, Name = "lo", Type = "loopback" }]),
