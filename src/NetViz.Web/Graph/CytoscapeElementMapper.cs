@@ -58,7 +58,9 @@ public static class CytoscapeElementMapper
     public static bool IsDrawn(TopologyNode node) => node switch
     {
         // A rule in a chain nothing jumps to is not a live gate: the NAT page lists it as unreachable.
-        NatRuleNode rule => rule.Translating && rule.Reachable,
+        // Rules of another namespace's rule set (Docker's embedded DNS: four per user-network container) stay in the
+        // API and the details: drawn, they would double every container box.
+        NatRuleNode rule => rule.Translating && rule.Reachable && rule.Netns is null,
         NetworkNode network => network.Bridge is not null,
         _ => true,
     };
