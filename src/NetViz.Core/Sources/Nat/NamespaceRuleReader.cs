@@ -23,8 +23,8 @@ public interface INamespaceRuleSource
 /// Docker writes rules inside every container namespace on a user-defined network (its embedded DNS server:
 /// <c>DOCKER_OUTPUT</c> DNATs 127.0.0.11:53 to a private port, <c>DOCKER_POSTROUTING</c> SNATs the answers back), and
 /// swarm's ingress_sbox has its own. Reading them costs a process per namespace (iptables-save entered into it), so this
-/// reads a namespace only when it is new, when netlink said it changed, during its first <see cref="YoungFor"/> (Docker
-/// writes the rules just after the namespace appears), and otherwise at most every <see cref="RefreshEvery"/>; and at
+/// reads a namespace only when it is new, when netlink said it changed, during its first <see cref="YoungFor"/> if Docker
+/// made it (Docker writes the rules just after the namespace appears), and otherwise at most every <see cref="RefreshEvery"/>; and at
 /// most <see cref="MaxReadsPerCall"/> namespaces per call (the rest keep their last reading until the next call). A
 /// steady host costs no process per poll.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
     /// <summary>A namespace seen less than this long ago is read on every call.</summary>
     public static readonly TimeSpan YoungFor = TimeSpan.FromSeconds(10);
     /// <summary>Longest a namespace's reading is kept without a netlink change.</summary>
-    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(120);
     /// <summary>Processes one call may start; bounds the latency a burst of new containers adds to a refresh.</summary>
     public const int MaxReadsPerCall = 16;
     /// <summary>Rules kept per namespace (Docker's DNS rules are four).</summary>
@@ -42,6 +42,13 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<ulong, Entry> _cache = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// A namespace Docker made (its file in Docker's exec-root netns folder, not /var/run/netns): the ones whose rules
+    /// Docker writes just after they appear. Others (ip netns, a process's own) are read when new, changed or old only.
+    /// </summary>
+    private static bool IsDockerSandbox(NetworkNamespaceView ns) => ns.Paths.Any(p =>
+        Path.GetDirectoryName(p) is { } dir && Path.GetFileName(dir) == "netns" && dir is not ("/var/run/netns" or "/run/netns"));
 
     private sealed record Entry(DateTimeOffset FirstSeen, DateTimeOffset ReadAt, NamespaceRuleRead Read);
 
@@ -52,11 +59,13 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
         try
         {
             var now = _time.GetUtcNow();
-            var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0).ToList();
+            // A namespace with nothing but loopback has no traffic for rules to gate (a fresh `ip netns add`, a
+            // --network none container): it is not entered until it gets an interface.
+            var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0 && n.Links.Any(l => l.Type != "loopback")).ToList();
             foreach (var gone in _cache.Keys.Except(present.Select(n => n.Inode)).ToList()) _cache.Remove(gone);
 
             var due = present.Where(n => !_cache.TryGetValue(n.Inode, out var e)
-                    || changed.Contains(n.Inode) || now - e.FirstSeen < YoungFor || now - e.ReadAt >= RefreshEvery)
+                    || changed.Contains(n.Inode) || (IsDockerSandbox(n) && now - e.FirstSeen < YoungFor) || now - e.ReadAt >= RefreshEvery)
                 // Never read first, then the oldest reading: every namespace gets its turn under the per-call cap.
                 .OrderBy(n => _cache.TryGetValue(n.Inode, out var e) ? e.ReadAt : DateTimeOffset.MinValue)
                 .Take(MaxReadsPerCall).ToList();

@@ -21,7 +21,8 @@ public class NamespaceRuleReaderTests
 
     private static NetworkNamespaceView Ns(ulong inode, string path, bool isHost = false) => new()
     {
-        Inode = inode, IsHost = isHost, Paths = [path], Links = [], Addresses = [], Routes = [],
+        Inode = inode, IsHost = isHost, Paths = [path], Addresses = [], Routes = [],
+        Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 5, Name = "eth0", Type = "veth" }],
     };
 
     private static HostNetworkView View(params NetworkNamespaceView[] namespaces) => new()
@@ -33,16 +34,18 @@ public class NamespaceRuleReaderTests
     public async Task New_namespaces_are_read_once_settled_ones_only_when_changed_or_old()
     {
         var reader = Reader();
-        var view = View(Ns(10, "/var/run/docker/netns/a"), Ns(11, "/var/run/docker/netns/b"));
+        var view = View(Ns(10, "/var/run/docker/netns/a"), Ns(11, "/var/run/docker/netns/b"), Ns(12, "/var/run/netns/mine"));
 
         var first = await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
-        Assert.Equal(["/var/run/docker/netns/a", "/var/run/docker/netns/b"], _reads); // the host's are not read here
-        Assert.Equal([10UL, 11UL], first.Rules.Select(r => r.NetnsInode!.Value));
+        Assert.Equal(["/var/run/docker/netns/a", "/var/run/docker/netns/b", "/var/run/netns/mine"], _reads); // the host's are not read here
+        Assert.Equal([10UL, 11UL, 12UL], first.Rules.Select(r => r.NetnsInode!.Value));
 
-        // Young: Docker writes its rules just after the namespace appears, so it is read again for a while.
+        // Young: Docker writes its rules just after its namespaces appear, so those are read again for a while; an
+        // ip netns namespace is not.
         _time.Advance(TimeSpan.FromSeconds(5));
+        _reads.Clear();
         await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
-        Assert.Equal(4, _reads.Count);
+        Assert.Equal(["/var/run/docker/netns/a", "/var/run/docker/netns/b"], _reads);
 
         // Settled: no process per poll.
         _time.Advance(NamespaceRuleReader.YoungFor);
@@ -59,7 +62,19 @@ public class NamespaceRuleReaderTests
         _reads.Clear();
         _time.Advance(NamespaceRuleReader.RefreshEvery);
         await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
-        Assert.Equal(["/var/run/docker/netns/a", "/var/run/docker/netns/b"], _reads.Order());
+        Assert.Equal(["/var/run/docker/netns/a", "/var/run/docker/netns/b", "/var/run/netns/mine"], _reads.Order());
+    }
+
+    [Fact]
+    public async Task A_namespace_with_only_loopback_is_not_entered()
+    {
+        var reader = Reader();
+        var loOnly = Ns(13, "/var/run/netns/empty") with { Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }] };
+
+        var read = await reader.ReadAsync(View(loOnly, Ns(10, "/a")), new HashSet<ulong>(), CancellationToken.None);
+
+        Assert.Equal(["/a"], _reads);
+        Assert.Equal([10UL], read.Rules.Select(r => r.NetnsInode!.Value));
     }
 
     [Fact]
