@@ -38,6 +38,13 @@ public static class NetVizCoreExtensions
                 MaxRules = Math.Max(1, options.NatMaxRules),
             });
         });
+        // Rules inside container namespaces, read by the host's iptables-save entered into each (nsenter).
+        services.AddSingleton<INamespaceRuleSource>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
+            return new NamespaceRuleReader(new IptablesNatSource(options.IptablesSavePath, ip6tablesSavePath: "").ReadNamespaceAsync,
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<TopologyCollector>();
         services.AddSingleton<INamespaceNetlinkSource>(sp => new NamespaceNetlinkListeners(
             sp.GetRequiredService<IOptions<NetVizOptions>>().Value.MaxNamespaceListeners, sp.GetRequiredService<ILogger<NamespaceNetlinkListeners>>()));

@@ -1,6 +1,7 @@
 using NetViz.Core.Correlation;
 using NetViz.Core.Model;
 using NetViz.Core.Sources;
+using NetViz.Core.Sources.Nat;
 
 namespace NetViz.Core.Collection;
 
@@ -9,7 +10,9 @@ namespace NetViz.Core.Collection;
 /// <see cref="RefreshPlan"/> names and patches the previous readings with it (<see cref="RefreshAsync"/>).
 /// The readings go to the pure <see cref="TopologyBuilder"/>. When to read is the monitor's business, not this class's.
 /// </summary>
-public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource docker, INatSource nat, TimeProvider time)
+/// <param name="namespaceRules">Rules inside other namespaces (Docker's embedded DNS); null reads none.</param>
+public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource docker, INatSource nat, TimeProvider time,
+    INamespaceRuleSource? namespaceRules = null)
 {
     public string Hostname { get; } = ReadHostname();
 
@@ -19,13 +22,14 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         var natTask = nat.CollectAsync(cancellationToken);
         var hostTask = host.CollectAsync(cancellationToken);
         await Task.WhenAll(dockerTask, natTask, hostTask).ConfigureAwait(false);
+        var hostView = await hostTask.ConfigureAwait(false);
         return new SourceReadings
         {
             Hostname = Hostname,
             CollectedAt = time.GetUtcNow(),
-            Host = await hostTask.ConfigureAwait(false),
+            Host = hostView,
             Docker = await dockerTask.ConfigureAwait(false),
-            Nat = await natTask.ConfigureAwait(false),
+            Nat = await WithNamespaceRulesAsync(await natTask.ConfigureAwait(false), hostView, new HashSet<ulong>(), cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -53,11 +57,22 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         var hostView = staleInodes.Count > 0 || plan.Sweep
             ? await RefreshNamespacesAsync(previous.Host, staleInodes, cancellationToken).ConfigureAwait(false)
             : previous.Host;
-        var natView = await natTask.ConfigureAwait(false);
+        var natView = await WithNamespaceRulesAsync(await natTask.ConfigureAwait(false), hostView, staleInodes, cancellationToken).ConfigureAwait(false);
 
         if (ReferenceEquals(dockerView, previous.Docker) && ReferenceEquals(hostView, previous.Host) && SameNat(natView, previous.Nat))
             return previous;
         return previous with { CollectedAt = time.GetUtcNow(), Docker = dockerView, Host = hostView, Nat = natView };
+    }
+
+    /// <summary>
+    /// Adds the rules of the other namespaces. Cheap when nothing is new: the reader keeps each namespace's last reading
+    /// and starts a process only for new, changed, young or old ones.
+    /// </summary>
+    private async Task<NatView> WithNamespaceRulesAsync(NatView natView, HostNetworkView hostView, IReadOnlySet<ulong> changed, CancellationToken cancellationToken)
+    {
+        if (namespaceRules is null) return natView;
+        var read = await namespaceRules.ReadAsync(hostView, changed, cancellationToken).ConfigureAwait(false);
+        return natView with { NamespaceRules = read.Rules, Warnings = natView.Warnings.AddRange(read.Warnings) };
     }
 
     /// <summary>
@@ -67,7 +82,8 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
     public static bool SameNat(NatView a, NatView b) =>
         ReferenceEquals(a, b)
         || (a.Ok == b.Ok && a.Error == b.Error && a.Backend == b.Backend
-            && a.Rules.SequenceEqual(b.Rules) && a.Warnings.SequenceEqual(b.Warnings));
+            && a.Rules.SequenceEqual(b.Rules) && a.Warnings.SequenceEqual(b.Warnings)
+            && a.Ip6Error == b.Ip6Error && a.Ip6Rules.SequenceEqual(b.Ip6Rules) && a.NamespaceRules.SequenceEqual(b.NamespaceRules));
 
     /// <summary>Docker in full, or only the containers the plan names; adds the namespaces they left or entered to <paramref name="staleInodes"/>.</summary>
     private async Task<(DockerView View, bool FullRead)> RefreshDockerAsync(RefreshPlan plan, DockerView before, HashSet<ulong> staleInodes, CancellationToken cancellationToken)

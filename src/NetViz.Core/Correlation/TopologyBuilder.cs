@@ -81,11 +81,11 @@ public static class TopologyBuilder
                 {
                     Docker = new DockerSourceStatus { Ok = r.Docker.Ok, Endpoint = r.Docker.Endpoint, Version = r.Docker.Version, Error = r.Docker.Error },
                     Netlink = new SourceStatus { Ok = r.Host.Ok, Error = r.Host.Error },
-                    Nat = new NatSourceStatus { Ok = r.Nat.Ok, Degraded = r.Nat.Degraded, Backend = r.Nat.Backend, Error = r.Nat.Error },
+                    Nat = new NatSourceStatus { Ok = r.Nat.Ok, Degraded = r.Nat.Degraded, Backend = r.Nat.Backend, Error = r.Nat.Error, Ip6Error = r.Nat.Ip6Error },
                 },
                 Nodes = [.. _nodes],
                 Edges = [.. _edges],
-                Filter = new PacketFilter { Rules = r.Nat.FilterRules, Chains = r.Nat.Chains },
+                Filter = new PacketFilter { Rules = r.Nat.FilterRules, Chains = r.Nat.Chains, Ip6Rules = r.Nat.Ip6FilterRules, Ip6Chains = r.Nat.Ip6Chains },
             };
         }
 
@@ -95,8 +95,16 @@ public static class TopologyBuilder
         {
             var containers = _containersByNs.TryGetValue(ns.Inode, out var cs)
                 ? cs.OrderBy(c => c.Name, StringComparer.Ordinal).ToList() : [];
+            var (role, roleNetwork) = DockerSandboxRole(ns);
             var label = ns.IsHost ? "host"
-                : ns.Name ?? (containers.Count > 0 ? string.Join(", ", containers.Select(c => c.Name)) : $"netns {ns.Inode}");
+                : ns.Name ?? (containers.Count > 0 ? string.Join(", ", containers.Select(c => c.Name))
+                    : role switch
+                    {
+                        "overlay" => $"overlay {roleNetwork?.Name ?? "?"}",
+                        "load-balancer" => $"lb {roleNetwork?.Name ?? "?"}",
+                        "ingress-sandbox" => "ingress_sbox",
+                        _ => $"netns {ns.Inode}",
+                    });
             var defaultRoutes = ns.Routes.Where(IsMainDefault).ToList();
             _nodes.Add(new NetnsNode
             {
@@ -120,13 +128,15 @@ public static class TopologyBuilder
                     PreferredSource = rt.PreferredSource,
                 }).ToEquatableArray(),
                 DefaultGateway = defaultRoutes.FirstOrDefault(rt => rt.Family == 4)?.Gateway ?? defaultRoutes.FirstOrDefault()?.Gateway,
+                DockerRole = role,
+                Network = roleNetwork is { } rn ? NodeId.Network(rn.Id) : null,
             });
 
             foreach (var link in ns.Links.OrderBy(l => l.Index))
             {
                 var addresses = ns.Addresses.Where(a => a.Index == link.Index)
                     .OrderBy(a => a.Family).ThenBy(a => a.Scope == "link" ? 1 : 0)
-                    .Select(a => new InterfaceAddress { Address = a.Address, PrefixLength = a.PrefixLength, Family = a.Family, Scope = a.Scope })
+                    .Select(a => new InterfaceAddress { Address = a.Address, PrefixLength = a.PrefixLength, Family = a.Family, Scope = a.Scope, Peer = a.Peer })
                     .ToEquatableArray();
                 var peer = ResolveVethPeer(ns, link);
                 var lower = link.Type != "veth" ? ResolveLower(ns, link) : null;
@@ -151,6 +161,11 @@ public static class TopologyBuilder
                     RxPackets = link.Counters?.RxPackets ?? 0,
                     TxPackets = link.Counters?.TxPackets ?? 0,
                     NetnsInode = ns.Inode,
+                    VxlanId = link.Vxlan?.Id,
+                    VxlanPort = link.Vxlan?.Port,
+                    UnderlayNetns = link.Vxlan is not null && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } under && under != ns.Inode
+                        ? NodeId.Netns(under) : null,
+                    PeerAddresses = addresses.Where(a => a.Peer is not null).Select(a => a.Display).ToEquatableArray(),
                 });
             }
         }
@@ -176,6 +191,13 @@ public static class TopologyBuilder
 
         private (ulong Ns, int Index)? ResolveLower(NetworkNamespaceView ns, LinkInfo link)
         {
+            // A vxlan reports its own ifindex as IFLA_LINK (no ndo_get_iflink), relative to the namespace it was made in:
+            // its lower device, if any, is IFLA_VXLAN_LINK in that namespace.
+            if (link.Vxlan is { } vxlan)
+            {
+                var underNs = ResolveLinkNamespace(ns, link);
+                return vxlan.Link is { } dev && underNs is { } u && _links[u].ContainsKey(dev) ? (u, dev) : null;
+            }
             if (link.Link is not { } lowerIndex || lowerIndex == 0 || (lowerIndex == link.Index && link.LinkNetnsId is null)) return null;
             var lowerNs = ResolveLinkNamespace(ns, link);
             if (lowerNs is null || !_links[lowerNs.Value].ContainsKey(lowerIndex)) return null;
@@ -208,6 +230,13 @@ public static class TopologyBuilder
                 }
                 if (link.Type != "veth" && ResolveLower(ns, link) is { } lower)
                     AddEdge(new LowerEdge { Id = EdgeId.Lower(id), Source = id, Target = NodeId.Interface(lower.Ns, lower.Index), Type = link.Type });
+                if (link.Vxlan is { } vx && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } underNs && underNs != ns.Inode)
+                {
+                    // Docker's vxlan0 is made in the host namespace and moved into the overlay's: its UDP socket, the
+                    // underlay, stays in the host (IFLA_LINK_NETNSID), with no lower device to point at.
+                    var target = vx.Link is { } dev && _links[underNs].ContainsKey(dev) ? NodeId.Interface(underNs, dev) : NodeId.Netns(underNs);
+                    AddEdge(new UnderlayEdge { Id = EdgeId.Underlay(id), Source = id, Target = target, VxlanId = vx.Id, VxlanPort = vx.Port });
+                }
             }
         }
 
@@ -237,12 +266,12 @@ public static class TopologyBuilder
                                 Gateway = rt.Gateway,
                             });
                         }
-                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, NodeId.External), Source = from, Target = NodeId.External, Gateway = rt.Gateway, Family = rt.Family });
+                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, NodeId.External, rt.Family), Source = from, Target = NodeId.External, Gateway = rt.Gateway, Family = rt.Family });
                     }
                     else if (rt.Gateway is { } gw && FindGatewayOwner(ns, oif, gw) is { } owner)
                     {
                         var to = NodeId.Interface(owner.Ns, owner.Index);
-                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, to), Source = from, Target = to, Gateway = gw, Family = rt.Family });
+                        AddEdge(new RouteEdge { Id = EdgeId.Route(from, to, rt.Family), Source = from, Target = to, Gateway = gw, Family = rt.Family });
                     }
                 }
             }
@@ -293,6 +322,7 @@ public static class TopologyBuilder
                     Gateway = NullIfEmpty(e.Gateway),
                     MacAddress = NullIfEmpty(e.MacAddress),
                     GlobalIPv6Address = NullIfEmpty(e.GlobalIPv6Address),
+                    Aliases = e.Aliases.ToEquatableArray(),
                 }).ToEquatableArray(),
                 Ports = c.Ports.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal).ThenBy(p => p.HostPort)
                     .Select(p => new PublishedPort { ContainerPort = p.ContainerPort, Protocol = p.Protocol, HostIp = NullIfEmpty(p.HostIp), HostPort = p.HostPort } is var port
@@ -307,19 +337,36 @@ public static class TopologyBuilder
         {
             string? bridge = null;
             LinkInfo? bridgeLink = null;
+            var bridgeNameOf = n.BridgeName;
             if (n.BridgeName is { } bridgeName && _links.TryGetValue(_hostInode, out var hostLinks))
             {
                 bridgeLink = hostLinks.Values.FirstOrDefault(l => l.Name == bridgeName);
                 if (bridgeLink is not null) bridge = NodeId.Interface(_hostInode, bridgeLink.Index);
             }
             // macvlan/ipvlan endpoints sit on a host NIC (the parent option), not on a bridge: that NIC is what the network hangs from.
-            string? parentName = n.Driver is "macvlan" or "ipvlan" && n.Options.TryGetValue("parent", out var p) && p.Length > 0 ? p : null;
+            var parentName = n.ParentName;
             string? parent = null;
             if (parentName is not null && _links.TryGetValue(_hostInode, out var hostLinks2))
             {
                 var link = hostLinks2.Values.FirstOrDefault(l => l.Name == parentName);
                 if (link is not null) parent = NodeId.Interface(_hostInode, link.Index);
             }
+            // An overlay network's bridge is br0 in its own namespace (1-<id>), not a bridge of the host.
+            var overlayNs = n.Driver == "overlay" ? _nsByInode.Values.FirstOrDefault(ns => DockerSandboxRole(ns) is ("overlay", { } on) && on.Id == n.Id) : null;
+            if (overlayNs is not null && _links[overlayNs.Inode].Values.Where(l => l.Type == "bridge").OrderBy(l => l.Name != "br0").FirstOrDefault() is { } br0)
+            {
+                bridge = NodeId.Interface(overlayNs.Inode, br0.Index);
+                bridgeNameOf = br0.Name;
+            }
+            var members = n.Endpoints.Select(e => new NetworkMember
+            {
+                Name = e.Name,
+                Container = r.Docker.Containers.Any(c => c.Id == e.Key) ? NodeId.Container(e.Key) : null,
+                Netns = SandboxNamespace(e.Key) is { } sandbox ? NodeId.Netns(sandbox) : null,
+                IPv4Address = e.IPv4Address,
+                IPv6Address = e.IPv6Address,
+                MacAddress = e.MacAddress,
+            }).ToEquatableArray();
             var id = NodeId.Network(n.Id);
             _nodes.Add(new NetworkNode
             {
@@ -334,14 +381,18 @@ public static class TopologyBuilder
                 Internal = n.Internal,
                 EnableIPv6 = n.EnableIPv6,
                 Bridge = bridge,
-                BridgeName = n.BridgeName,
+                BridgeName = bridgeNameOf,
                 ParentInterface = parent,
                 ParentInterfaceName = parentName,
+                // docker_gwbridge's members are known only from the network's side: no container's inspect names it.
                 Containers = r.Docker.Containers.Where(c => c.Endpoints.Any(e => e.NetworkId == n.Id))
-                    .Select(c => NodeId.Container(c.Id)).Order(StringComparer.Ordinal).ToEquatableArray(),
+                    .Select(c => NodeId.Container(c.Id)).Concat(members.Select(m => m.Container).OfType<string>())
+                    .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToEquatableArray(),
+                Netns = overlayNs is not null ? NodeId.Netns(overlayNs.Inode) : null,
+                Endpoints = members,
             });
             if (bridge is not null)
-                AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = n.BridgeName });
+                AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = bridge, BridgeName = bridgeNameOf });
             else if (parent is not null)
                 AddEdge(new NetworkBridgeEdge { Id = EdgeId.NetworkBridge(id), Source = id, Target = parent, BridgeName = parentName });
         }
@@ -371,21 +422,57 @@ public static class TopologyBuilder
                 .Select(e => e.Gateway!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(8)];
         }
 
+        /// <summary>
+        /// Docker names the namespaces it makes for swarm after what they are (libnetwork osl.GenerateKey, 12 characters):
+        /// <c>1-&lt;network id&gt;</c> for an overlay network's br0 and vxlan0, <c>lb_&lt;network id&gt;</c> for a network's load
+        /// balancer, <c>ingress_sbox</c> for the routing mesh. The id part is a prefix of the network's id.
+        /// </summary>
+        private (string? Role, DockerNetworkInfo? Network) DockerSandboxRole(NetworkNamespaceView ns)
+        {
+            foreach (var path in ns.Paths)
+            {
+                var directory = Path.GetDirectoryName(path);
+                if (directory is null || Path.GetFileName(directory) != "netns" || directory is "/var/run/netns" or "/run/netns") continue;
+                var file = Path.GetFileName(path);
+                if (file == "ingress_sbox") return ("ingress-sandbox", r.Docker.Networks.FirstOrDefault(n => n.Name == "ingress"));
+                var dash = file.IndexOf('-');
+                if (dash > 0 && file[..dash].All(char.IsAsciiDigit) && NetworkByIdPrefix(file[(dash + 1)..]) is { } overlay) return ("overlay", overlay);
+                if (file.StartsWith("lb_", StringComparison.Ordinal) && NetworkByIdPrefix(file[3..]) is { } balanced) return ("load-balancer", balanced);
+            }
+            return (null, null);
+        }
+
+        private DockerNetworkInfo? NetworkByIdPrefix(string prefix) =>
+            prefix.Length < 6 ? null : r.Docker.Networks.FirstOrDefault(n => n.Id.StartsWith(prefix, StringComparison.Ordinal));
+
+        /// <summary>The namespace of a network member that is a sandbox, not a container: ingress-sbox, lb-&lt;network name&gt;.</summary>
+        private ulong? SandboxNamespace(string memberKey)
+        {
+            foreach (var ns in _nsByInode.Values)
+            {
+                var (role, network) = DockerSandboxRole(ns);
+                if ((role == "ingress-sandbox" && memberKey == "ingress-sbox") || (role == "load-balancer" && network is not null && memberKey == "lb-" + network.Name))
+                    return ns.Inode;
+            }
+            return null;
+        }
+
         // ---- NAT -------------------------------------------------------------------------------------
 
         private void AddNatRules()
         {
-            var seen = new Dictionary<(string, string, string), int>();
-            foreach (var rule in r.Nat.Rules)
+            var seen = new Dictionary<(string, string, string, int, ulong?), int>();
+            foreach (var rule in r.Nat.Rules.Concat(r.Nat.Ip6Rules).Concat(r.Nat.NamespaceRules.Where(x => x.NetnsInode is { } ino && _nsByInode.ContainsKey(ino))))
             {
-                var key = (rule.Table, rule.Chain, rule.Rule);
+                var key = (rule.Table, rule.Chain, rule.Rule, rule.Family, rule.NetnsInode);
                 var occurrence = seen[key] = seen.GetValueOrDefault(key) + 1;
-                var node = new NatRuleNode { Id = NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence), Label = "", Parsed = rule };
+                var node = new NatRuleNode { Id = NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence, rule.Family, rule.NetnsInode), Label = "", Parsed = rule };
                 node = node with { Label = node.Describe() };
                 _nodes.Add(node);
                 // A rule in a chain nothing jumps to never sees a packet: listed, but not linked as a live gate.
                 if (!rule.Reachable) continue;
-                if (node.Translation == NatTranslation.Source) LinkMasquerade(node);
+                if (rule.NetnsInode is { } netns) LinkNamespaceRule(node, netns);
+                else if (node.Translation == NatTranslation.Source) LinkMasquerade(node);
                 else if (rule.Target == "DNAT") LinkDnat(node);
             }
         }
@@ -442,7 +529,7 @@ public static class TopologyBuilder
             foreach (var owner in FindAddressOwners(toIp).Take(1))
             {
                 AddNatEdge(node.Id, NodeId.Interface(owner.Ns, owner.Index), NatRoles.DnatTo);
-                var container = r.Docker.Containers.FirstOrDefault(c => c.Endpoints.Any(e => e.IPAddress == toIp) && c.NetnsInode == owner.Ns)
+                var container = r.Docker.Containers.FirstOrDefault(c => c.Endpoints.Any(e => SameAddress(e.IPAddress, toIp) || SameAddress(e.GlobalIPv6Address, toIp)) && c.NetnsInode == owner.Ns)
                     ?? (_containersByNs.TryGetValue(owner.Ns, out var cs) && !_nsByInode[owner.Ns].IsHost ? cs.OrderBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault() : null);
                 if (container is not null)
                     AddNatEdge(node.Id, NodeId.Container(container.Id), NatRoles.DnatToContainer);
@@ -454,13 +541,42 @@ public static class TopologyBuilder
             }
         }
 
+        /// <summary>
+        /// A rule of another namespace's rule set is a gate of that namespace: link it to the interface there that owns
+        /// the address it rewrites to (DNAT) or from (SNAT/MASQUERADE), or to that namespace's loopback for a 127/8 or ::1
+        /// address (Docker's embedded DNS: <c>DNAT 127.0.0.11:53 → 127.0.0.11:&lt;port&gt;</c>), and a DNAT to the container
+        /// that lives there.
+        /// </summary>
+        private void LinkNamespaceRule(NatRuleNode node, ulong netns)
+        {
+            var rule = node.Parsed;
+            var (address, role) = node.Translation switch
+            {
+                NatTranslation.Destination => (rule.ToIp, NatRoles.DnatTo),
+                NatTranslation.Source => (rule.Source is { } src && !rule.SourceNegated ? src.Split('/')[0] : null, NatRoles.Masquerade),
+                _ => (null, null),
+            };
+            if (address is null || role is null || !IPAddress.TryParse(address, out var ip)) return;
+            var ns = _nsByInode[netns];
+            var owner = ns.Addresses.FirstOrDefault(a => SameAddress(a.Address, address))?.Index
+                ?? (IPAddress.IsLoopback(ip) ? ns.Links.FirstOrDefault(l => l.Type == "loopback")?.Index : null);
+            if (owner is not { } index) return;
+            AddNatEdge(node.Id, NodeId.Interface(netns, index), role);
+            if (role == NatRoles.DnatTo && _containersByNs.TryGetValue(netns, out var containers))
+                AddNatEdge(node.Id, NodeId.Container(containers.OrderBy(c => c.Name, StringComparer.Ordinal).First().Id), NatRoles.DnatToContainer);
+        }
+
+        /// <summary>Equal addresses however they are written (ip6tables and Docker may spell an IPv6 address differently).</summary>
+        private static bool SameAddress(string? a, string b) =>
+            a is not null && (a == b || (IPAddress.TryParse(a, out var x) && IPAddress.TryParse(b, out var y) && x.Equals(y)));
+
         /// <summary>Interfaces holding the address, container namespaces first (a DNAT target is a container, not a host alias).</summary>
         private IEnumerable<(ulong Ns, int Index)> FindAddressOwners(string address)
         {
             var owners = new List<(bool IsHost, ulong Ns, int Index)>();
             foreach (var ns in _nsByInode.Values)
                 foreach (var a in ns.Addresses)
-                    if (a.Address == address) owners.Add((ns.IsHost, ns.Inode, a.Index));
+                    if (SameAddress(a.Address, address)) owners.Add((ns.IsHost, ns.Inode, a.Index));
             return owners.OrderBy(o => o.IsHost ? 1 : 0).ThenBy(o => o.Ns).Select(o => (o.Ns, o.Index));
         }
 

@@ -26,14 +26,17 @@ public static class NodeId
 
     /// <summary>
     /// <c>nat:&lt;table&gt;:&lt;chain&gt;:&lt;12 hex of sha256(rule text)&gt;</c>, with <c>#2</c>, <c>#3</c> for the second and third
-    /// identical rule of a chain (<paramref name="occurrence"/> counts from 1).
+    /// identical rule of a chain (<paramref name="occurrence"/> counts from 1). An IPv6 rule (ip6tables) is
+    /// <c>nat6:...</c> and a rule of another namespace's rule set ends <c>@&lt;netns inode&gt;</c>: the same text is a
+    /// different rule in the ip6 family or in another namespace.
     /// </summary>
-    public static string NatRule(string table, string chain, string ruleText, int occurrence)
+    public static string NatRule(string table, string chain, string ruleText, int occurrence, int family = 4, ulong? netnsInode = null)
     {
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(ruleText), digest);
-        var id = $"nat:{table}:{chain}:{Convert.ToHexStringLower(digest[..6])}";
-        return occurrence <= 1 ? id : $"{id}#{occurrence}";
+        var id = $"{(family == 6 ? "nat6" : "nat")}:{table}:{chain}:{Convert.ToHexStringLower(digest[..6])}";
+        if (occurrence > 1) id = $"{id}#{occurrence}";
+        return netnsInode is { } ino ? $"{id}@{ino}" : id;
     }
 }
 
@@ -50,8 +53,14 @@ public static class EdgeId
     /// <summary><c>lower:&lt;upper id&gt;</c>.</summary>
     public static string Lower(string upperId) => $"lower:{upperId}";
 
-    /// <summary><c>route:&lt;from&gt;-&gt;&lt;to&gt;</c>.</summary>
-    public static string Route(string from, string to) => $"route:{from}->{to}";
+    /// <summary>
+    /// <c>route:&lt;from&gt;-&gt;&lt;to&gt;</c> for IPv4, <c>route6:&lt;from&gt;-&gt;&lt;to&gt;</c> for IPv6: a namespace's v4 and v6
+    /// default routes often leave by the same interface to the same side, and both are edges.
+    /// </summary>
+    public static string Route(string from, string to, int family = 4) => $"{(family == 6 ? "route6" : "route")}:{from}->{to}";
+
+    /// <summary><c>underlay:&lt;vxlan interface id&gt;</c>.</summary>
+    public static string Underlay(string vxlanId) => $"underlay:{vxlanId}";
 
     /// <summary><c>network-bridge:&lt;network node id&gt;</c>.</summary>
     public static string NetworkBridge(string networkNodeId) => $"network-bridge:{networkNodeId}";

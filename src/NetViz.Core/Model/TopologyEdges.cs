@@ -19,6 +19,8 @@ public static class EdgeKinds
     public const string Route = "route";
     /// <summary>A Docker network to the bridge interface that implements it.</summary>
     public const string NetworkBridge = "network-bridge";
+    /// <summary>A vxlan to where its UDP packets go: the underlay device, else the namespace its socket lives in.</summary>
+    public const string Underlay = "underlay";
 }
 
 /// <summary>The <c>role</c> of a <see cref="NatEdge"/> (docs/api.md).</summary>
@@ -89,6 +91,13 @@ public sealed record RouteEdge() : TopologyEdge(EdgeKinds.Route)
     public string Destination { get; init; } = "default";
     public string? Gateway { get; init; }
     public int Family { get; init; } = 4;
+}
+
+/// <summary>A vxlan to its underlay: IFLA_VXLAN_LINK's device, else the namespace IFLA_LINK_NETNSID names (Docker's vxlan0: the host).</summary>
+public sealed record UnderlayEdge() : TopologyEdge(EdgeKinds.Underlay)
+{
+    public int? VxlanId { get; init; }
+    public int? VxlanPort { get; init; }
 }
 
 /// <summary>A Docker network to the bridge that implements it.</summary>

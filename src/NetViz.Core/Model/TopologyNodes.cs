@@ -54,6 +54,14 @@ public sealed record NetnsNode() : TopologyNode(NodeKinds.Netns)
     /// <summary>The main routing table.</summary>
     public EquatableArray<Route> Routes { get; init; } = [];
     public string? DefaultGateway { get; init; }
+    /// <summary>
+    /// What Docker made it for, from its sandbox file's name: <c>overlay</c> (<c>1-&lt;network id&gt;</c>: an overlay
+    /// network's br0 and vxlan0), <c>ingress-sandbox</c> (<c>ingress_sbox</c>), <c>load-balancer</c> (<c>lb_&lt;network id&gt;</c>);
+    /// null for the rest.
+    /// </summary>
+    public string? DockerRole { get; init; }
+    /// <summary>For an overlay or load-balancer namespace: the node id of its Docker network.</summary>
+    public string? Network { get; init; }
 
     /// <summary>Derived: it holds nothing but loopback interfaces (a <c>--network none</c> container's namespace).</summary>
     [JsonIgnore] public bool HasOnlyLoopback { get; init; }
@@ -104,6 +112,14 @@ public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
     public ulong RxPackets { get; init; }
     public ulong TxPackets { get; init; }
     public required ulong NetnsInode { get; init; }
+    /// <summary>vxlan: the VNI (IFLA_VXLAN_ID).</summary>
+    public int? VxlanId { get; init; }
+    /// <summary>vxlan: the UDP port (IFLA_VXLAN_PORT; 4789 for Docker's overlay).</summary>
+    public int? VxlanPort { get; init; }
+    /// <summary>vxlan: node id of the namespace its UDP socket lives in (IFLA_LINK_NETNSID; the host for Docker's vxlan0), else null.</summary>
+    public string? UnderlayNetns { get; init; }
+    /// <summary>Point-to-point addresses as <c>ip addr</c> prints them: "10.1.1.1 peer 10.1.1.2/32" (the prefix is the peer's).</summary>
+    public EquatableArray<string> PeerAddresses { get; init; } = [];
 
     /// <summary>Derived: it lives in the namespace NetViz runs in.</summary>
     [JsonIgnore] public bool InHostNamespace { get; init; }
@@ -120,7 +136,13 @@ public sealed record InterfaceAddress
     /// <summary>host, link, global, ...</summary>
     public string? Scope { get; init; }
 
+    /// <summary>The peer of a point-to-point address, else null (<see cref="Cidr"/> then carries the peer's prefix length).</summary>
+    public string? Peer { get; init; }
+
     public string Cidr => $"{Address}/{PrefixLength}";
+
+    /// <summary>As <c>ip addr</c> prints it: the CIDR, or "10.1.1.1 peer 10.1.1.2/32" for a point-to-point address.</summary>
+    public string Display => Peer is { } p ? $"{Address} peer {p}/{PrefixLength}" : Cidr;
 
     /// <summary>IPv6 fe80::/10: on every veth, and says nothing a learner needs on a label.</summary>
     public bool IsIPv6LinkLocal => IPAddress.TryParse(Address, out var ip) && ip.IsIPv6LinkLocal;
@@ -161,12 +183,17 @@ public sealed record ContainerNode() : TopologyNode(NodeKinds.Container)
 public sealed record NetworkAttachment
 {
     public required string Name { get; init; }
-    public required string NetworkId { get; init; }
+    /// <summary>The network's id as Docker reports it; "" when Docker gives none (a created, never started container).</summary>
+    [JsonIgnore] public required string NetworkId { get; init; }
+    /// <summary>JSON <c>networkId</c>: null rather than "" when Docker gives none, like every other unknown value.</summary>
+    [JsonPropertyName("networkId")] public string? NetworkIdOrNull => string.IsNullOrEmpty(NetworkId) ? null : NetworkId;
     [JsonPropertyName("ipAddress")] public string? IPAddress { get; init; }
     public int PrefixLength { get; init; }
     public string? Gateway { get; init; }
     public string? MacAddress { get; init; }
     [JsonPropertyName("globalIPv6Address")] public string? GlobalIPv6Address { get; init; }
+    /// <summary>Names the container answers to on this network's embedded DNS (<c>--network-alias</c>, and Docker's own).</summary>
+    public EquatableArray<string> Aliases { get; init; } = [];
 
     /// <summary>Derived: the node id of that Docker network, when it is in the snapshot.</summary>
     [JsonIgnore] public string? NetworkNode { get; init; }
@@ -206,6 +233,26 @@ public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
     public string? ParentInterfaceName { get; init; }
     /// <summary>Node ids of the containers attached to it.</summary>
     public EquatableArray<string> Containers { get; init; } = [];
+    /// <summary>Overlay: node id of the namespace holding its br0 and vxlan0.</summary>
+    public string? Netns { get; init; }
+    /// <summary>
+    /// Members as <c>docker network inspect</c> lists them (read for overlay networks and docker_gwbridge): containers and
+    /// swarm's sandboxes (<c>ingress-sbox</c>, <c>lb-&lt;net&gt;</c>).
+    /// </summary>
+    public EquatableArray<NetworkMember> Endpoints { get; init; } = [];
+}
+
+/// <summary>A member of a Docker network: a container, or a sandbox that is not one.</summary>
+public sealed record NetworkMember
+{
+    public required string Name { get; init; }
+    /// <summary>Container node id, when the member is a container in the snapshot.</summary>
+    public string? Container { get; init; }
+    /// <summary>Netns node id of a sandbox member (ingress_sbox, lb_*), when it is known.</summary>
+    public string? Netns { get; init; }
+    [JsonPropertyName("ipv4Address")] public string? IPv4Address { get; init; }
+    [JsonPropertyName("ipv6Address")] public string? IPv6Address { get; init; }
+    public string? MacAddress { get; init; }
 }
 
 /// <summary>What a NAT rule rewrites.</summary>
@@ -255,6 +302,10 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     public string? Comment => Parsed.Comment;
     /// <summary>False for a rule in a chain nothing jumps to: listed, never matched, not drawn as a gate.</summary>
     public bool Reachable => Parsed.Reachable;
+    /// <summary>4 (iptables, nftables ip) or 6 (ip6tables, nftables ip6).</summary>
+    public int Family => Parsed.Family;
+    /// <summary>Node id of the namespace whose rule set holds it, or null for the host's.</summary>
+    public string? Netns => Parsed.NetnsInode is { } ino ? NodeId.Netns(ino) : null;
 
     /// <summary>Derived: for a published port's DNAT, the docker-proxy listening on the same port (it carries the host's own 127.0.0.1 traffic), else null.</summary>
     [JsonIgnore] public int? ProxyPid { get; init; }
@@ -267,6 +318,12 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     };
 
     private bool IsDnat => Parsed.Target == "DNAT";
+
+    private string AnyNetwork => Parsed.Family == 6 ? "::/0" : "0.0.0.0/0";
+    private string AnyAddress => Parsed.Family == 6 ? "::" : "0.0.0.0";
+
+    /// <summary>An IPv6 address before a port is written in brackets, as ip6tables writes --to-destination.</summary>
+    private static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
 
     private static string? HostAddress(string? cidr, bool negated)
     {
@@ -284,9 +341,9 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
         var r = Parsed;
         return r.Target switch
         {
-            "MASQUERADE" => $"MASQUERADE{lineBreak}{r.Source ?? "0.0.0.0/0"} → {(r.OutInterface is { } o ? (r.OutInterfaceNegated ? "!" : "") + o : "*")}",
-            "DNAT" => $"DNAT {(r.Protocol is { } p ? p + " " : "")}{HostIp ?? "0.0.0.0"}:{HostPort?.ToString() ?? r.DestinationPort ?? "*"}{lineBreak}→ {(r.ToIp is { } ip ? ip + (r.ToPort is { } port ? ":" + port : "") : r.ToDestination)}",
-            "SNAT" => $"SNAT{lineBreak}{r.Source ?? "0.0.0.0/0"} → {r.ToSource ?? "?"}",
+            "MASQUERADE" => $"MASQUERADE{lineBreak}{r.Source ?? AnyNetwork} → {(r.OutInterface is { } o ? (r.OutInterfaceNegated ? "!" : "") + o : "*")}",
+            "DNAT" => $"DNAT {(r.Protocol is { } p ? p + " " : "")}{Bracketed(HostIp ?? AnyAddress)}:{HostPort?.ToString() ?? r.DestinationPort ?? "*"}{lineBreak}→ {(r.ToIp is { } ip ? (r.ToPort is { } port ? Bracketed(ip) + ":" + port : ip) : r.ToDestination)}",
+            "SNAT" => $"SNAT{lineBreak}{r.Source ?? AnyNetwork} → {r.ToSource ?? "?"}",
             null => $"{r.Chain} #{r.Position}",
             var target => $"{target} ({r.Chain} #{r.Position})",
         };

@@ -64,6 +64,8 @@ public sealed record NatSourceStatus : SourceStatus
     public required string? Backend { get; init; }
     /// <summary>Rules were read only in part (a limit cut the output, or most lines were unreadable): ok is false, error says why, the rules read are shown.</summary>
     public bool Degraded { get; init; }
+    /// <summary>Why the IPv6 rules (ip6tables-save) could not be read, or null; the IPv4 rules stand either way.</summary>
+    public string? Ip6Error { get; init; }
 }
 
 public sealed record SourcesStatus
@@ -82,4 +84,8 @@ public sealed record PacketFilter
     public EquatableArray<NatRule> Rules { get; init; } = [];
     /// <summary>Chains of the nat and filter tables with their policy and counters.</summary>
     public EquatableArray<ChainInfo> Chains { get; init; } = [];
+    /// <summary>Rules of the ip6tables filter table (<see cref="NatRule.Family"/> 6), in chain order.</summary>
+    public EquatableArray<NatRule> Ip6Rules { get; init; } = [];
+    /// <summary>Chains of the ip6tables nat and filter tables.</summary>
+    public EquatableArray<ChainInfo> Ip6Chains { get; init; } = [];
 }

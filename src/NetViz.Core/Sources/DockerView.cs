@@ -74,6 +74,8 @@ public sealed record DockerNetworkInfo
     public ImmutableArray<string> Gateways { get; init; } = [];
     public ImmutableDictionary<string, string> Options { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>Members as <c>docker network inspect</c> lists them; read only for overlay networks and docker_gwbridge.</summary>
+    public ImmutableArray<NetworkEndpoint> Endpoints { get; init; } = [];
 
     /// <summary>
     /// The Linux bridge that implements a bridge-driver network: the
@@ -85,4 +87,22 @@ public sealed record DockerNetworkInfo
         : Options.TryGetValue("com.docker.network.bridge.name", out var n) && !string.IsNullOrEmpty(n) ? n
         : Name == "bridge" ? "docker0"
         : "br-" + Id[..Math.Min(12, Id.Length)];
+
+    /// <summary>The host interface a macvlan or ipvlan network sits on (its <c>parent</c> option), else null.</summary>
+    public string? ParentName =>
+        Driver is "macvlan" or "ipvlan" && Options.TryGetValue("parent", out var p) && !string.IsNullOrEmpty(p) ? p : null;
+}
+
+/// <summary>One member of a network as <c>docker network inspect</c> lists it (its "Containers" map).</summary>
+public sealed record NetworkEndpoint
+{
+    /// <summary>The map key: a container id, or a sandbox's name (<c>ingress-sbox</c>, <c>lb-ov1</c>, <c>gateway_&lt;id&gt;</c>).</summary>
+    public required string Key { get; init; }
+    /// <summary>The container's or sandbox's name (<c>ingress-endpoint</c>, <c>gateway_ingress-sbox</c>, ...).</summary>
+    public required string Name { get; init; }
+    public string? EndpointId { get; init; }
+    /// <summary>CIDR, as Docker prints it ("10.0.0.2/24").</summary>
+    public string? IPv4Address { get; init; }
+    public string? IPv6Address { get; init; }
+    public string? MacAddress { get; init; }
 }

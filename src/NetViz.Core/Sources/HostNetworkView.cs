@@ -59,7 +59,15 @@ public sealed record LinkInfo
     /// <summary>IFLA_MASTER: the bridge/bond this link is a port of.</summary>
     public int? Master { get; init; }
     public LinkCounters? Counters { get; init; }
+    /// <summary>IFLA_INFO_DATA of a vxlan link, else null.</summary>
+    public VxlanInfo? Vxlan { get; init; }
 }
+
+/// <param name="Id">IFLA_VXLAN_ID: the VNI.</param>
+/// <param name="Port">IFLA_VXLAN_PORT: the UDP destination port (4789 for Docker's overlay).</param>
+/// <param name="Link">IFLA_VXLAN_LINK: the underlay device's ifindex, when one was given.</param>
+/// <param name="Local">IFLA_VXLAN_LOCAL: the underlay source address, when one was given.</param>
+public sealed record VxlanInfo(int? Id, int? Port, int? Link, string? Local);
 
 public sealed record LinkCounters(ulong RxPackets, ulong TxPackets, ulong RxBytes, ulong TxBytes, ulong RxDropped, ulong TxDropped, ulong RxErrors, ulong TxErrors);
 
@@ -72,6 +80,8 @@ public sealed record AddressInfo
     public required int PrefixLength { get; init; }
     /// <summary>host, link, global, ...</summary>
     public string? Scope { get; init; }
+    /// <summary>The peer of a point-to-point address (IFA_ADDRESS when it differs from IFA_LOCAL), else null.</summary>
+    public string? Peer { get; init; }
     public string Cidr => $"{Address}/{PrefixLength}";
 }
 

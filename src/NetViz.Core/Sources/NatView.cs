@@ -12,7 +12,10 @@ public sealed record NatView
     /// be parsed. <see cref="Ok"/> is false, <see cref="Error"/> says why, and the rules read are still listed.
     /// </summary>
     public bool Degraded { get; init; }
-    /// <summary>iptables-nft, iptables-legacy, or nft.</summary>
+    /// <summary>
+    /// Detected, not configured: iptables-nft or iptables-legacy (what iptables-save reports; iptables-legacy also when
+    /// iptables-nft says legacy tables hold the rules), or nftables when Docker's own <c>docker-bridges</c> tables exist.
+    /// </summary>
     public string? Backend { get; init; }
     public string? Error { get; init; }
     /// <summary>Rules of the nat table, in chain order.</summary>
@@ -23,9 +26,26 @@ public sealed record NatView
     public ImmutableArray<ChainInfo> Chains { get; init; } = [];
     /// <summary>Lines that could not be parsed, with their line number: the first few, then "… and N more".</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
+    /// <summary>Rules of the IPv6 nat table (<c>ip6tables-save</c>, or Docker's <c>ip6 docker-bridges</c> nftables table), <see cref="NatRule.Family"/> 6.</summary>
+    public ImmutableArray<NatRule> Ip6Rules { get; init; } = [];
+    /// <summary>Rules of the IPv6 filter table, <see cref="NatRule.Family"/> 6.</summary>
+    public ImmutableArray<NatRule> Ip6FilterRules { get; init; } = [];
+    /// <summary>Chains of the IPv6 nat and filter tables (<see cref="ChainInfo.Family"/> 6).</summary>
+    public ImmutableArray<ChainInfo> Ip6Chains { get; init; } = [];
+    /// <summary>Why the IPv6 rules could not be read (no ip6tables-save, refused, ...), or null. Does not make <see cref="Ok"/> false.</summary>
+    public string? Ip6Error { get; init; }
+    /// <summary>
+    /// Rules read inside namespaces other than the host's (Docker's embedded DNS rules in each user-network container),
+    /// each with <see cref="NatRule.NetnsInode"/> set. Not part of <see cref="Rules"/>: those are the host's.
+    /// </summary>
+    public ImmutableArray<NatRule> NamespaceRules { get; init; } = [];
 }
 
-public sealed record ChainInfo(string Table, string Name, string? Policy, long Packets, long Bytes);
+public sealed record ChainInfo(string Table, string Name, string? Policy, long Packets, long Bytes)
+{
+    /// <summary>4 (iptables) or 6 (ip6tables).</summary>
+    public int Family { get; init; } = 4;
+}
 
 /// <summary>One rule (an <c>-A</c> line) of an iptables table.</summary>
 public sealed record NatRule
@@ -63,4 +83,8 @@ public sealed record NatRule
     public string? Comment { get; init; }
     /// <summary>False for a rule in a user chain that no reachable chain jumps to: kept by iptables, never matched.</summary>
     public bool Reachable { get; init; } = true;
+    /// <summary>4 for iptables (ip family), 6 for ip6tables (ip6 family).</summary>
+    public int Family { get; init; } = 4;
+    /// <summary>The namespace whose rule set this is, or null for the host's.</summary>
+    public ulong? NetnsInode { get; init; }
 }

@@ -59,7 +59,9 @@ public static class CytoscapeElementMapper
     public static bool IsDrawn(TopologyNode node) => node switch
     {
         // A rule in a chain nothing jumps to is not a live gate: the NAT page lists it as unreachable.
-        NatRuleNode rule => rule.Translating && rule.Reachable,
+        // Rules of another namespace's rule set (Docker's embedded DNS: four per user-network container) stay in the
+        // API and the details: drawn, they would double every container box.
+        NatRuleNode rule => rule.Translating && rule.Reachable && rule.Netns is null,
         NetworkNode network => network.Bridge is not null || network.ParentInterface is not null,
         _ => true,
     };
@@ -223,7 +225,7 @@ public static class CytoscapeElementMapper
     public static string Label(TopologyNode node) => node switch
     {
         // IPv6 link-local (fe80::/10) is on every veth and says nothing the learner needs on the label.
-        InterfaceNode nic => nic.Addresses.FirstOrDefault(a => !a.IsIPv6LinkLocal) is { } first ? $"{nic.Name}\n{first.Cidr}" : nic.Name,
+        InterfaceNode nic => nic.Addresses.FirstOrDefault(a => !a.IsIPv6LinkLocal) is { } first ? $"{nic.Name}\n{first.Display}" : nic.Name,
         NetnsNode netns => NetnsTitle(netns),
         // The image is in the details: on the badge it would only make every box wider.
         ContainerNode container => container.Name,

@@ -67,11 +67,15 @@ public static class TopologyRows
             .ToList();
     }
 
-    /// <summary>NAT rules grouped by chain (PREROUTING, OUTPUT, POSTROUTING, then the others), in rule order.</summary>
+    /// <summary>
+    /// The host's NAT rules grouped by chain (PREROUTING, OUTPUT, POSTROUTING, then the others), in rule order: the
+    /// page is the host's <c>iptables -t nat -L</c>; rules read inside other namespaces are not mixed into its chains.
+    /// </summary>
     public static IReadOnlyList<IGrouping<string, NatRuleRow>> NatRulesByChain(TopologyIndex index)
     {
         string[] builtin = ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"];
         return index.OfKind<NatRuleNode>()
+            .Where(n => n.Netns is null)
             .Select(NatRule)
             .OrderBy(r => Array.IndexOf(builtin, r.Chain) is var i && i >= 0 ? i : builtin.Length)
             .ThenBy(r => r.Chain, StringComparer.Ordinal)

@@ -31,10 +31,13 @@ public sealed class PrivateDockerEngine : IDisposable
 
     private Process? _dockerd;
 
-    private PrivateDockerEngine(string name)
+    private readonly bool _firewall;
+
+    private PrivateDockerEngine(string name, bool firewall)
     {
         Name = name;
         Directory = Path.Combine(Parent, name);
+        _firewall = firewall;
     }
 
     /// <summary>nvpe-PID-NAME: the name of its folder and of its network namespace.</summary>
@@ -51,10 +54,15 @@ public sealed class PrivateDockerEngine : IDisposable
     private string LogFile => Path.Combine(Directory, "engine.log");
 
     /// <summary>Starts containerd and dockerd in a fresh folder and loads the lab image into the engine (offline).</summary>
-    public static PrivateDockerEngine Start(string name)
+    /// <param name="name">Part of the folder and namespace name.</param>
+    /// <param name="firewall">
+    /// Let dockerd write iptables and ip6tables rules (<c>--iptables --ip6tables --experimental</c>, as Docker 20.10 needs
+    /// for IPv6 rules): they go to the engine's own namespace, never the host's.
+    /// </param>
+    public static PrivateDockerEngine Start(string name, bool firewall = false)
     {
         SweepLeftovers();
-        var engine = new PrivateDockerEngine($"{Prefix}-{Environment.ProcessId}-{name}");
+        var engine = new PrivateDockerEngine($"{Prefix}-{Environment.ProcessId}-{name}", firewall);
         Remove(engine.Name); // this process's own, from a fixture that did not get to dispose
         try
         {
@@ -80,11 +88,12 @@ public sealed class PrivateDockerEngine : IDisposable
     public void StartDockerd()
     {
         var run = RunDirectory;
-        _dockerd = Spawn("dockerd",
+        string[] firewall = _firewall ? ["--iptables=true", "--ip6tables", "--experimental"] : ["--iptables=false", "--ip-masq=false"];
+        _dockerd = Spawn("dockerd", [
             "--host", Endpoint, "--containerd", ContainerdSocket,
             "--data-root", Path.Combine(Directory, "data"), "--exec-root", Path.Combine(run, "exec"),
             "--pidfile", Path.Combine(run, "docker.pid"), "--config-file", Path.Combine(Directory, "daemon.json"),
-            "--bridge", "none", "--iptables=false", "--ip-masq=false", "--ip-forward=false");
+            "--bridge", "none", "--ip-forward=false", .. firewall]);
         WaitUntil("dockerd answers on " + Endpoint, _dockerd, () => DockerCli.Run("docker", "-H", Endpoint, "version").ExitCode == 0);
     }
 

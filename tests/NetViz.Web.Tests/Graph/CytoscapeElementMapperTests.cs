@@ -38,6 +38,24 @@ public class CytoscapeElementMapperTests
     }
 
     [Fact]
+    public void Rules_of_another_namespace_are_not_drawn_and_not_on_the_nat_page()
+    {
+        var dns = new NetViz.Core.Sources.NatRule
+        {
+            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
+            ToIp = "127.0.0.11", ToPort = 41234, NetnsInode = 4026532301,
+        };
+        var host = dns with { Chain = "DOCKER", NetnsInode = null, Rule = "-A DOCKER -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234" };
+        var inNamespace = new NatRuleNode { Id = "nat:nat:DOCKER_OUTPUT:x@4026532301", Label = "dns", Parsed = dns };
+        var onHost = new NatRuleNode { Id = "nat:nat:DOCKER:y", Label = "host", Parsed = host };
+
+        Assert.False(CytoscapeElementMapper.IsDrawn(inNamespace));
+        Assert.True(CytoscapeElementMapper.IsDrawn(onHost));
+        var index = new TopologyIndex(TopologySnapshot.Empty with { Nodes = [inNamespace, onHost] });
+        Assert.Equal(["DOCKER"], NetViz.Web.Views.TopologyRows.NatRulesByChain(index).Select(g => g.Key));
+    }
+
+    [Fact]
     public void Labels_follow_the_lesson()
     {
         Assert.Equal("docker0\n172.17.0.1/16", E("if:4026531840:3").Data.Label);

@@ -92,7 +92,8 @@ public sealed class DockerEngineSource : IDockerSource, IDisposable
                 Version = version.Version,
                 ApiVersion = version.APIVersion,
                 Containers = [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-                Networks = [.. networks.Take(MaxNetworks).Select(DockerModelMapper.ToNetworkInfo).OrderBy(n => n.Name, StringComparer.Ordinal)],
+                Networks = [.. (await WithSwarmEndpointsAsync(networks.Take(MaxNetworks).ToList(), cancellationToken).ConfigureAwait(false))
+                    .Select(DockerModelMapper.ToNetworkInfo).OrderBy(n => n.Name, StringComparer.Ordinal)],
                 // Only a local engine's proxies run in this process table; a remote engine's are on its own host.
                 Proxies = Endpoint.StartsWith("unix://", StringComparison.Ordinal) ? Processes.DockerProxyScanner.Scan() : [],
             };
@@ -105,6 +106,34 @@ public sealed class DockerEngineSource : IDockerSource, IDisposable
     }
 
     /// <summary>The engine's version, read once per engine generation (see <see cref="MaxVersionAge"/>).</summary>
+    /// <summary>Swarm networks whose members are inspected, at most: one API call each per full read.</summary>
+    public const int MaxInspectedNetworks = 32;
+
+    /// <summary>
+    /// The network list carries no members. Swarm's networks have members no container's inspect names: docker_gwbridge's
+    /// and ingress's sandboxes (<c>gateway_&lt;id&gt;</c>, <c>ingress-sbox</c>, <c>lb-&lt;net&gt;</c>) and containers attached
+    /// only through it. Those networks (overlay, docker_gwbridge) are inspected for their endpoints; the rest are not.
+    /// </summary>
+    private async Task<List<NetworkResponse>> WithSwarmEndpointsAsync(List<NetworkResponse> networks, CancellationToken cancellationToken)
+    {
+        var inspected = 0;
+        for (var i = 0; i < networks.Count && inspected < MaxInspectedNetworks; i++)
+        {
+            if (networks[i].Driver != "overlay" && networks[i].Name != "docker_gwbridge") continue;
+            inspected++;
+            var id = networks[i].ID;
+            try
+            {
+                networks[i] = await WithTimeout(ct => _client.Networks.InspectNetworkAsync(id, ct), cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException)
+            {
+                // Removed between the list and the inspect: keep the listed one.
+            }
+        }
+        return networks;
+    }
+
     private async Task<VersionResponse> GetVersionAsync(CancellationToken cancellationToken)
     {
         var generation = Interlocked.Read(ref _engineGeneration);

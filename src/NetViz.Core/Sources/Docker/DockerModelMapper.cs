@@ -22,6 +22,8 @@ public static class DockerModelMapper
     public const int MaxLabels = 64;
     /// <summary>Subnets and gateways kept per network.</summary>
     public const int MaxSubnets = 16;
+    /// <summary>Members kept per inspected network.</summary>
+    public const int MaxEndpointsPerNetwork = 256;
 
     /// <param name="inodeOf">Reads a namespace inode from an nsfs path (production: <c>Nsfs.InodeOf</c>); null means "don't read".</param>
     public static ContainerInfo ToContainerInfo(ContainerInspectResponse container, Func<string, ulong?>? inodeOf = null)
@@ -132,6 +134,17 @@ public static class DockerModelMapper
             Gateways = [.. configs.Select(c => c.Gateway).Where(g => !string.IsNullOrEmpty(g)).Take(MaxSubnets).Select(g => Bounded.Text(g, 64))],
             Options = ToDictionary(network.Options),
             Labels = ToDictionary(network.Labels),
+            Endpoints = network.Containers is { } members
+                ? [.. members.OrderBy(m => m.Key, StringComparer.Ordinal).Take(MaxEndpointsPerNetwork).Select(m => new NetworkEndpoint
+                {
+                    Key = Bounded.Text(m.Key, 128),
+                    Name = Bounded.Text(m.Value?.Name ?? ""),
+                    EndpointId = Bounded.TextOrNull(NullIfEmpty(m.Value?.EndpointID), 128),
+                    IPv4Address = Bounded.TextOrNull(NullIfEmpty(m.Value?.IPv4Address), 64),
+                    IPv6Address = Bounded.TextOrNull(NullIfEmpty(m.Value?.IPv6Address), 64),
+                    MacAddress = Bounded.TextOrNull(NullIfEmpty(m.Value?.MacAddress), 64),
+                })]
+                : [],
         };
     }
 

@@ -21,7 +21,16 @@ public sealed class IptablesNatSource : INatSource
     private const int MaxStderrBytes = 4096;
 
     private readonly string _iptablesSave;
+    private readonly string? _ip6tablesSave;
+    private readonly string? _nft;
     private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    // Whether Docker's own nftables tables exist (Docker 29, --firewall-backend=nftables), and when that was last asked.
+    private bool _nativeNftables;
+    private DateTimeOffset _nftablesCheckedAt = DateTimeOffset.MinValue;
+
+    /// <summary>How often a host without Docker's nftables tables is asked again whether it has them now.</summary>
+    public static readonly TimeSpan NftablesRecheck = TimeSpan.FromSeconds(60);
     private readonly IptablesSaveLimits _limits;
     private string? _backend;
 
@@ -30,10 +39,20 @@ public sealed class IptablesNatSource : INatSource
     /// </param>
     /// <param name="timeout">Per invocation; the child is killed when it is exceeded. Default 5 s.</param>
     /// <param name="limits">Bounds on bytes, rules and warnings read; default <see cref="IptablesSaveLimits.Default"/> (nat and filter kept).</param>
-    public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null)
+    /// <param name="ip6tablesSavePath">
+    /// The ip6tables-save binary; null derives it from <paramref name="iptablesSavePath"/> (iptables-nft-save → ip6tables-nft-save),
+    /// "" reads no IPv6 rules.
+    /// </param>
+    /// <param name="nftPath">The nft binary, for Docker 29's native nftables tables; "" never runs it.</param>
+    /// <param name="time">Clock for the nftables re-check.</param>
+    public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null,
+        string? ip6tablesSavePath = null, string nftPath = "nft", TimeProvider? time = null)
     {
+        _nft = string.IsNullOrEmpty(nftPath) ? null : nftPath;
+        _time = time ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrWhiteSpace(iptablesSavePath);
         _iptablesSave = iptablesSavePath;
+        _ip6tablesSave = ip6tablesSavePath is null ? Ip6Sibling(iptablesSavePath) : ip6tablesSavePath.Length == 0 ? null : ip6tablesSavePath;
         _timeout = timeout ?? DefaultTimeout;
         _limits = (limits ?? IptablesSaveLimits.Default) with { Tables = KeptTables };
     }
@@ -42,6 +61,21 @@ public sealed class IptablesNatSource : INatSource
 
     /// <summary>The binary that will be run (after PATH lookup of a bare name).</summary>
     public string IptablesSavePath => Resolve(_iptablesSave);
+
+    /// <summary>The IPv6 binary that will be run, or null when IPv6 rules are not read.</summary>
+    public string? Ip6tablesSavePath => _ip6tablesSave is { } b ? Resolve(b) : null;
+
+    /// <summary>
+    /// The ip6tables twin of an iptables-save binary, in the same directory: iptables-save → ip6tables-save,
+    /// iptables-legacy-save → ip6tables-legacy-save. Null when the name is not an iptables one (a stand-in script).
+    /// </summary>
+    public static string? Ip6Sibling(string iptablesSavePath)
+    {
+        var slash = iptablesSavePath.LastIndexOf('/');
+        var name = iptablesSavePath[(slash + 1)..];
+        if (!name.StartsWith("iptables", StringComparison.Ordinal) || !name.EndsWith("-save", StringComparison.Ordinal)) return null;
+        return iptablesSavePath[..(slash + 1)] + "ip6" + name["ip".Length..];
+    }
 
     public async Task<NatView> CollectAsync(CancellationToken cancellationToken)
     {
@@ -58,20 +92,45 @@ public sealed class IptablesNatSource : INatSource
             // Stopped reading at a limit: the process was killed, so its exit code says nothing.
             if (parsed.Truncated is null && run.ExitCode != 0)
                 return Failed(DescribeExit(binary, run.ExitCode, run.Stderr));
+            var backend = _backend;
+            // iptables-nft says when the legacy backend holds rules too ("# Warning: iptables-legacy tables present, use
+            // iptables-legacy-save to see them"): the rules a Docker on the legacy backend wrote. Read those instead.
+            if (parsed.LegacyTablesPresent && LegacySibling(binary) is { } legacy)
+            {
+                var legacyRun = await RunAsync(legacy, ["-c"], stdout => IptablesSaveParser.ParseAsync(stdout, _limits, cancellationToken),
+                    p => p.Truncated is not null, cancellationToken).ConfigureAwait(false);
+                if (legacyRun.Output.Truncated is not null || legacyRun.ExitCode == 0)
+                {
+                    parsed = legacyRun.Output;
+                    backend = "iptables-legacy";
+                }
+            }
+            var native = await ReadNativeNftablesAsync(cancellationToken).ConfigureAwait(false);
+            if (native is { HasDockerTables: true })
+            {
+                backend = "nftables";
+                parsed = parsed with { Truncated = parsed.Truncated ?? native.Truncated };
+            }
 
             var degradedBecause = parsed.Truncated is { } cut ? $"NAT rules incomplete: {cut}."
                 : parsed.MostlyUnreadable ? $"NAT rules unreliable: {parsed.FailedLines} of {parsed.Lines} lines of {binary} -c could not be parsed (is it iptables-save?)."
                 : null;
+            var ip6 = await CollectIp6Async(cancellationToken).ConfigureAwait(false);
+            var nft = native is { HasDockerTables: true } ? native : null;
             return new NatView
             {
                 Ok = degradedBecause is null,
                 Degraded = degradedBecause is not null,
                 Error = degradedBecause,
-                Backend = _backend,
-                Rules = parsed.RulesOf("nat"),
-                FilterRules = parsed.RulesOf("filter"),
-                Chains = parsed.Chains,
-                Warnings = parsed.Warnings,
+                Backend = backend,
+                Rules = [.. parsed.RulesOf("nat"), .. nft?.Rules ?? []],
+                FilterRules = [.. parsed.RulesOf("filter"), .. nft?.FilterRules ?? []],
+                Chains = [.. parsed.Chains, .. nft?.Chains ?? []],
+                Warnings = [.. parsed.Warnings, .. ip6.Warnings.Select(w => "ip6tables-save: " + w), .. native?.Warnings.Select(w => "nft: " + w) ?? []],
+                Ip6Rules = [.. ip6.Rules, .. nft?.Ip6Rules ?? []],
+                Ip6FilterRules = [.. ip6.FilterRules, .. nft?.Ip6FilterRules ?? []],
+                Ip6Chains = [.. ip6.Chains, .. nft?.Ip6Chains ?? []],
+                Ip6Error = ip6.Error,
             };
         }
         catch (Win32Exception e) when (e.NativeErrorCode == 2 /* ENOENT */)
@@ -85,6 +144,121 @@ public sealed class IptablesNatSource : INatSource
         catch (TimeoutException e)
         {
             return Failed(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Docker 29's native nftables tables (<c>ip docker-bridges</c>, <c>ip6 docker-bridges</c>) from <c>nft -j list ruleset</c>,
+    /// bounded to the byte limit. Asked on every read while the tables exist, else at most every <see cref="NftablesRecheck"/>:
+    /// a host without them pays one nft process a minute. Null when nft is absent, failed, or was not asked this time.
+    /// </summary>
+    private async Task<NftablesRuleset?> ReadNativeNftablesAsync(CancellationToken cancellationToken)
+    {
+        if (_nft is null) return null;
+        var now = _time.GetUtcNow();
+        if (!_nativeNftables && now - _nftablesCheckedAt < NftablesRecheck) return null;
+        _nftablesCheckedAt = now;
+        try
+        {
+            var maxBytes = (int)Math.Min(_limits.MaxBytes, int.MaxValue - 1);
+            var run = await RunAsync(Resolve(_nft), ["-j", "list", "ruleset"], stdout => ReadBoundedAsync(stdout, maxBytes + 1, cancellationToken),
+                _ => false, cancellationToken).ConfigureAwait(false);
+            if (run.ExitCode != 0) return null;
+            var ruleset = run.Output.Length > maxBytes
+                ? NftablesRulesetParser.Parse("") with { Truncated = $"nft -j list ruleset printed more than {IptablesSaveParser.FormatBytes(maxBytes)}" }
+                : NftablesRulesetParser.Parse(run.Output, _limits);
+            _nativeNftables = ruleset.HasDockerTables || run.Output.Length > maxBytes;
+            return ruleset;
+        }
+        catch (Win32Exception)
+        {
+            return null; // no nft: iptables-save is the only reader
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>iptables-nft-save / iptables-save → iptables-legacy-save in the same directory, when it exists.</summary>
+    internal static string? LegacySibling(string binary)
+    {
+        var slash = binary.LastIndexOf('/');
+        var name = binary[(slash + 1)..];
+        var legacyName = name switch
+        {
+            "iptables-save" or "iptables-nft-save" => "iptables-legacy-save",
+            "ip6tables-save" or "ip6tables-nft-save" => "ip6tables-legacy-save",
+            _ => null,
+        };
+        if (legacyName is null) return null;
+        var candidate = binary[..(slash + 1)] + legacyName;
+        return File.Exists(candidate) ? candidate : null;
+    }
+
+    /// <summary>
+    /// The nat rules of another namespace: <c>nsenter --net=PATH iptables-save -c</c>, bounded like the host's read.
+    /// nsenter changes only the network namespace, so the host's iptables binary and its backend read the rules there.
+    /// An empty rule set (most namespaces) prints nothing and gives no rules.
+    /// </summary>
+    public async Task<NamespaceRuleRead> ReadNamespaceAsync(string netnsPath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(netnsPath);
+        var binary = Resolve(_iptablesSave);
+        var nsenter = Resolve("nsenter");
+        try
+        {
+            var run = await RunAsync(nsenter, [$"--net={netnsPath}", "--", binary, "-c"],
+                stdout => IptablesSaveParser.ParseAsync(stdout, _limits with { MaxRules = NamespaceRuleReader.MaxRulesPerNamespace }, cancellationToken),
+                parsed => parsed.Truncated is not null, cancellationToken).ConfigureAwait(false);
+            var parsed = run.Output;
+            if (parsed.Truncated is null && run.ExitCode != 0)
+                return new NamespaceRuleRead([], $"nsenter --net={netnsPath} {binary} -c exited with code {run.ExitCode}: {Summarize(run.Stderr)}");
+            return new NamespaceRuleRead(parsed.RulesOf("nat"), parsed.Truncated);
+        }
+        catch (Win32Exception e)
+        {
+            return new NamespaceRuleRead([], $"Cannot run {nsenter}: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            return new NamespaceRuleRead([], e.Message);
+        }
+    }
+
+    private sealed record Ip6Read(ImmutableArray<NatRule> Rules, ImmutableArray<NatRule> FilterRules, ImmutableArray<ChainInfo> Chains,
+        ImmutableArray<string> Warnings, string? Error);
+
+    /// <summary>
+    /// ip6tables-save, bounded like the IPv4 read. Its failure is its own (no IPv6 tables module, no binary): the
+    /// IPv4 rules still stand, so it is reported in <see cref="NatView.Ip6Error"/>, not as the source failing.
+    /// </summary>
+    private async Task<Ip6Read> CollectIp6Async(CancellationToken cancellationToken)
+    {
+        if (_ip6tablesSave is null) return new Ip6Read([], [], [], [], null);
+        var binary = Resolve(_ip6tablesSave);
+        try
+        {
+            var run = await RunAsync(binary, ["-c"], stdout => IptablesSaveParser.ParseAsync(stdout, _limits, cancellationToken),
+                parsed => parsed.Truncated is not null, cancellationToken).ConfigureAwait(false);
+            var parsed = run.Output;
+            if (parsed.Truncated is null && run.ExitCode != 0)
+                return new Ip6Read([], [], [], [], DescribeExit(binary, run.ExitCode, run.Stderr));
+            ImmutableArray<NatRule> Of(string table) => [.. parsed.RulesOf(table).Select(r => r with { Family = 6 })];
+            return new Ip6Read(Of("nat"), Of("filter"), [.. parsed.Chains.Select(c => c with { Family = 6 })], parsed.Warnings,
+                parsed.Truncated is { } cut ? $"IPv6 rules incomplete: {cut}." : null);
+        }
+        catch (Win32Exception e) when (e.NativeErrorCode == 2 /* ENOENT */)
+        {
+            return new Ip6Read([], [], [], [], $"ip6tables-save not found ({binary}): IPv6 NAT rules are not shown.");
+        }
+        catch (Win32Exception e)
+        {
+            return new Ip6Read([], [], [], [], $"Cannot run {binary}: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            return new Ip6Read([], [], [], [], e.Message);
         }
     }
 

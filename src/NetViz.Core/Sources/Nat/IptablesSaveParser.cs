@@ -25,6 +25,9 @@ public sealed record IptablesSaveResult(
     /// <summary>Why reading stopped before the end (too many bytes or rules), or null when everything was read.</summary>
     public string? Truncated { get; init; }
 
+    /// <summary>iptables-nft printed "# Warning: iptables-legacy tables present": the legacy backend holds rules too.</summary>
+    public bool LegacyTablesPresent { get; init; }
+
     /// <summary>More than half the lines failed: what was read is not the host's rule set (garbage, an unknown format).</summary>
     public bool MostlyUnreadable => FailedLines > 0 && FailedLines * 2L > Lines;
 
@@ -196,6 +199,7 @@ public static class IptablesSaveParser
         private int _lines;
         private int _failed;
         private string? _truncated;
+        private bool _legacyTablesPresent;
 
         public IptablesSaveLimits Limits { get; } = limits;
 
@@ -223,6 +227,7 @@ public static class IptablesSaveParser
         {
             _lineNumber++;
             var line = raw.TrimEnd('\r').Trim();
+            if (line.Length > 0 && line[0] == '#' && line.Contains("iptables-legacy tables present", StringComparison.Ordinal)) _legacyTablesPresent = true;
             if (line.Length == 0 || line[0] == '#') return;
             _lines++;
             var lineNumber = _lineNumber;
@@ -331,6 +336,7 @@ public static class IptablesSaveParser
                 Lines = _lines,
                 FailedLines = _failed,
                 Truncated = _truncated,
+                LegacyTablesPresent = _legacyTablesPresent,
             };
         }
     }

@@ -36,7 +36,7 @@ public sealed partial class NatRefreshSchedule
     }
 
     /// <summary>True for the backends whose changes are announced on NFNLGRP_NFTABLES.</summary>
-    public static bool AnnouncesChanges(string? backend) => backend is "iptables-nft" or "nft";
+    public static bool AnnouncesChanges(string? backend) => backend is "iptables-nft" or "nft" or "nftables";
 
     private static bool Enabled(TimeSpan interval) => interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan;
 

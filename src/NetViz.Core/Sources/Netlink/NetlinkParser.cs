@@ -70,7 +70,9 @@ public static class NetlinkParser
 
     // linux/if_link.h
     private const ushort IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_MASTER = 10,
-        IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18, IFLA_STATS64 = 23, IFLA_LINK_NETNSID = 37, IFLA_INFO_KIND = 1;
+        IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18, IFLA_STATS64 = 23, IFLA_LINK_NETNSID = 37, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2;
+    // linux/if_link.h, IFLA_VXLAN_*: the VNI (u32), the lower device (u32), the local address, the UDP port (be16).
+    private const ushort IFLA_VXLAN_ID = 1, IFLA_VXLAN_LINK = 3, IFLA_VXLAN_LOCAL = 4, IFLA_VXLAN_PORT = 15;
     private const ushort ARPHRD_LOOPBACK = 772;
     private const uint IFF_UP = 0x1;
     // linux/if_addr.h
@@ -142,6 +144,7 @@ public static class NetlinkParser
         int mtu = 0;
         int? lower = null, linkNetnsId = null, master = null;
         LinkCounters? counters = null;
+        VxlanInfo? vxlan = null;
 
         var attributes = new NetlinkAttributeReader(payload[16..]);
         while (attributes.TryRead(out var attribute))
@@ -164,7 +167,11 @@ public static class NetlinkParser
                 case IFLA_LINKINFO:
                     var nested = new NetlinkAttributeReader(value);
                     while (nested.TryRead(out var info))
+                    {
                         if (info.Type == IFLA_INFO_KIND) kind = CString(info.Value);
+                        // IFLA_INFO_KIND precedes IFLA_INFO_DATA (rtnl_link_info_fill).
+                        else if (info.Type == IFLA_INFO_DATA && kind == "vxlan") vxlan = ParseVxlan(info.Value);
+                    }
                     if (nested.Malformed)
                     {
                         problem = $"malformed IFLA_LINKINFO of ifindex {index}";
@@ -197,9 +204,28 @@ public static class NetlinkParser
             LinkNetnsId = linkNetnsId,
             Master = master,
             Counters = counters,
+            Vxlan = vxlan,
         };
         problem = null;
         return true;
+    }
+
+    private static VxlanInfo ParseVxlan(ReadOnlySpan<byte> data)
+    {
+        int? id = null, port = null, link = null;
+        string? local = null;
+        var reader = new NetlinkAttributeReader(data);
+        while (reader.TryRead(out var a))
+        {
+            switch (a.Type)
+            {
+                case IFLA_VXLAN_ID when a.Value.Length >= 4: id = (int)MemoryMarshal.Read<uint>(a.Value); break;
+                case IFLA_VXLAN_LINK when a.Value.Length >= 4: link = MemoryMarshal.Read<int>(a.Value); break;
+                case IFLA_VXLAN_LOCAL when a.Value.Length == 4: local = new IPAddress(a.Value).ToString(); break;
+                case IFLA_VXLAN_PORT when a.Value.Length >= 2: port = (a.Value[0] << 8) | a.Value[1]; break; // network byte order
+            }
+        }
+        return new VxlanInfo(id, port, link is 0 ? null : link, local == "0.0.0.0" ? null : local);
     }
 
     /// <summary>Decodes the payload of an RTM_NEWADDR (ifaddrmsg + attributes). A family other than IPv4/IPv6 yields null.</summary>
@@ -230,15 +256,18 @@ public static class NetlinkParser
             problem = $"malformed attribute in address of ifindex {index}";
             return false;
         }
-        // IFA_LOCAL is the interface's own address; on a point-to-point IPv4 link IFA_ADDRESS is the peer's.
-        // IPv6 reports IFA_LOCAL only alongside a peer, so IFA_ADDRESS is the one to use there.
-        var chosen = family == AF_INET && !localBytes.IsEmpty ? localBytes : !addressBytes.IsEmpty ? addressBytes : localBytes;
+        // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same address, or on a point-to-point link
+        // (`ip addr add 10.1.1.1 peer 10.1.1.2/32`) the peer's, and then the prefix is the peer's. IPv4 always sends
+        // IFA_LOCAL; IPv6 sends it only alongside a peer, so without it IFA_ADDRESS is the interface's own.
+        var chosen = !localBytes.IsEmpty ? localBytes : addressBytes;
         var expected = family == AF_INET ? 4 : 16;
         if (chosen.Length != expected)
         {
             problem = $"address of ifindex {index} has no {expected}-byte IFA_ADDRESS/IFA_LOCAL";
             return false;
         }
+        var peer = !localBytes.IsEmpty && addressBytes.Length == expected && !addressBytes.SequenceEqual(localBytes)
+            ? new IPAddress(addressBytes).ToString() : null;
         address = new AddressInfo
         {
             Index = index,
@@ -246,6 +275,7 @@ public static class NetlinkParser
             Address = new IPAddress(chosen).ToString(),
             PrefixLength = prefix,
             Scope = ScopeName(scope),
+            Peer = peer,
         };
         return true;
     }

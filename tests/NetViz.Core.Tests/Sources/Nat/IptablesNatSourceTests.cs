@@ -151,4 +151,51 @@ public sealed class IptablesNatSourceTests : IDisposable
     [InlineData("iptables-save v1.4.21\n", null)]
     public void Backend_from_version(string text, string? backend) =>
         Assert.Equal(backend, IptablesNatSource.BackendFromVersion(text));
+
+    [Theory]
+    [InlineData("iptables-save", "ip6tables-save")]
+    [InlineData("/usr/sbin/iptables-legacy-save", "/usr/sbin/ip6tables-legacy-save")]
+    [InlineData("/tmp/stand-in", null)]
+    public void The_ip6tables_twin_is_found_beside_the_iptables_binary(string iptables, string? expected) =>
+        Assert.Equal(expected, IptablesNatSource.Ip6Sibling(iptables));
+
+    [Fact]
+    public async Task Ipv6_rules_come_from_ip6tables_save_with_family_6_and_its_failure_is_its_own()
+    {
+        var v4 = Script("v4", """
+            if [ "$1" = "--version" ]; then echo "iptables-save v1.8.9 (nf_tables)"; exit 0; fi
+            printf '*nat\n:POSTROUTING ACCEPT [0:0]\n[1:60] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\nCOMMIT\n'
+            """);
+        var v6 = Script("v6", """
+            [ "$1" = "-c" ] || exit 2
+            printf '*nat\n:POSTROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n[2:120] -A POSTROUTING -s fd00:db8:1::/64 ! -o docker0 -j MASQUERADE\n'
+            printf '[0:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:db8:1::2]:80\nCOMMIT\n'
+            printf '*filter\n:FORWARD DROP [0:0]\n[0:0] -A FORWARD -j DOCKER-USER\nCOMMIT\n'
+            """);
+        var refusing = Script("v6-refusing", """
+            echo "ip6tables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)" >&2
+            exit 1
+            """);
+
+        var view = await new IptablesNatSource(v4, ip6tablesSavePath: v6).CollectAsync(CancellationToken.None);
+        var refused = await new IptablesNatSource(v4, ip6tablesSavePath: refusing).CollectAsync(CancellationToken.None);
+        var notAsked = await new IptablesNatSource(v4, ip6tablesSavePath: "").CollectAsync(CancellationToken.None);
+
+        Assert.True(view.Ok, view.Error);
+        Assert.Equal(4, Assert.Single(view.Rules).Family);
+        Assert.Equal([("POSTROUTING", "MASQUERADE", 6, 2L), ("DOCKER", "DNAT", 6, 0L)], view.Ip6Rules.Select(r => (r.Chain, r.Target!, r.Family, r.Packets)));
+        Assert.Equal(("fd00:db8:1::2", 80), (view.Ip6Rules[1].ToIp, view.Ip6Rules[1].ToPort));
+        Assert.Equal(("filter", 6), (Assert.Single(view.Ip6FilterRules).Table, view.Ip6FilterRules[0].Family));
+        Assert.All(view.Ip6Chains, c => Assert.Equal(6, c.Family));
+        Assert.Null(view.Ip6Error);
+
+        Assert.True(refused.Ok);
+        Assert.Single(refused.Rules);
+        Assert.Empty(refused.Ip6Rules);
+        Assert.Contains("Permission denied", refused.Ip6Error);
+        Assert.Contains("CAP_NET_ADMIN", refused.Ip6Error);
+
+        Assert.Null(notAsked.Ip6Error);
+        Assert.Empty(notAsked.Ip6Rules);
+    }
 }
