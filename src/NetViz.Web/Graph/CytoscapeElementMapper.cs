@@ -75,6 +75,8 @@ public static class CytoscapeElementMapper
     public static bool IsDrawn(TopologyEdge edge) => edge switch
     {
         NatEdge { Role: NatRoles.DnatToContainer } => false,
+        // The gates of a namespace's own rule set are not drawn (see the node above): nor are their arrows.
+        NatEdge nat when NodeId.IsNamespacedNatRule(nat.Source) || NodeId.IsNamespacedNatRule(nat.Target) => false,
         RouteEdge route => route.Target == NodeId.External,
         _ => true,
     };

@@ -56,6 +56,31 @@ public class CytoscapeElementMapperTests
     }
 
     [Fact]
+    public void Every_drawn_edge_has_both_ends_drawn_even_the_arrows_of_another_namespace_rule_set()
+    {
+        var sample = Create();
+        var dns = new NetViz.Core.Sources.NatRule
+        {
+            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -j DNAT --to-destination 127.0.0.11:41234",
+            ToIp = "127.0.0.11", ToPort = 41234, NetnsInode = 4026532301,
+        };
+        var rule = new NatRuleNode { Id = NodeId.NatRule("nat", "DOCKER_OUTPUT", dns.Rule, 1, netnsInode: 4026532301), Label = "dns", Parsed = dns };
+        var target = sample.Nodes.OfType<InterfaceNode>().First();
+        var arrow = new NatEdge { Id = EdgeId.Nat(rule.Id, target.Id), Source = rule.Id, Target = target.Id, Role = NatRoles.DnatTo };
+        var snapshot = sample with { Nodes = [.. sample.Nodes, rule], Edges = [.. sample.Edges, arrow] };
+
+        var elements = CytoscapeElementMapper.ToElements(snapshot);
+        var nodes = elements.Where(e => e.Group == "nodes").Select(e => e.Data.Id).ToHashSet();
+        Assert.DoesNotContain(rule.Id, nodes);
+        Assert.All(elements.Where(e => e.Group == "edges"), e =>
+        {
+            Assert.Contains(e.Data.Source!, nodes);
+            Assert.Contains(e.Data.Target!, nodes);
+        });
+        Assert.DoesNotContain(elements, e => e.Data.Id == arrow.Id);
+    }
+
+    [Fact]
     public void Labels_follow_the_lesson()
     {
         Assert.Equal("docker0\n172.17.0.1/16", E("if:4026531840:3").Data.Label);
