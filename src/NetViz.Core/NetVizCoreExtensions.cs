@@ -53,6 +53,16 @@ public static class NetVizCoreExtensions
         services.AddSingleton(sp => new TopologyBroadcaster(sp.GetRequiredService<IOptions<NetVizOptions>>().Value.SubscriberBufferSize,
             sp.GetService<Diagnostics.NetVizMetrics>())); // [ops hook]
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyBroadcaster>());
+        if (Hub.HubOptions.IsHub(configuration))
+        {
+            // A hub shows its agents, not the machine it runs on: the broadcaster is fed by the agents' merge.
+            services.AddOptions<Hub.HubOptions>().Bind(configuration.GetSection(NetVizOptions.Section)).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<Hub.HubOptions>, Hub.HubOptionsValidator>();
+            services.AddHostedService(sp => new Hub.HubAggregator(sp.GetRequiredService<TopologyBroadcaster>(),
+                sp.GetRequiredService<IOptions<Hub.HubOptions>>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TopologyCollector>().Hostname));
+            return services;
+        }
         services.AddSingleton(sp => new TopologyMonitor(
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<TopologyBroadcaster>(), sp.GetRequiredService<IDockerSource>(),
             sp.GetRequiredService<INetlinkChangeSource>(), sp.GetRequiredService<IOptions<NetVizOptions>>(),

@@ -128,6 +128,12 @@ public static class CytoscapeElementMapper
             case ExternalNode external:
                 search.Add(external.Gateway);
                 break;
+            case HostNode host:
+                up = host.Status == HostStatuses.Ok;
+                classes.Add("status-" + host.Status);
+                if (up == false) classes.Add("down");
+                search.AddRange([host.Name, host.Hostname, host.MachineId]);
+                break;
         }
 
         return new CytoscapeElement(CytoscapeElement.Nodes, new CytoscapeElementData
@@ -229,8 +235,21 @@ public static class CytoscapeElementMapper
         ExternalNode external => external.Gateway is { } via ? $"outside world\nvia {via}" : "outside world",
         // The live counter line is added by the graph module from data.packets/data.bytes.
         NatRuleNode rule => rule.Describe(lineBreak: "\n"),
+        HostNode host => HostTitle(host),
         _ => node.Label,
     };
+
+    /// <summary>
+    /// A host box's title: its name (and hostname when it differs), and for a host whose agent does not answer, why and
+    /// since when: "node-3 · unreachable: Connection refused · last seen 08:41:07 UTC".
+    /// </summary>
+    public static string HostTitle(HostNode host)
+    {
+        var title = host.Hostname is { } h && h != host.Name ? $"{host.Name} ({h})" : host.Name;
+        if (host.Status == HostStatuses.Ok) return title;
+        var seen = host.LastSeen is { } at ? $" · last seen {at.UtcDateTime:HH:mm:ss} UTC" : "";
+        return $"{title} · {host.Status}{(host.Reason is { } r ? ": " + r : "")}{seen}";
+    }
 
     /// <summary>
     /// The single-line title on a namespace box's wall: who lives there and the inode that identifies it,

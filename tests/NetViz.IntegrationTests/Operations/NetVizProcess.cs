@@ -36,9 +36,10 @@ public sealed class NetVizProcess : IAsyncDisposable
     private static string AppDll => Path.Combine(AppContext.BaseDirectory, "NetViz.Web.dll");
 
     /// <summary>Starts the app with these command-line arguments and environment, and waits until it answers /healthz.</summary>
-    public static async Task<NetVizProcess> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="baseAddress">Where to listen; null: a free loopback port (a restart on the same address passes the old one).</param>
+    public static async Task<NetVizProcess> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, Uri? baseAddress = null)
     {
-        var baseAddress = new Uri($"http://127.0.0.1:{DockerCli.FreeLoopbackPort()}/");
+        baseAddress ??= new Uri($"http://127.0.0.1:{DockerCli.FreeLoopbackPort()}/");
         var startInfo = Prepare(["--urls", baseAddress.GetLeftPart(UriPartial.Authority), .. args], environment);
         var process = new Process { StartInfo = startInfo };
         var app = new NetVizProcess(process, baseAddress);
@@ -130,8 +131,12 @@ public sealed class NetVizProcess : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Kills the app (idempotent: a test may stop it early, as a crash would, and dispose it again at the end).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Http.Dispose();
         if (!_process.HasExited)
         {
