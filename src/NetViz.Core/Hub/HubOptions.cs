@@ -62,8 +62,9 @@ public sealed partial class HubOptionsValidator : IValidateOptions<HubOptions>
             if (!string.IsNullOrEmpty(agent.Token) && agent.Token.Length is < 16 or > 512)
                 failures.Add($"{where}:Token must be 16 to 512 characters (the agent's NetViz:AuthToken).");
         }
-        if (options.AgentSilenceTimeout <= TimeSpan.FromSeconds(1) || options.AgentSilenceTimeout > TimeSpan.FromHours(1))
-            failures.Add($"{NetVizOptions.Section}:AgentSilenceTimeout must be between 00:00:01 and 01:00:00 (agents send a keep-alive every 15 s), got {options.AgentSilenceTimeout}.");
+        // Longer than the agent's 15 s keep-alive, or a quiet but healthy agent would be declared unreachable.
+        if (options.AgentSilenceTimeout < TimeSpan.FromSeconds(20) || options.AgentSilenceTimeout > TimeSpan.FromHours(1))
+            failures.Add($"{NetVizOptions.Section}:AgentSilenceTimeout must be between 00:00:20 and 01:00:00 (agents send a keep-alive every 15 s), got {options.AgentSilenceTimeout}.");
         if (options.AgentRetryMax <= TimeSpan.Zero || options.AgentRetryMax > TimeSpan.FromHours(1))
             failures.Add($"{NetVizOptions.Section}:AgentRetryMax must be between 0 and 01:00:00, got {options.AgentRetryMax}.");
         if (options.MergeWindow < TimeSpan.Zero || options.MergeWindow > TimeSpan.FromSeconds(10))

@@ -22,7 +22,7 @@ public sealed class HubTests
     private static Task<NetVizProcess> StartHubAsync(NetVizProcess alpha, NetVizProcess beta) => NetVizProcess.StartAsync([
         "--NetViz:Agents:0:Name=alpha", $"--NetViz:Agents:0:Url={alpha.BaseAddress}", $"--NetViz:Agents:0:Token={TokenA}",
         "--NetViz:Agents:1:Name=beta", $"--NetViz:Agents:1:Url={beta.BaseAddress}", $"--NetViz:Agents:1:Token={TokenB}",
-        "--NetViz:AgentSilenceTimeout=00:00:05", "--NetViz:AgentRetryMax=00:00:01",
+        "--NetViz:AgentRetryMax=00:00:01",
     ]);
 
     private static async Task<JsonElement> TopologyAsync(NetVizProcess app, string? token = null)
