@@ -32,9 +32,10 @@ public sealed class HubOptions
     /// <summary>Largest single event (a snapshot) accepted from an agent; a bigger one drops the connection.</summary>
     public int MaxEventBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>True when the configuration names agents: this process is a hub.</summary>
+    /// <summary>True when the configuration names agents, or a Kubernetes selector to find them: this process is a hub.</summary>
     public static bool IsHub(IConfiguration configuration) =>
-        configuration.GetSection($"{NetVizOptions.Section}:{nameof(Agents)}").GetChildren().Any();
+        configuration.GetSection($"{NetVizOptions.Section}:{nameof(Agents)}").GetChildren().Any()
+        || !string.IsNullOrWhiteSpace(configuration[$"{KubernetesDiscoveryOptions.Section}:{nameof(KubernetesDiscoveryOptions.AgentSelector)}"]);
 }
 
 /// <summary>Checks the agent list at start: names usable as id prefixes, absolute http(s) URLs, tokens of a usable length.</summary>
