@@ -47,6 +47,16 @@ public sealed class HubDashboardTests
                 + " return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }");
             Assert.False(overlap);
 
+            // The host filter: only alpha's box and what it holds.
+            await page.GotoAsync("/?show=host:alpha");
+            await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
+            await page.WaitForFunctionAsync("() => window.netvizCy.nodes().filter(n => !n.hasClass('nv-hidden')).length > 0"
+                + " && window.netvizCy.nodes().filter(n => !n.hasClass('nv-hidden')).every(n => n.id() === 'host:alpha' || n.id().startsWith('alpha/'))"
+                + " && window.netvizCy.getElementById('host:beta').hasClass('nv-hidden')");
+            await Screenshots.SaveAsync(page, "hub-host-filter");
+            await page.GotoAsync("/");
+            await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
+
             await beta.DisposeAsync();
             await page.WaitForFunctionAsync("() => window.netvizCy.getElementById('host:beta').hasClass('down')"
                 + " && window.netvizCy.getElementById('host:beta').data('label').includes('unreachable')");

@@ -32,4 +32,15 @@ public sealed class HostBoxTests
         Assert.Equal(["kind-host", "status-ok"], ok.Classes.Split(' '));
         Assert.Equal("node-3 (worker3)", ok.Data.Label);
     }
+
+    [Fact]
+    public void The_show_list_offers_each_host_of_a_hub_and_a_single_host_none()
+    {
+        var hub = Hub(HostStatuses.Ok, null, null);
+        var options = NetViz.Web.Components.Pages.Topology.ShowOptionsFor(new TopologyIndex(hub), null);
+        var host = Assert.Single(options, o => o.Value == "host:node-3");
+        Assert.Equal("host node-3", host.Text);
+        Assert.DoesNotContain(NetViz.Web.Components.Pages.Topology.ShowOptionsFor(new TopologyIndex(SampleTopology.Create()), null),
+            o => o.Value.StartsWith("host:", StringComparison.Ordinal));
+    }
 }
