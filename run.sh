@@ -3,6 +3,7 @@
 #   ./run.sh                              the dashboard on this machine's loopback
 #   ./run.sh --urls http://0.0.0.0:5000   a team screen other machines can open
 #   ./run.sh snapshot                     one topology snapshot as JSON, no server
+#   ./run.sh agent --urls http://0.0.0.0:5001   API only, for a hub (needs NetViz__AuthToken; docs/operations.md)
 # Builds only what is missing or out of date (npm packages, the published app),
 # then runs the published output in Production mode. Why not `dotnet run`:
 # outside Development it serves 500 for _content/* and _framework/* files,

@@ -66,6 +66,24 @@ public static class NetVizCoreExtensions
             sp.GetService<Diagnostics.NetVizMetrics>(), // [ops hook]
             sp.GetRequiredService<Timeline.TopologyHistory>()));
         services.AddSingleton<ITopologyFeed>(sp => sp.GetRequiredService<TopologyBroadcaster>());
+        if (Hub.HubOptions.IsHub(configuration))
+        {
+            // A hub shows its agents, not the machine it runs on: the broadcaster is fed by the agents' merge.
+            services.AddOptions<Hub.HubOptions>().Bind(configuration.GetSection(NetVizOptions.Section)).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<Hub.HubOptions>, Hub.HubOptionsValidator>();
+            services.AddOptions<Hub.KubernetesDiscoveryOptions>().Bind(configuration.GetSection(Hub.KubernetesDiscoveryOptions.Section));
+            services.AddSingleton<Hub.IAgentDirectory>(sp =>
+            {
+                var kubernetes = sp.GetRequiredService<IOptions<Hub.KubernetesDiscoveryOptions>>().Value;
+                return string.IsNullOrWhiteSpace(kubernetes.AgentSelector)
+                    ? new Hub.ConfiguredAgents(sp.GetRequiredService<IOptions<Hub.HubOptions>>().Value.Agents)
+                    : Hub.KubernetesAgentDiscovery.InCluster(kubernetes);
+            });
+            services.AddHostedService(sp => new Hub.HubAggregator(sp.GetRequiredService<TopologyBroadcaster>(),
+                sp.GetRequiredService<Hub.IAgentDirectory>(), sp.GetRequiredService<IOptions<Hub.HubOptions>>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TopologyCollector>().Hostname));
+            return services;
+        }
         services.AddSingleton(sp => new TopologyMonitor(
             sp.GetRequiredService<TopologyCollector>(), sp.GetRequiredService<TopologyBroadcaster>(), sp.GetRequiredService<IDockerSource>(),
             sp.GetRequiredService<INetlinkChangeSource>(), sp.GetRequiredService<IOptions<NetVizOptions>>(),

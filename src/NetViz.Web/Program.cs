@@ -1,5 +1,6 @@
 using NetViz.Core;
 using NetViz.Web;
+using NetViz.Web.Agent;
 using NetViz.Web.Api;
 using NetViz.Web.Cli;
 using NetViz.Web.Localization;
@@ -10,6 +11,9 @@ using NetViz.Web.Security;
 // `--version`: version and git commit, no web server. [ops hook]
 if (BuildInfo.IsVersionRequest(args)) { Console.WriteLine(BuildInfo.Describe()); return 0; }
 
+// `./run.sh agent`: no dashboard, only the API for a hub (docs/operations.md, "Agents").
+args = AgentMode.ExpandCommand(args);
+
 // Before anything else: may re-execute this process with only the capabilities NetViz uses.
 var privileges = StartupPrivileges.Apply(args);
 
@@ -18,6 +22,12 @@ if (args.Length > 0 && args[0] == "snapshot")
     return await SnapshotCommand.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(args);
+var agent = AgentMode.IsAgent(builder.Configuration);
+if (AgentMode.StartupProblem(builder.Configuration) is { } agentProblem)
+{
+    Console.Error.WriteLine(agentProblem);
+    return 2;
+}
 
 builder.Services.AddNetVizCore(builder.Configuration);
 builder.AddNetVizOperations(); // [ops hook] metrics, health checks, log format, systemd
@@ -32,20 +42,23 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+if (!agent) app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseNetVizSecurity();
 app.UseRequestLocalization(); // English or Korean, from the cookie the language switch sets (NetVizLocalization)
 app.UseAntiforgery();
 
 app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 
-app.MapStaticAssets();
-app.MapNetVizLogin();
 app.MapNetVizApi();
-app.MapNetVizCultureSwitch();
-app.MapRazorComponents<App>()
-    // SecurityHeadersMiddleware sends the whole CSP, frame-ancestors 'none' included.
-    .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
+if (!agent)
+{
+    app.MapStaticAssets();
+    app.MapNetVizLogin();
+    app.MapNetVizCultureSwitch();
+    app.MapRazorComponents<App>()
+        // SecurityHeadersMiddleware sends the whole CSP, frame-ancestors 'none' included.
+        .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
+}
 
 await app.RunAsync();
 return 0;

@@ -196,8 +196,12 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the app; idempotent (a test may stop it early, as a crash would, and dispose it again at the end).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited)
         {
             try { _process.Kill(entireProcessTree: true); }

@@ -16,6 +16,9 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
 {
     public string Hostname { get; } = ReadHostname();
 
+    /// <summary><c>/etc/machine-id</c> (systemd's per-installation id), or null when absent or malformed.</summary>
+    public string? MachineId { get; } = HostIdentity.ReadMachineId("/etc/machine-id");
+
     public async Task<SourceReadings> ReadAllAsync(CancellationToken cancellationToken)
     {
         var dockerTask = docker.CollectAsync(cancellationToken);
@@ -26,6 +29,7 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         return new SourceReadings
         {
             Hostname = Hostname,
+            MachineId = MachineId,
             CollectedAt = time.GetUtcNow(),
             Host = hostView,
             Docker = await dockerTask.ConfigureAwait(false),

@@ -10,6 +10,8 @@ namespace NetViz.Core.Correlation;
 public sealed record SourceReadings
 {
     public required string Hostname { get; init; }
+    /// <summary><c>/etc/machine-id</c>, or null.</summary>
+    public string? MachineId { get; init; }
     public required DateTimeOffset CollectedAt { get; init; }
     public required HostNetworkView Host { get; init; }
     public required DockerView Docker { get; init; }
@@ -74,6 +76,7 @@ public static class TopologyBuilder
                 Host = new HostInfo
                 {
                     Hostname = r.Hostname,
+                    MachineId = r.MachineId,
                     Netns = _nsByInode.ContainsKey(_hostInode) ? NodeId.Netns(_hostInode) : null,
                     Warnings = warnings,
                 },

@@ -21,6 +21,19 @@ public interface ITopologyFeed
     /// Dispose the subscription to unsubscribe.
     /// </summary>
     TopologySubscription Subscribe();
+
+    /// <summary>
+    /// Names this run of the feed: sequence numbers start over when the process does, so a sequence number means
+    /// something only together with the stream it came from (the SSE resume, docs/api.md).
+    /// </summary>
+    string StreamId => "";
+
+    /// <summary>
+    /// Subscribes after <paramref name="lastSeen"/> of stream <paramref name="streamId"/>: when the feed still holds every
+    /// diff after it, they are the first updates (none when it is current); otherwise, as <see cref="Subscribe"/>, a
+    /// <see cref="TopologyReset"/> first. Feeds without a history always reset.
+    /// </summary>
+    TopologySubscription Resume(string streamId, long lastSeen) => Subscribe();
 }
 
 /// <summary>An update delivered to a subscriber.</summary>

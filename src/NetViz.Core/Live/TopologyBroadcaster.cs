@@ -15,6 +15,8 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     private readonly int _bufferSize;
     private readonly Lock _gate = new();
     private readonly List<Channel<TopologyUpdate>> _subscribers = [];
+    /// <summary>The newest diffs, oldest first, at most <see cref="_bufferSize"/>: what a resuming subscriber may have missed.</summary>
+    private readonly Queue<TopologyChange> _history = new();
     private readonly TaskCompletionSource _firstSnapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TopologySnapshot _current = TopologySnapshot.Empty;
     private long _sequence;
@@ -30,12 +32,15 @@ public sealed class TopologyBroadcaster : ITopologyFeed
 
     public TopologySnapshot Current => Volatile.Read(ref _current);
     public long Sequence => Interlocked.Read(ref _sequence);
+    public string StreamId { get; } = Guid.NewGuid().ToString("N");
     public int SubscriberCount { get { lock (_gate) return _subscribers.Count; } }
 
     /// <summary>Completes when the first snapshot (sequence 1) has been published.</summary>
     public Task FirstSnapshot => _firstSnapshot.Task;
 
-    public TopologySubscription Subscribe()
+    public TopologySubscription Subscribe() => Resume("", -1);
+
+    public TopologySubscription Resume(string streamId, long lastSeen)
     {
         var channel = Channel.CreateBounded<TopologyUpdate>(new BoundedChannelOptions(_bufferSize)
         {
@@ -44,7 +49,11 @@ public sealed class TopologyBroadcaster : ITopologyFeed
         });
         lock (_gate)
         {
-            channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
+            // The history holds at most _bufferSize diffs, so they always fit the new channel.
+            if (CanResume(streamId, lastSeen))
+                foreach (var missed in _history.Where(c => c.Sequence > lastSeen)) channel.Writer.TryWrite(missed);
+            else
+                channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
             _subscribers.Add(channel);
         }
         _metrics?.OnSubscriberAdded(); // [ops hook]
@@ -74,6 +83,8 @@ public sealed class TopologyBroadcaster : ITopologyFeed
             Volatile.Write(ref _current, snapshot);
             _metrics?.OnSnapshotPublished(snapshot); // [ops hook]
             var change = new TopologyChange(diff, snapshot);
+            _history.Enqueue(change);
+            while (_history.Count > _bufferSize) _history.Dequeue();
             foreach (var channel in _subscribers)
             {
                 if (channel.Writer.TryWrite(change)) continue;
@@ -88,6 +99,17 @@ public sealed class TopologyBroadcaster : ITopologyFeed
         return true;
     }
 
+    /// <summary>
+    /// Only within this run (<see cref="StreamId"/>), only from a published sequence (above 0, not ahead of the feed),
+    /// and only when every diff after it is still held. Caller holds <see cref="_gate"/>.
+    /// </summary>
+    private bool CanResume(string streamId, long lastSeen)
+    {
+        if (streamId != StreamId || lastSeen <= 0 || lastSeen > _sequence) return false;
+        if (lastSeen == _sequence) return true;
+        return _history.Count > 0 && _history.Peek().Sequence <= lastSeen + 1;
+    }
+
     /// <summary>Ends every subscription (after what is buffered): the feed stops.</summary>
     public void Complete()
     {
@@ -96,7 +118,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     }
 
     private static bool SameStatus(TopologySnapshot a, TopologySnapshot b) =>
-        a.Sources == b.Sources && a.Host.Hostname == b.Host.Hostname && a.Host.Netns == b.Host.Netns
+        a.Sources == b.Sources && a.Host.Hostname == b.Host.Hostname && a.Host.MachineId == b.Host.MachineId && a.Host.Netns == b.Host.Netns
         && a.Host.Warnings.SequenceEqual(b.Host.Warnings);
 }
 

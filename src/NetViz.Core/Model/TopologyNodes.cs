@@ -13,6 +13,8 @@ public static class NodeKinds
     public const string Network = "network";
     public const string NatRule = "nat-rule";
     public const string External = "external";
+    /// <summary>Only in a hub's snapshot: one per agent, the parent of everything of that host.</summary>
+    public const string Host = "host";
 }
 
 /// <summary>
@@ -357,4 +359,32 @@ public sealed record ExternalNode() : TopologyNode(NodeKinds.External)
     public string? Via { get; init; }
     public string? ViaName { get; init; }
     public string? Gateway { get; init; }
+}
+
+/// <summary>
+/// A host a hub shows (docs/api.md, "Several hosts"): the box around everything its agent reports. When the agent
+/// stops answering, what it last reported stays, under a host whose <see cref="Status"/> says so, with why and since when.
+/// </summary>
+public sealed record HostNode() : TopologyNode(NodeKinds.Host)
+{
+    /// <summary>The name configured for the agent: the prefix of this host's ids.</summary>
+    public required string Name { get; init; }
+    /// <summary>The agent's base URL.</summary>
+    public required string Url { get; init; }
+    /// <summary>What the agent reports (<c>host.hostname</c>, <c>host.machineId</c>), null before its first snapshot.</summary>
+    public string? Hostname { get; init; }
+    public string? MachineId { get; init; }
+    /// <summary><see cref="HostStatuses"/>: connecting, ok, unreachable.</summary>
+    public required string Status { get; init; }
+    /// <summary>Why it is unreachable (connection refused, HTTP 401, silent for 45 s, ...), else null.</summary>
+    public string? Reason { get; init; }
+    /// <summary>When the agent last sent anything (an event or its keep-alive), null if never.</summary>
+    public DateTimeOffset? LastSeen { get; init; }
+}
+
+public static class HostStatuses
+{
+    public const string Connecting = "connecting";
+    public const string Ok = "ok";
+    public const string Unreachable = "unreachable";
 }

@@ -41,6 +41,11 @@ public sealed record TopologySnapshot
 public sealed record HostInfo
 {
     public required string Hostname { get; init; }
+    /// <summary>
+    /// <c>/etc/machine-id</c> (32 lowercase hex digits), or null when unreadable: unlike the hostname it is unique per
+    /// installation, so a hub can tell two hosts of the same name apart (docs/api.md).
+    /// </summary>
+    public string? MachineId { get; init; }
     /// <summary>Id of the netns node NetViz itself runs in (<c>netns:&lt;inode&gt;</c>).</summary>
     public required string? Netns { get; init; }
     /// <summary>Human-readable warnings about what could not be read (e.g. not root).</summary>

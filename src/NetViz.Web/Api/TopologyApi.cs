@@ -17,6 +17,9 @@ public static class TopologyApi
         return app;
     }
 
+    /// <summary>Names the run of the feed a sequence number belongs to; sent back with Last-Event-ID to resume.</summary>
+    public const string StreamHeader = "X-NetViz-Stream";
+
     /// <summary>
     /// The timeline: the kept diffs in steps, grouped into episodes (docs/api.md). <c>?episode=ID&amp;format=text</c>
     /// gives one episode as lecture notes (text/plain).
@@ -48,6 +51,7 @@ public static class TopologyApi
         await feed.WaitForFirstSnapshotAsync(FirstSnapshotPatience, http.RequestAborted);
         var snapshot = feed.Current;
         http.Response.Headers["X-NetViz-Sequence"] = feed.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers[StreamHeader] = feed.StreamId;
         http.Response.Headers.CacheControl = "no-store";
         if (IsYes(download))
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"netviz-{snapshot.Host.Hostname}-{snapshot.GeneratedAt:yyyyMMdd-HHmmss}.json\"";
@@ -65,6 +69,8 @@ public static class TopologyApi
     /// <summary>
     /// SSE: first a <c>snapshot</c> event (the full snapshot), then one <c>diff</c> event per change, each with the
     /// sequence number as the SSE id. A consumer that sees a gap, or a later <c>snapshot</c> event, starts over.
+    /// A reconnecting consumer that sends <c>Last-Event-ID</c> and the <c>X-NetViz-Stream</c> it was given gets only the
+    /// diffs it missed, when the feed still holds them; otherwise the stream starts with a <c>snapshot</c> as usual.
     /// </summary>
     private static async Task StreamEventsAsync(HttpContext http, ITopologyFeed feed)
     {
@@ -73,7 +79,11 @@ public static class TopologyApi
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        using var subscription = feed.Subscribe();
+        http.Response.Headers[StreamHeader] = feed.StreamId;
+        using var subscription = long.TryParse(http.Request.Headers["Last-Event-ID"], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var lastSeen)
+            ? feed.Resume(http.Request.Headers[StreamHeader].ToString(), lastSeen)
+            : feed.Subscribe();
         var reader = subscription.Reader;
         await http.Response.WriteAsync(": netviz topology events\n\n", ct);
         await http.Response.Body.FlushAsync(ct);

@@ -134,6 +134,12 @@ public static class CytoscapeElementMapper
             case ExternalNode external:
                 search.Add(external.Gateway);
                 break;
+            case HostNode host:
+                up = host.Status == HostStatuses.Ok;
+                classes.Add("status-" + host.Status);
+                if (up == false) classes.Add("down");
+                search.AddRange([host.Name, host.Hostname, host.MachineId]);
+                break;
         }
 
         return new CytoscapeElement(CytoscapeElement.Nodes, new CytoscapeElementData
@@ -236,8 +242,21 @@ public static class CytoscapeElementMapper
         // The live counter line is added by the graph module from data.packets/data.bytes.
         // The docker-proxy beside the gate: the host's own 127.0.0.1 traffic goes through it, not through the rule.
         NatRuleNode rule => rule.Describe(lineBreak: "\n") + (rule.ProxyPid is { } proxy ? $"\n+ docker-proxy (pid {proxy.ToString(CultureInfo.InvariantCulture)})" : ""),
+        HostNode host => HostTitle(host),
         _ => node.Label,
     };
+
+    /// <summary>
+    /// A host box's title: its name (and hostname when it differs), and for a host whose agent does not answer, why and
+    /// since when: "node-3 · unreachable: Connection refused · last seen 08:41:07 UTC".
+    /// </summary>
+    public static string HostTitle(HostNode host)
+    {
+        var title = host.Hostname is { } h && h != host.Name ? $"{host.Name} ({h})" : host.Name;
+        if (host.Status == HostStatuses.Ok) return title;
+        var seen = host.LastSeen is { } at ? $" · last seen {at.UtcDateTime:HH:mm:ss} UTC" : "";
+        return $"{title} · {host.Status}{(host.Reason is { } r ? ": " + r : "")}{seen}";
+    }
 
     /// <summary>
     /// The single-line title on a namespace box's wall: who lives there and the inode that identifies it,

@@ -21,7 +21,8 @@ const isHostNetns = n => n.data('kind') === 'netns' && (n.data('isHost') === tru
 
 function topBox(node) {
   let p = node;
-  while (p.parent().nonempty()) p = p.parent();
+  // In a hub's graph every box sits in a host box: the top box is the one just inside it.
+  while (p.parent().nonempty() && p.parent().data('kind') !== 'host') p = p.parent();
   return p;
 }
 
@@ -68,6 +69,11 @@ export function focusNodes(cy, focus, selectedId) {
     return union;
   }
   let set;
+  const host = cy.getElementById(focus);
+  if (host.nonempty() && host.data('kind') === 'host') {
+    // A host filter (hub): that host's box and everything in it, nothing of the other hosts.
+    return host.union(host.descendants());
+  }
   if (focus === 'lesson') {
     const bridges = cy.nodes('[kind = "interface"][type = "bridge"]').filter(b =>
       String(b.data('label') ?? '').startsWith('docker0') || b.connectedEdges('[kind = "network-bridge"]').empty());

@@ -194,6 +194,33 @@ function stylesheet(themeName, projector) {
       },
     },
 
+    // ---- hosts (hub only): one box per agent around its namespaces; grey while it does not answer ----
+    {
+      selector: 'node.kind-host',
+      style: {
+        shape: 'round-rectangle',
+        'background-opacity': 0.04,
+        'border-color': p.hostBorder,
+        'border-width': m.hostBorder,
+        'border-style': 'double',
+        padding: projector ? 40 : 28,
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'font-size': m.titleFont,
+        'font-weight': 'bold',
+        color: p.netnsTitleText,
+        'text-outline-width': 0,
+        'compound-sizing-wrt-labels': 'include',
+      },
+    },
+    {
+      selector: 'node.kind-host.down',
+      style: {
+        opacity: 0.45,
+        'border-style': 'dashed',
+      },
+    },
+
     // ---- interfaces: small round rectangles, name + first address inside ------------------
     {
       selector: 'node.kind-interface',

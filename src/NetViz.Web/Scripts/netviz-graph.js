@@ -141,7 +141,7 @@ class NetVizGraph {
         const pos = previous.get(n.id());
         if (pos && !n.isParent()) n.position(pos);
       }
-      if (this._layoutName === 'lanes' && added.nonempty()) {
+      if (this._activeLayout() === 'lanes' && added.nonempty()) {
         // In the same batch as the add: Cytoscape styles every element once, with its lane classes and
         // level of detail already set (a second pass costs most of a second at 300 namespaces). A first
         // reset plans the lanes; a later one (after a sequence gap) extends the plan, so survivors stay put.
@@ -217,7 +217,7 @@ class NetVizGraph {
       leaving.addClass('nv-leaving').unselect();
       // Lanes: new namespaces take the next slot of their lane, a new bridge a new lane, a tile whose text
       // or size changed is redrawn; only what a grown box pushes moves (lanes-layout.js extendPlan).
-      if (this._layoutName === 'lanes' && this._laidOutOnce && (newElements.nonempty() || updated.length)) this._runLanes(false, false);
+      if (this._activeLayout() === 'lanes' && this._laidOutOnce && (newElements.nonempty() || updated.length)) this._runLanes(false, false);
     });
     this._lastSequence = diff.sequence;
 
@@ -228,7 +228,7 @@ class NetVizGraph {
     }
     const newNodes = newElements.nodes();
     if (newNodes.nonempty()) {
-      if (this._layoutName === 'lanes' && this._laidOutOnce) this._revealIfOffscreen(newNodes);
+      if (this._activeLayout() === 'lanes' && this._laidOutOnce) this._revealIfOffscreen(newNodes);
       else this._placeNewNodes(newNodes);
     }
     if (newElements.nonempty()) {
@@ -252,7 +252,7 @@ class NetVizGraph {
     // Projector mode changes every node's size: lay out again (the layered layout gives the same
     // arrangement, just roomier), otherwise the bigger nodes would overlap.
     if (wasProjector !== this._projector && this.cy.nodes().nonempty()) this._runFullLayout(false, true);
-    else if (this._layoutName === 'lanes' && this._lastLanes) this._underlay.set(this._lastLanes.decor, underlayPalette(this._theme, palettes[this._theme]), this._projector);
+    else if (this._activeLayout() === 'lanes' && this._lastLanes) this._underlay.set(this._lastLanes.decor, underlayPalette(this._theme, palettes[this._theme]), this._projector);
   }
 
   /**
@@ -277,7 +277,7 @@ class NetVizGraph {
     cy.batch(() => this._applyFilterClasses(cy.elements()));
     const changed = before.hideLoopback !== this._filter.hideLoopback || before.hideHostDevices !== this._filter.hideHostDevices
       || before.hideNat !== this._filter.hideNat || before.focus !== this._filter.focus;
-    if (this._layoutName === 'lanes') {
+    if (this._activeLayout() === 'lanes') {
       // The lanes are cheap to lay out and a focus is a different picture: lay out what is shown, fit it.
       if (changed && this._laidOutOnce) this._runFullLayout(false, false);
       return cy.nodes().not('.nv-hidden').length;
@@ -357,7 +357,7 @@ class NetVizGraph {
   viewportChanged() {
     if (this._disposed) return;
     this.cy.resize();
-    if (this._layoutName === 'lanes' && this.cy.nodes().nonempty()) this._runFullLayout(false, false);
+    if (this._activeLayout() === 'lanes' && this.cy.nodes().nonempty()) this._runFullLayout(false, false);
     else this.fit();
   }
 
@@ -423,7 +423,7 @@ class NetVizGraph {
     const cy = this.cy;
     // The lanes layout knows its picture's bounds (frames and host band included): no need to make
     // Cytoscape style and measure every element first, which at 300 namespaces costs a second.
-    const d = this._layoutName === 'lanes' ? this._lastLanes?.bounds : null;
+    const d = this._activeLayout() === 'lanes' ? this._lastLanes?.bounds : null;
     let box = d && Number.isFinite(d.x1) && d.x2 > d.x1 ? d : null;
     if (!box) {
       const shown = cy.elements(':visible');
@@ -551,11 +551,20 @@ class NetVizGraph {
     this._hiddenAtLayout = new Set(this.cy.nodes('.nv-hidden').map(n => n.id()));
   }
 
+  /**
+   * The layout actually run. A hub's graph nests namespaces in host boxes; the lanes and layered layouts
+   * draw one host's picture, so several hosts are laid out by fcose, which keeps compound boxes apart.
+   */
+  _activeLayout() {
+    return this._layoutName !== 'fcose' && this.cy.nodes('[kind = "host"]').nonempty() ? 'fcose' : this._layoutName;
+  }
+
   _runFullLayout(randomize, animate) {
     const cy = this.cy;
     this._stopLayout();
     if (cy.nodes().empty()) return;
-    if (this._layoutName === 'lanes') {
+    const name = this._activeLayout();
+    if (name === 'lanes') {
       this._rememberHidden();
       this._runLanes(true, true);
       return;
@@ -564,7 +573,7 @@ class NetVizGraph {
     const visible = cy.elements().not('.nv-hidden').not('.nv-leaving');
     this._rememberHidden();
     try {
-      const opts = fullLayoutOptions(this._layoutName, { projector: this._projector, randomize, animate, visible });
+      const opts = fullLayoutOptions(name, { projector: this._projector, randomize, animate, visible });
       const layout = visible.layout(opts);
       this._layout = layout;
       // A layout that ends must leave the whole picture in view, whatever it did with the positions.
@@ -588,11 +597,12 @@ class NetVizGraph {
       this._runFullLayout(true, false);
       return;
     }
-    if (this._layoutName === 'lanes') {
+    const name = this._activeLayout();
+    if (name === 'lanes') {
       // New namespaces take the next slot of their lane, a new bridge a new lane; only what a grown box
       // pushes moves (lanes-layout.js extendPlan).
       this._runLanes(false, false);
-    } else if (this._layoutName === 'layered') {
+    } else if (name === 'layered') {
       // Deterministic: each new node gets a free spot in the layered picture; nothing else moves.
       const positions = layeredIncrementalPositions(cy, newNodes, this._projector);
       cy.batch(() => {
@@ -720,7 +730,7 @@ class NetVizGraph {
    * the threshold (with a little hysteresis), since it restyles every tile.
    */
   _updateLod(force) {
-    if (this._disposed || this._layoutName !== 'lanes' || !this._lodEles) return;
+    if (this._disposed || this._activeLayout() !== 'lanes' || !this._lodEles) return;
     const m = lodMetrics(this._projector);
     const px = this.cy.zoom() * m.dFont;
     const overview = this._overview === null ? px < m.detailPx : this._overview ? px < m.detailPx + 0.5 : px < m.detailPx - 0.5;

@@ -92,4 +92,39 @@ public sealed class TopologyBroadcasterTests
         Assert.Equal(0, feed.SubscriberCount);
         Assert.True(feed.WaitForFirstSnapshotAsync(TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
     }
+
+    [Fact]
+    public void A_subscriber_resuming_its_stream_gets_only_the_diffs_it_missed()
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 4);
+        for (var i = 1; i <= 5; i++) feed.Publish(Snapshot(i));
+
+        using var behind = feed.Resume(feed.StreamId, lastSeen: 3);
+        Assert.Equal([4L, 5L], Drain(behind).Select(u => Assert.IsType<TopologyChange>(u).Sequence));
+
+        using var current = feed.Resume(feed.StreamId, lastSeen: 5);
+        Assert.Empty(Drain(current));
+        feed.Publish(Snapshot(6));
+        Assert.Equal(6, Assert.IsType<TopologyChange>(Assert.Single(Drain(current))).Sequence);
+    }
+
+    [Theory]
+    [InlineData("other-run", 4L)] // another process: its sequence 4 is not ours
+    [InlineData(null, 1L)] // diff 2 has left the history (4 held: 3..6)
+    [InlineData(null, 7L)] // ahead of the feed: it restarted under the same name
+    [InlineData(null, 0L)]
+    public void A_subscriber_that_cannot_resume_starts_over_from_the_current_snapshot(string? stream, long lastSeen)
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 4);
+        for (var i = 1; i <= 6; i++) feed.Publish(Snapshot(i));
+
+        using var sub = feed.Resume(stream ?? feed.StreamId, lastSeen);
+        var reset = Assert.IsType<TopologyReset>(Assert.Single(Drain(sub)));
+        Assert.Equal(6, reset.Sequence);
+        Assert.Same(feed.Current, reset.Snapshot);
+    }
+
+    [Fact]
+    public void Each_feed_names_its_own_stream() =>
+        Assert.NotEqual(new TopologyBroadcaster(2).StreamId, new TopologyBroadcaster(2).StreamId);
 }

@@ -36,10 +36,20 @@ public sealed class NetVizProcess : IAsyncDisposable
     private static string AppDll => Path.Combine(AppContext.BaseDirectory, "NetViz.Web.dll");
 
     /// <summary>Starts the app with these command-line arguments and environment, and waits until it answers /healthz.</summary>
-    public static async Task<NetVizProcess> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="baseAddress">Where to listen; null: a free loopback port (a restart on the same address passes the old one).</param>
+    /// <param name="netns">An `ip netns` to run it in (a simulated host), or null for this one.</param>
+    public static async Task<NetVizProcess> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, Uri? baseAddress = null,
+        string? netns = null)
     {
-        var baseAddress = new Uri($"http://127.0.0.1:{DockerCli.FreeLoopbackPort()}/");
+        baseAddress ??= new Uri($"http://127.0.0.1:{DockerCli.FreeLoopbackPort()}/");
         var startInfo = Prepare(["--urls", baseAddress.GetLeftPart(UriPartial.Authority), .. args], environment);
+        if (netns is not null)
+        {
+            // ip netns exec execs the program in place: the process (and its id, which Kill uses) is dotnet's.
+            startInfo.ArgumentList.Insert(0, startInfo.FileName);
+            foreach (var a in new[] { "netns", "exec", netns }.Reverse()) startInfo.ArgumentList.Insert(0, a);
+            startInfo.FileName = "ip";
+        }
         var process = new Process { StartInfo = startInfo };
         var app = new NetVizProcess(process, baseAddress);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) app._stdout.Enqueue(e.Data); };
@@ -130,8 +140,12 @@ public sealed class NetVizProcess : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Kills the app (idempotent: a test may stop it early, as a crash would, and dispose it again at the end).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Http.Dispose();
         if (!_process.HasExited)
         {

@@ -107,6 +107,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
                 new(ShowLesson, "The lesson: none, host, bridge, ip netns"),
                 new(ShowSelection, "The selection and its neighbours"),
             };
+            // A hub: one entry per host (several can be chosen together through a link: show=host:a,host:b).
+            foreach (var host in index.OfKind<HostNode>().OrderBy(h => h.Name, StringComparer.Ordinal))
+                options.Add(new(host.Id, $"host {host.Label}"));
             var networkBridges = new HashSet<string>(StringComparer.Ordinal);
             foreach (var network in index.OfKind<NetworkNode>().Where(CytoscapeElementMapper.IsDrawn).OrderBy(n => n.Name, StringComparer.Ordinal))
             {

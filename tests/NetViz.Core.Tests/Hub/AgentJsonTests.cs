@@ -1,0 +1,91 @@
+using System.Text.Json;
+using NetViz.Core.Correlation;
+using NetViz.Core.Diff;
+using NetViz.Core.Hub;
+using NetViz.Core.Model;
+using NetViz.Core.Tests.Model;
+using static NetViz.Core.Tests.Correlation.LessonTopology;
+
+namespace NetViz.Core.Tests.Hub;
+
+/// <summary>The hub reads agents' JSON back into the model: what it reads must write the very JSON the agent sent.</summary>
+public sealed class AgentJsonTests
+{
+    private static TopologySnapshot Before() => TopologyBuilder.Build(Readings(nat: TopologyJsonContractTests.ContractNat()));
+
+    private static TopologySnapshot After()
+    {
+        var docker = Correlation.LessonTopology.Docker();
+        return TopologyBuilder.Build(Readings(
+            nat: TopologyJsonContractTests.ContractNat() with { Rules = [.. TopologyJsonContractTests.ContractNat().Rules.Select(r => r with { Packets = r.Packets + 5 })] },
+            docker: docker with { Containers = docker.Containers.RemoveAt(1) }) with { CollectedAt = DateTimeOffset.Parse("2026-11-28T10:00:02Z") });
+    }
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, TopologyJson.Options);
+    private static JsonElement Element(string json) => JsonDocument.Parse(json).RootElement.Clone();
+
+    [Fact]
+    public void A_snapshot_read_back_without_a_prefix_writes_the_same_json_every_kind_included()
+    {
+        var original = Before();
+        Assert.Equal(
+            [NodeKinds.Container, NodeKinds.External, NodeKinds.Interface, NodeKinds.NatRule, NodeKinds.Netns, NodeKinds.Network],
+            original.Nodes.Select(n => n.Kind).Distinct().Order());
+        var json = Json(original);
+
+        var read = DerivedFacts.Complete(AgentJson.ReadSnapshot(Element(json), "", out var skipped));
+
+        Assert.Equal(0, skipped);
+        Assert.Equal(json, Json(read));
+        // The facts the JSON does not carry are recovered: the dashboard's network filter and NAT colours need them.
+        Assert.Equal(original.Nodes.Select(n => n.Membership), read.Nodes.Select(n => n.Membership));
+        Assert.Equal(original.Edges.OfType<NatEdge>().Select(e => e.Translation), read.Edges.OfType<NatEdge>().Select(e => e.Translation));
+        Assert.Equal(original.Nodes.OfType<NetnsNode>().Select(n => n.Containers), read.Nodes.OfType<NetnsNode>().Select(n => n.Containers));
+    }
+
+    [Fact]
+    public void With_a_host_prefix_every_id_and_every_member_naming_one_is_prefixed_and_nothing_else()
+    {
+        var json = Json(Before());
+        var read = AgentJson.ReadSnapshot(Element(json), "node-2/", out _);
+
+        var ids = read.Nodes.Select(n => n.Id).ToHashSet();
+        Assert.All(ids, id => Assert.StartsWith("node-2/", id));
+        Assert.All(read.Edges, e => { Assert.Contains(e.Source, ids); Assert.Contains(e.Target, ids); Assert.StartsWith("node-2/", e.Id); });
+        Assert.All(read.Nodes.Where(n => n.Parent is not null), n => Assert.Contains(n.Parent!, ids));
+        Assert.All(read.Nodes.OfType<InterfaceNode>(), i =>
+        {
+            foreach (var reference in new[] { i.Peer, i.Master, i.Lower }.OfType<string>()) Assert.Contains(reference, ids);
+        });
+        Assert.Contains(read.Host.Netns!, ids);
+        // Take the prefix away again and it is the agent's JSON, character for character.
+        Assert.Equal(json, Json(read).Replace("\"node-2/", "\""));
+    }
+
+    [Fact]
+    public void A_diff_event_applied_to_the_read_snapshot_gives_the_agents_next_snapshot()
+    {
+        var (before, after) = (Before(), After());
+        var diff = TopologyDiffer.Compute(before, after, 18);
+        Assert.NotEmpty(diff.RemovedNodes);
+        Assert.NotEmpty(diff.UpdatedNodes);
+
+        var read = AgentJson.ReadSnapshot(Element(Json(before)), "h/", out _);
+        var applied = DerivedFacts.Complete(AgentJson.ApplyDiff(read, Element(Json(diff)), "h/", out var skipped));
+        var expected = DerivedFacts.Complete(AgentJson.ReadSnapshot(Element(Json(after)), "h/", out _));
+
+        Assert.Equal(0, skipped);
+        Assert.Equal(expected.GeneratedAt, applied.GeneratedAt);
+        Assert.Equal(expected.Nodes.Select(Json).Order(), applied.Nodes.Select(Json).Order());
+        Assert.Equal(expected.Edges.Select(Json).Order(), applied.Edges.Select(Json).Order());
+    }
+
+    [Fact]
+    public void Elements_of_a_kind_this_hub_does_not_know_are_skipped_and_counted()
+    {
+        var json = Json(Before()).Replace("\"nodes\":[", "\"nodes\":[{\"id\":\"x:1\",\"kind\":\"future-kind\",\"label\":\"x\",\"parent\":null,\"props\":{}},");
+        var read = AgentJson.ReadSnapshot(Element(json), "", out var skipped);
+        Assert.Equal(1, skipped);
+        Assert.Equal(Before().Nodes.Length, read.Nodes.Length);
+    }
+}
