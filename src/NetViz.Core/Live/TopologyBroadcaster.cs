@@ -16,7 +16,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     private readonly Lock _gate = new();
     private readonly List<Channel<TopologyUpdate>> _subscribers = [];
     /// <summary>The newest diffs, oldest first, at most <see cref="_bufferSize"/>: what a resuming subscriber may have missed.</summary>
-    private readonly Queue<TopologyChange> _history = new();
+    private readonly Queue<TopologyChange> _recent = new();
     private readonly TaskCompletionSource _firstSnapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TopologySnapshot _current = TopologySnapshot.Empty;
     private long _sequence;
@@ -51,7 +51,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
         {
             // The history holds at most _bufferSize diffs, so they always fit the new channel.
             if (CanResume(streamId, lastSeen))
-                foreach (var missed in _history.Where(c => c.Sequence > lastSeen)) channel.Writer.TryWrite(missed);
+                foreach (var missed in _recent.Where(c => c.Sequence > lastSeen)) channel.Writer.TryWrite(missed);
             else
                 channel.Writer.TryWrite(new TopologyReset(_sequence, _current));
             _subscribers.Add(channel);
@@ -83,8 +83,8 @@ public sealed class TopologyBroadcaster : ITopologyFeed
             Volatile.Write(ref _current, snapshot);
             _metrics?.OnSnapshotPublished(snapshot); // [ops hook]
             var change = new TopologyChange(diff, snapshot);
-            _history.Enqueue(change);
-            while (_history.Count > _bufferSize) _history.Dequeue();
+            _recent.Enqueue(change);
+            while (_recent.Count > _bufferSize) _recent.Dequeue();
             foreach (var channel in _subscribers)
             {
                 if (channel.Writer.TryWrite(change)) continue;
@@ -107,7 +107,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     {
         if (streamId != StreamId || lastSeen <= 0 || lastSeen > _sequence) return false;
         if (lastSeen == _sequence) return true;
-        return _history.Count > 0 && _history.Peek().Sequence <= lastSeen + 1;
+        return _recent.Count > 0 && _recent.Peek().Sequence <= lastSeen + 1;
     }
 
     /// <summary>Ends every subscription (after what is buffered): the feed stops.</summary>
