@@ -39,6 +39,7 @@ public static class NetVizCoreExtensions
             });
         });
         services.AddSingleton<TopologyCollector>();
+        services.AddSingleton<Paths.IPathSysctlsSource>(sp => new Paths.ProcSysctlsSource(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INamespaceNetlinkSource>(sp => new NamespaceNetlinkListeners(
             sp.GetRequiredService<IOptions<NetVizOptions>>().Value.MaxNamespaceListeners, sp.GetRequiredService<ILogger<NamespaceNetlinkListeners>>()));
         services.AddSingleton<INamespaceLifecycleSource>(sp =>

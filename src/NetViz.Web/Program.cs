@@ -40,6 +40,7 @@ app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 app.MapStaticAssets();
 app.MapNetVizLogin();
 app.MapNetVizApi();
+app.MapNetVizPathApi();
 app.MapRazorComponents<App>()
     // SecurityHeadersMiddleware sends the whole CSP, frame-ancestors 'none' included.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

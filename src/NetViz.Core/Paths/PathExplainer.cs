@@ -64,7 +64,7 @@ public static class PathExplainer
                 Title = $"start in {from.Label}",
                 Detail = from.Netns is null
                     ? $"A packet from the outside world ({_source}) arrives on the host's uplink {_in?.Name ?? "(unknown)"}."
-                    : $"{(protocol == "icmp" ? "An ICMP" : "A " + protocol.ToUpperInvariant())} packet leaves {from.Label} for {to.Label} ({_destination}{(_port is { } p ? ":" + p : "")}).",
+                    : $"{(protocol == "icmp" ? "An ICMP" : "A " + protocol.ToUpperInvariant())} packet leaves {from.Label} for {to.Label}{(to.Label.Contains(_destination.ToString(), StringComparison.Ordinal) ? "" : $" at {_destination}")}{(_port is { } p ? $", port {p}" : "")}.",
                 Netns = (from.Netns ?? index.Host)?.Id,
                 Elements = [.. new[] { from.Element, _in?.Id }.OfType<string>()],
                 Packet = Packet,
@@ -97,9 +97,10 @@ public static class PathExplainer
                 var arrived = _in is not null;
 
                 // Locally generated packets need a source before OUTPUT sees them: the kernel picks it by route lookup.
+                // A packet to one of the namespace's own addresses goes by the local table and takes that address as its source.
+                if (_source is null && index.IsLocal(ns.Inode, _destination)) _source = _destination;
                 if (_source is null && index.Lookup(ns.Inode, _destination) is { } first)
                     _source = SourceFor(ns, first.Route);
-                if (_source is null && index.IsLocal(ns.Inode, _destination)) _source = PathIndex.IsLoopback(_destination) ? _destination : _destination;
                 _source ??= IPAddress.Any;
 
                 if (ns.IsHost && book.HasNat && Nat(arrived ? "PREROUTING" : "OUTPUT") is { } natStop) return natStop;
@@ -207,7 +208,7 @@ public static class PathExplainer
                     Command = $"tcpdump -ni {ShellQuote.Word(outIf.Name)} {TcpdumpFilter()}   # package tcpdump",
                     Packet = Packet,
                 });
-                return (PathVerdicts.LeavesHost, $"It leaves the host by {outIf.Name} (source {_source} after NAT); what happens beyond the host is not visible from here.");
+                return (PathVerdicts.LeavesHost, $"It leaves the host by {outIf.Name} with source {_source}; what happens beyond the host is not visible from here.");
             }
             return Stop(PathHopKinds.Route, $"{outIf.Type} {outIf.Name}", $"The packet leaves by {outIf.Name}, a {outIf.Type} link, which the path model does not follow.",
                 PathVerdicts.Undecided, $"Links of type {outIf.Type} are not modelled.", netns: ns, elements: [outIf.Id]);
@@ -330,7 +331,7 @@ public static class PathExplainer
             });
             return (PathVerdicts.Delivered, _destination.Equals(to.Address)
                 ? $"Delivered: {Label(ns)} receives it at {_destination}, and the reply has a way back."
-                : $"Delivered: {Label(ns)} receives it at {_destination} (translated from {to.Address}), and the reply has a way back.");
+                : $"Delivered: {Label(ns)} receives it at {_destination} ({(_proxied ? "docker-proxy's new connection" : "translated")} from {to.Address}), and the reply has a way back.");
         }
 
         /// <summary>A published port on a host address with no DNAT in its way (127.0.0.1 from the host): docker-proxy answers and connects on.</summary>

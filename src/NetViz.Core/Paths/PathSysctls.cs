@@ -69,3 +69,30 @@ public static class ProcSysctls
         }
     }
 }
+
+/// <summary>Where the API and the dashboard get <see cref="PathSysctls"/>: a port, so tests can give fixed values.</summary>
+public interface IPathSysctlsSource
+{
+    PathSysctls Read(IEnumerable<string> hostDevices);
+}
+
+/// <summary>Reads /proc/sys at most once a second (a path panel asks on every change of its pickers).</summary>
+public sealed class ProcSysctlsSource(TimeProvider time) : IPathSysctlsSource
+{
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+    private readonly Lock _gate = new();
+    private (PathSysctls Value, DateTimeOffset At, string Devices)? _last;
+
+    public PathSysctls Read(IEnumerable<string> hostDevices)
+    {
+        var devices = string.Join('\n', hostDevices.Take(ProcSysctls.MaxDevices));
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_last is { } last && last.Devices == devices && now - last.At < MaxAge) return last.Value;
+        }
+        var value = ProcSysctls.Read(devices.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        lock (_gate) _last = (value, now, devices);
+        return value;
+    }
+}
