@@ -14,7 +14,7 @@
 # engine's bridges must be unchanged; and nothing named with a test prefix may be
 # left (containers, networks, namespaces, links, iptables rules, private engines).
 # Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
-# sources), nvsn (lesson scenario), nvpe (private engine), nve2e (end-to-end),
+# sources), nvsn (lesson scenario), nvpe (private engine), nve2e (end-to-end), nvpath (packet paths),
 # nvtest (this script's sentinel); Docker objects are also labelled
 # netviz.test=<prefix>. tests/README.md has the rules.
 set -euo pipefail
