@@ -26,6 +26,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DashboardSettingsStore>();
         Services.AddScoped<DashboardViewState>();
         Services.AddSingleton<ITopologyFeed>(Feed);
+        Services.AddSingleton<NetViz.Core.Paths.IPathSysctlsSource>(new FixedPathSysctls(NetViz.Core.Paths.PathSysctls.DockerDefaults));
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
@@ -45,4 +46,10 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready")));
         return page;
     }
+}
+
+/// <summary>Fixed kernel settings for the path panel (the real ones are read from /proc/sys).</summary>
+public sealed class FixedPathSysctls(NetViz.Core.Paths.PathSysctls value) : NetViz.Core.Paths.IPathSysctlsSource
+{
+    public NetViz.Core.Paths.PathSysctls Read(IEnumerable<string> hostDevices) => value;
 }
