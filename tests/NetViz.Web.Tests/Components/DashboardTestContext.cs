@@ -26,11 +26,15 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DashboardSettingsStore>();
         Services.AddScoped<DashboardViewState>();
         Services.AddSingleton<ITopologyFeed>(Feed);
+        Services.AddSingleton(new NetViz.Core.Traffic.TrafficMonitor(Traffic, TimeProvider.System, TimeSpan.FromMilliseconds(20)));
         Services.AddSingleton<NetViz.Core.Paths.IPathSysctlsSource>(new FixedPathSysctls(NetViz.Core.Paths.PathSysctls.DockerDefaults));
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
     protected FakeTopologyFeed Feed { get; } = new(SampleTopology.Create());
+
+    /// <summary>Link counters that grow by a fixed amount per read, for the busiest-cables list.</summary>
+    protected FakeTrafficCounters Traffic { get; } = new();
 
     /// <summary>The Topology page (with the popover provider its selects need), once it reports the graph drawn.</summary>
     protected IRenderedComponent<Topology> RenderReadyTopology()
@@ -52,4 +56,20 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 public sealed class FixedPathSysctls(NetViz.Core.Paths.PathSysctls value) : NetViz.Core.Paths.IPathSysctlsSource
 {
     public NetViz.Core.Paths.PathSysctls Read(IEnumerable<string> hostDevices) => value;
+}
+
+/// <summary>Counters of the sample topology's web veth that grow by 1 MiB received and 10 KiB sent per read.</summary>
+public sealed class FakeTrafficCounters : NetViz.Core.Traffic.ITrafficCounterSource
+{
+    private long _reads;
+
+    public long Reads => Interlocked.Read(ref _reads);
+
+    public NetViz.Core.Traffic.TrafficSample Read(DateTimeOffset at)
+    {
+        var n = (ulong)Interlocked.Increment(ref _reads);
+        var web = SampleTopology.Create().Nodes.OfType<NetViz.Core.Model.InterfaceNode>().First(i => i.InHostNamespace && i.Peer is not null);
+        return new NetViz.Core.Traffic.TrafficSample(at, web.NetnsInode,
+            [new NetViz.Core.Traffic.LinkCounterReading(web.Ifindex, web.Name, new NetViz.Core.Sources.LinkCounters(n * 100, n * 10, n * 1024 * 1024, n * 10240, 0, 0, 0, 0))]);
+    }
 }
