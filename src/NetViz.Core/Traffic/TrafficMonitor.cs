@@ -12,7 +12,7 @@ public interface ITrafficCounterSource
 }
 
 /// <summary>
-/// The host namespace's link counters, by one RTM_GETLINK dump (about 0.1 ms). Every Docker veth has its host end
+/// The host namespace's link counters, by one RTM_GETSTATS dump of the 64-bit counters only. Every Docker veth has its host end
 /// here, and a veth's two ends count the same frames (rx on one is tx on the other), so the host side alone gives
 /// every container's cable, every bridge and every NIC.
 /// </summary>
@@ -25,12 +25,36 @@ public sealed class NetlinkTrafficCounterSource : ITrafficCounterSource, IDispos
 
     public TrafficSample Read(DateTimeOffset at)
     {
-        var dump = new NetlinkDump();
-        lock (_socket) _socket.Dump(NetlinkRequest.DumpLinks(++_sequence), dump);
-        var links = ImmutableArray.CreateBuilder<LinkCounterReading>(dump.Links.Count);
-        foreach (var link in dump.Links)
-            if (link.Counters is { } counters) links.Add(new LinkCounterReading(link.Index, link.Name, counters));
-        return new TrafficSample(at, _inode, links.ToImmutable());
+        byte[] raw;
+        lock (_socket) raw = _socket.DumpRaw(NetlinkRequest.DumpLinkStats(++_sequence));
+        return new TrafficSample(at, _inode, Parse(raw));
+    }
+
+    private const ushort RTM_NEWSTATS = 92, IFLA_STATS_LINK_64 = 1;
+
+    private static ulong U(ReadOnlySpan<byte> stats, int field) => BitConverter.ToUInt64(stats[(field * 8)..(field * 8 + 8)]);
+
+    /// <summary>RTM_NEWSTATS replies: if_stats_msg (ifindex at 4) then IFLA_STATS_LINK_64 = struct rtnl_link_stats64.</summary>
+    internal static ImmutableArray<LinkCounterReading> Parse(ReadOnlySpan<byte> raw)
+    {
+        var links = ImmutableArray.CreateBuilder<LinkCounterReading>();
+        var reader = new NetlinkMessageReader(raw);
+        while (reader.TryRead(out var message))
+        {
+            if (message.Type == NetlinkParser.NLMSG_ERROR && message.Payload.Length >= 4 && BitConverter.ToInt32(message.Payload) != 0)
+                throw new System.Net.Sockets.SocketException(-BitConverter.ToInt32(message.Payload));
+            if (message.Type != RTM_NEWSTATS || message.Payload.Length < 12 || links.Count >= NetlinkDump.MaxLinks) continue;
+            var index = BitConverter.ToInt32(message.Payload[4..8]);
+            var attributes = new NetlinkAttributeReader(message.Payload[12..]);
+            while (attributes.TryRead(out var attribute))
+            {
+                if ((attribute.Type & 0x3fff) != IFLA_STATS_LINK_64 || attribute.Value.Length < 64) continue;
+                var v = attribute.Value;
+                // rtnl_link_stats64: rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped, tx_dropped, ...
+                links.Add(new LinkCounterReading(index, "", new LinkCounters(U(v, 0), U(v, 1), U(v, 2), U(v, 3), U(v, 6), U(v, 7), U(v, 4), U(v, 5))));
+            }
+        }
+        return links.ToImmutable();
     }
 
     public void Dispose() => _socket.Dispose();

@@ -8,7 +8,7 @@ namespace NetViz.Core.Traffic;
 /// <param name="NetnsInode">The namespace read; interface node ids are <c>if:&lt;inode&gt;:&lt;ifindex&gt;</c>.</param>
 public sealed record TrafficSample(DateTimeOffset At, ulong NetnsInode, ImmutableArray<LinkCounterReading> Links);
 
-/// <summary>One link's counters: the ifindex and name say which link (an ifindex can be reused by a new link).</summary>
+/// <summary>One link's counters. The name, when the source knows it ("" from RTM_GETSTATS), tells a reused ifindex apart; counters going down do too.</summary>
 public sealed record LinkCounterReading(int Index, string Name, LinkCounters Counters);
 
 /// <summary>Traffic through one interface, per second, as the kernel counted it (rx: received by it, tx: sent by it).</summary>

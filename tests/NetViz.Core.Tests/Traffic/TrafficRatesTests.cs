@@ -80,3 +80,33 @@ public sealed class TrafficRatesTests
         Assert.True(condition());
     }
 }
+
+public sealed class NetlinkStatsParseTests
+{
+    [Fact]
+    public void An_rtm_newstats_reply_becomes_the_link_counters()
+    {
+        // nlmsghdr(16) + if_stats_msg(12) + attribute IFLA_STATS_LINK_64 (4 + 23 u64 fields), then NLMSG_DONE.
+        var stats = new byte[4 + 23 * 8];
+        BitConverter.TryWriteBytes(stats.AsSpan(0, 2), (ushort)stats.Length);
+        BitConverter.TryWriteBytes(stats.AsSpan(2, 2), (ushort)1);
+        ulong[] fields = [11, 22, 3333, 4444, 5, 6, 7, 8];
+        for (var i = 0; i < fields.Length; i++) BitConverter.TryWriteBytes(stats.AsSpan(4 + i * 8, 8), fields[i]);
+        var payload = new byte[12 + stats.Length];
+        BitConverter.TryWriteBytes(payload.AsSpan(4, 4), 42);
+        stats.CopyTo(payload, 12);
+        var message = Message(92, payload).Concat(Message(3, new byte[4])).ToArray();
+        var link = Assert.Single(NetlinkTrafficCounterSource.Parse(message));
+        Assert.Equal(42, link.Index);
+        Assert.Equal(new LinkCounters(11, 22, 3333, 4444, 7, 8, 5, 6), link.Counters);
+    }
+
+    private static byte[] Message(ushort type, byte[] payload)
+    {
+        var bytes = new byte[16 + payload.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 4), bytes.Length);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4, 2), type);
+        payload.CopyTo(bytes, 16);
+        return bytes;
+    }
+}

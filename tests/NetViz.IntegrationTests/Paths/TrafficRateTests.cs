@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using NetViz.Core.Traffic;
+using NetViz.IntegrationTests.Netlink;
 using static NetViz.IntegrationTests.Docker.DockerCli;
 
 namespace NetViz.IntegrationTests.Paths;
@@ -46,6 +47,7 @@ public sealed class TrafficRateTests(Xunit.Abstractions.ITestOutputHelper output
                 return total;
             });
 
+            var vethId = $"if:{Ip.Inode("/proc/self/ns/net")}:{File.ReadAllText($"/sys/class/net/{Veth}/ifindex").Trim()}";
             await using var monitor = new TrafficMonitor(new NetlinkTrafficCounterSource(), TimeProvider.System, TimeSpan.FromMilliseconds(500));
             using var subscription = monitor.Subscribe();
             var integrated = 0d;
@@ -56,7 +58,7 @@ public sealed class TrafficRateTests(Xunit.Abstractions.ITestOutputHelper output
                 {
                     var rates = await subscription.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
                     samples++;
-                    if (rates.Interfaces.FirstOrDefault(r => r.Name == Veth) is { } veth)
+                    if (rates.Interfaces.FirstOrDefault(r => r.InterfaceId == vethId) is { } veth)
                         integrated += veth.RxBytesPerSecond * (rates.To - rates.From).TotalSeconds;
                 }
             }

@@ -73,11 +73,12 @@ public partial class BusiestCables : ComponentBase, IAsyncDisposable
     private string LabelOf(InterfaceRate rate)
     {
         var node = Snapshot.Nodes.OfType<InterfaceNode>().FirstOrDefault(i => i.Id == rate.InterfaceId);
-        if (node?.Peer is not { } peerId) return rate.Name;
+        var name = node?.Name ?? (rate.Name.Length > 0 ? rate.Name : rate.InterfaceId);
+        if (node?.Peer is not { } peerId) return name;
         var peer = Snapshot.Nodes.OfType<InterfaceNode>().FirstOrDefault(i => i.Id == peerId);
         var owner = peer is null ? null : Snapshot.Nodes.OfType<ContainerNode>().FirstOrDefault(c => c.Netns == $"netns:{peer.NetnsInode}" && c.JoinedContainer is null);
         var ns = peer is null ? null : Snapshot.Nodes.OfType<NetnsNode>().FirstOrDefault(n => n.Inode == peer.NetnsInode);
-        return owner is not null ? $"{rate.Name} → {owner.Name}" : ns?.Name is { } name ? $"{rate.Name} → {name}" : rate.Name;
+        return owner is not null ? $"{name} → {owner.Name}" : ns?.Name is { } nsName ? $"{name} → {nsName}" : name;
     }
 
     public static string FormatBytes(double perSecond) => perSecond switch
