@@ -110,3 +110,33 @@ public sealed class NetlinkStatsParseTests
         return bytes;
     }
 }
+
+public sealed class NatGateRatesTests
+{
+    private static NetViz.Core.Model.TopologySnapshot With(long packets, long bytes, double seconds)
+    {
+        var snapshot = NetViz.Core.Tests.Paths.PathLab.Snapshot();
+        return snapshot with
+        {
+            GeneratedAt = snapshot.GeneratedAt.AddSeconds(seconds),
+            Nodes = [.. snapshot.Nodes.Select(n => n is NetViz.Core.Model.NatRuleNode r && r.Parsed.Target == "DNAT" && r.Parsed.DestinationPort == "8081"
+                ? r with { Parsed = r.Parsed with { Packets = packets, Bytes = bytes } } : n)],
+        };
+    }
+
+    [Fact]
+    public void A_gate_shows_its_counter_deltas_per_second()
+    {
+        var rate = Assert.Single(NatGateRates.Between(With(10, 1000, 0), With(30, 5000, 2)));
+        Assert.Equal((10d, 2000d), (rate.PacketsPerSecond, rate.BytesPerSecond));
+        Assert.Contains("8081", rate.Label);
+    }
+
+    [Fact]
+    public void Idle_reset_or_time_reversed_gates_have_no_rate()
+    {
+        Assert.Empty(NatGateRates.Between(With(10, 1000, 0), With(10, 1000, 2)));
+        Assert.Empty(NatGateRates.Between(With(10, 1000, 0), With(5, 500, 2)));
+        Assert.Empty(NatGateRates.Between(With(10, 1000, 2), With(30, 5000, 0)));
+    }
+}

@@ -37,3 +37,25 @@ public sealed class BusiestCablesTests : DashboardTestContext
     [InlineData(3.5 * 1024 * 1024, "3.5 MB")]
     public void Rates_are_written_for_people(double bytes, string text) => Assert.Equal(text, BusiestCables.FormatBytes(bytes));
 }
+
+public sealed class BusiestNatGatesTests : DashboardTestContext
+{
+    [Fact]
+    public void A_newer_snapshot_with_grown_counters_lists_the_gate_with_its_rate()
+    {
+        var before = SampleTopology.Create();
+        var rule = before.Nodes.OfType<NatRuleNode>().First();
+        var after = before with
+        {
+            GeneratedAt = before.GeneratedAt.AddSeconds(2),
+            Nodes = [.. before.Nodes.Select(n => n.Id == rule.Id ? rule with { Parsed = rule.Parsed with { Packets = rule.Packets + 20, Bytes = rule.Bytes + 4096 } } : n)],
+        };
+        var cut = Render<BusiestCables>(p => p.Add(c => c.Snapshot, before));
+        Assert.Empty(cut.FindAll("[data-testid='nat-gate-row']"));
+        cut.Render(p => p.Add(c => c.Snapshot, after));
+        var row = cut.Find("[data-testid='nat-gate-row']");
+        Assert.Equal(rule.Id, row.GetAttribute("data-id"));
+        Assert.Contains("2.0 KB", row.TextContent);
+        Assert.Contains("10 pkt", row.TextContent);
+    }
+}

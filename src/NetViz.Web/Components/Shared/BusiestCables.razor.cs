@@ -27,10 +27,20 @@ public partial class BusiestCables : ComponentBase, IAsyncDisposable
     public sealed record Row(InterfaceRate Rate, string Label);
 
     private List<Row> _rows = [];
+    private System.Collections.Immutable.ImmutableArray<NatGateRate> _gates = [];
+    private TopologySnapshot? _previous;
     private bool _sampled;
     private TrafficSubscription? _subscription;
     private readonly CancellationTokenSource _stop = new();
     private IJSObjectReference? _module;
+
+    /// <summary>Each newer snapshot carries fresh NAT counters (read while someone watches): the deltas since the last one.</summary>
+    protected override void OnParametersSet()
+    {
+        if (_previous is { } previous && Snapshot.GeneratedAt > previous.GeneratedAt)
+            _gates = [.. NatGateRates.Between(previous, Snapshot).Take(Rows)];
+        if (_previous is null || Snapshot.GeneratedAt > _previous.GeneratedAt) _previous = Snapshot;
+    }
 
     protected override void OnInitialized()
     {
