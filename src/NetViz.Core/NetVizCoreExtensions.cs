@@ -46,6 +46,10 @@ public static class NetVizCoreExtensions
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<TopologyCollector>();
+        // Link counters are sampled only while a dashboard watches (TrafficMonitor), from the host namespace.
+        services.AddSingleton<Traffic.ITrafficCounterSource>(_ => new Traffic.NetlinkTrafficCounterSource());
+        services.AddSingleton(sp => new Traffic.TrafficMonitor(sp.GetRequiredService<Traffic.ITrafficCounterSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Paths.IPathSysctlsSource>(sp => new Paths.ProcSysctlsSource(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INamespaceNetlinkSource>(sp => new NamespaceNetlinkListeners(
             sp.GetRequiredService<IOptions<NetVizOptions>>().Value.MaxNamespaceListeners, sp.GetRequiredService<ILogger<NamespaceNetlinkListeners>>()));
         services.AddSingleton<INamespaceLifecycleSource>(sp =>

@@ -50,6 +50,7 @@ app.UseAntiforgery();
 app.MapNetVizOperations(); // [ops hook] /healthz, /readyz, /metrics
 
 app.MapNetVizApi();
+app.MapNetVizPathApi();
 if (!agent)
 {
     app.MapStaticAssets();

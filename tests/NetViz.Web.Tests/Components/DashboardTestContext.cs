@@ -33,6 +33,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<NetViz.Web.Lessons.LessonCatalog>();
         // MudBlazor's debounce reads TimeProvider too: only tests that drive the clock replace it.
         if (ClockOverride is { } clock) Services.AddSingleton(clock);
+        Services.AddSingleton(new NetViz.Core.Traffic.TrafficMonitor(Traffic, TimeProvider.System, TimeSpan.FromMilliseconds(20)));
+        Services.AddSingleton<NetViz.Core.Paths.IPathSysctlsSource>(new FixedPathSysctls(NetViz.Core.Paths.PathSysctls.DockerDefaults));
         SetRendererInfo(new RendererInfo("Server", true));
     }
 
@@ -45,6 +47,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected NetViz.Core.Timeline.TopologyHistory History { get; } = new(100, 1 << 20, TimeSpan.FromSeconds(3), TimeProvider.System);
     /// <summary>A clock to register as the components' TimeProvider (read in the constructor: set it in a field initializer), or null.</summary>
     protected virtual TimeProvider? ClockOverride => null;
+    /// <summary>Link counters that grow by a fixed amount per read, for the busiest-cables list.</summary>
+    protected FakeTrafficCounters Traffic { get; } = new();
 
     /// <summary>The Topology page (with the popover provider its selects need), once it reports the graph drawn.</summary>
     protected IRenderedComponent<Topology> RenderReadyTopology()
@@ -59,5 +63,27 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         var page = host.FindComponent<Topology>();
         page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready")));
         return page;
+    }
+}
+
+/// <summary>Fixed kernel settings for the path panel (the real ones are read from /proc/sys).</summary>
+public sealed class FixedPathSysctls(NetViz.Core.Paths.PathSysctls value) : NetViz.Core.Paths.IPathSysctlsSource
+{
+    public NetViz.Core.Paths.PathSysctls Read(IEnumerable<string> hostDevices) => value;
+}
+
+/// <summary>Counters of the sample topology's web veth that grow by 1 MiB received and 10 KiB sent per read.</summary>
+public sealed class FakeTrafficCounters : NetViz.Core.Traffic.ITrafficCounterSource
+{
+    private long _reads;
+
+    public long Reads => Interlocked.Read(ref _reads);
+
+    public NetViz.Core.Traffic.TrafficSample Read(DateTimeOffset at)
+    {
+        var n = (ulong)Interlocked.Increment(ref _reads);
+        var web = SampleTopology.Create().Nodes.OfType<NetViz.Core.Model.InterfaceNode>().First(i => i.InHostNamespace && i.Peer is not null);
+        return new NetViz.Core.Traffic.TrafficSample(at, web.NetnsInode,
+            [new NetViz.Core.Traffic.LinkCounterReading(web.Ifindex, web.Name, new NetViz.Core.Sources.LinkCounters(n * 100, n * 10, n * 1024 * 1024, n * 10240, 0, 0, 0, 0))]);
     }
 }

@@ -2,7 +2,7 @@ namespace NetViz.Core.Sources.Netlink;
 
 /// <summary>
 /// The only netlink message types NetViz ever sends: rtnetlink GET requests (RTM_GETLINK 18, RTM_GETADDR 22,
-/// RTM_GETROUTE 26, RTM_GETNSID 90). There is deliberately no member for any RTM_NEW*/RTM_DEL*/RTM_SET* type:
+/// RTM_GETROUTE 26, RTM_GETNSID 90, RTM_GETSTATS 94). There is deliberately no member for any RTM_NEW*/RTM_DEL*/RTM_SET* type:
 /// NetViz is read-only, and <see cref="NetlinkRequest"/> refuses any value not declared here.
 /// </summary>
 public enum NetlinkGetRequestType : ushort
@@ -11,6 +11,7 @@ public enum NetlinkGetRequestType : ushort
     GetAddress = 22,
     GetRoute = 26,
     GetNsId = 90,
+    GetStats = 94,
 }
 
 /// <summary>
@@ -58,6 +59,18 @@ public sealed class NetlinkRequest
         => Build(NetlinkGetRequestType.GetNsId, NLM_F_REQUEST, sequence, 4 /* rtgenmsg, padded */, 0, (NETNSA_FD, (uint)namespaceFd));
 
     internal const ushort NETNSA_FD = 3;
+
+    /// <summary>
+    /// RTM_GETSTATS dump of every link's 64-bit counters and nothing else (if_stats_msg with filter_mask
+    /// IFLA_STATS_LINK_64): a few dozen bytes per link, where a link dump carries kilobytes of configuration.
+    /// </summary>
+    public static NetlinkRequest DumpLinkStats(uint sequence)
+    {
+        var request = Build(NetlinkGetRequestType.GetStats, NLM_F_REQUEST | NLM_F_DUMP, sequence, 12, 0, null);
+        // struct if_stats_msg { u8 family; u8 pad1; u16 pad2; u32 ifindex; u32 filter_mask; }: IFLA_STATS_LINK_64 = 1, as bit 1 << (1 - 1).
+        BitConverter.TryWriteBytes(request._bytes.AsSpan(HeaderLength + 8, 4), 1u);
+        return request;
+    }
 
     /// <summary>The one encoder. Rejects any type that is not a declared GET type, whatever integer was cast to the enum.</summary>
     internal static NetlinkRequest Build(NetlinkGetRequestType type, ushort flags, uint sequence, int familyHeaderLength, byte family, (ushort Type, uint Value)? u32Attribute)

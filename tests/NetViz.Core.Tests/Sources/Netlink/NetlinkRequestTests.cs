@@ -6,7 +6,7 @@ namespace NetViz.Core.Tests.Sources.Netlink;
 /// <summary>NetViz is read-only: the request encoder can build nothing but rtnetlink GET messages.</summary>
 public class NetlinkRequestTests
 {
-    private static readonly ushort[] GetTypes = [18, 22, 26, 90]; // RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNSID
+    private static readonly ushort[] GetTypes = [18, 22, 26, 90, 94]; // RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNSID, RTM_GETSTATS
     private const ushort AllowedFlags = 0x1 | 0x300; // NLM_F_REQUEST | NLM_F_DUMP
 
     public static IEnumerable<object[]> EveryFactoryRequest()
@@ -16,10 +16,11 @@ public class NetlinkRequestTests
         yield return [NetlinkRequest.DumpRoutes(2, 3)];
         yield return [NetlinkRequest.DumpRoutes(10, 4)];
         yield return [NetlinkRequest.GetNsIdOfFd(7, 5)];
+        yield return [NetlinkRequest.DumpLinkStats(6)];
     }
 
     [Fact]
-    public void The_request_type_enum_holds_only_the_four_get_types()
+    public void The_request_type_enum_holds_only_the_five_get_types()
     {
         Assert.Equal(GetTypes, Enum.GetValues<NetlinkGetRequestType>().Select(t => (ushort)t).Order());
     }
@@ -41,7 +42,7 @@ public class NetlinkRequestTests
     {
         Assert.Empty(typeof(NetlinkRequest).GetConstructors(BindingFlags.Public | BindingFlags.Instance));
         var factories = typeof(NetlinkRequest).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType == typeof(NetlinkRequest)).Select(m => m.Name).Order();
-        Assert.Equal(["DumpAddresses", "DumpLinks", "DumpRoutes", "GetNsIdOfFd"], factories);
+        Assert.Equal(["DumpAddresses", "DumpLinks", "DumpLinkStats", "DumpRoutes", "GetNsIdOfFd"], factories);
     }
 
     [Fact]
