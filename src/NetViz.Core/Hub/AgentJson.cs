@@ -25,11 +25,12 @@ public static class AgentJson
     /// <summary>Members (of a node's or edge's props) that hold node ids, per kind.</summary>
     private static readonly Dictionary<string, string[]> IdMembers = new(StringComparer.Ordinal)
     {
-        [NodeKinds.Netns] = ["containers"],
-        [NodeKinds.Interface] = ["master", "peer", "lower"],
+        [NodeKinds.Netns] = ["containers", "network"],
+        [NodeKinds.Interface] = ["master", "peer", "lower", "underlayNetns"],
         [NodeKinds.Container] = ["netns"],
-        [NodeKinds.Network] = ["bridge", "containers"],
+        [NodeKinds.Network] = ["bridge", "containers", "parentInterface", "netns"],
         [NodeKinds.External] = ["via"],
+        [NodeKinds.NatRule] = ["netns"],
         [EdgeKinds.BridgePort] = ["master"],
         [EdgeKinds.Master] = ["master"],
     };
@@ -134,6 +135,7 @@ public static class AgentJson
             EdgeKinds.Route => props.Deserialize<RouteEdge>(Options),
             EdgeKinds.NetworkBridge => props.Deserialize<NetworkBridgeEdge>(Options),
             EdgeKinds.Nat => props.Deserialize<NatEdge>(Options),
+            EdgeKinds.Underlay => props.Deserialize<UnderlayEdge>(Options),
             _ => null,
         };
         return edge is null ? null : edge with
@@ -185,12 +187,18 @@ public static class AgentJson
         {
             Id = "",
             Label = "",
+            Netns = props["netns"]?.GetValue<string>(),
             Parsed = parsed with
             {
                 Position = props["position"]?.GetValue<int>() ?? parsed.Position,
                 Packets = props["packets"]?.GetValue<long>() ?? 0,
                 Bytes = props["bytes"]?.GetValue<long>() ?? 0,
                 Reachable = props["reachable"]?.GetValue<bool>() ?? true,
+                Family = props["family"]?.GetValue<int>() ?? parsed.Family,
+                // A rule of another namespace's rule set (netns:<inode>, here behind the host prefix).
+                NetnsInode = props["netns"]?.GetValue<string>() is { } netns
+                    && ulong.TryParse(netns[(netns.LastIndexOf(':') + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var inode)
+                    ? inode : null,
             },
         };
     }

@@ -188,7 +188,8 @@ public sealed record NetworkAttachment
     /// <summary>The network's id as Docker reports it; "" when Docker gives none (a created, never started container).</summary>
     [JsonIgnore] public required string NetworkId { get; init; }
     /// <summary>JSON <c>networkId</c>: null rather than "" when Docker gives none, like every other unknown value.</summary>
-    [JsonPropertyName("networkId")] public string? NetworkIdOrNull => string.IsNullOrEmpty(NetworkId) ? null : NetworkId;
+    [JsonPropertyName("networkId")]
+    public string? NetworkIdOrNull { get => string.IsNullOrEmpty(NetworkId) ? null : NetworkId; init => NetworkId = value ?? ""; }
     [JsonPropertyName("ipAddress")] public string? IPAddress { get; init; }
     public int PrefixLength { get; init; }
     public string? Gateway { get; init; }
@@ -306,8 +307,12 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     public bool Reachable => Parsed.Reachable;
     /// <summary>4 (iptables, nftables ip) or 6 (ip6tables, nftables ip6).</summary>
     public int Family => Parsed.Family;
-    /// <summary>Node id of the namespace whose rule set holds it, or null for the host's.</summary>
-    public string? Netns => Parsed.NetnsInode is { } ino ? NodeId.Netns(ino) : null;
+    /// <summary>
+    /// Node id of the namespace whose rule set holds it, or null for the host's: from the parsed rule's inode, unless
+    /// given (a hub gives the agent's id with its host prefix).
+    /// </summary>
+    public string? Netns { get => _netns ?? (Parsed.NetnsInode is { } ino ? NodeId.Netns(ino) : null); init => _netns = value; }
+    private readonly string? _netns;
 
     /// <summary>Derived: for a published port's DNAT, the docker-proxy listening on the same port (it carries the host's own 127.0.0.1 traffic), else null.</summary>
     [JsonIgnore] public int? ProxyPid { get; init; }

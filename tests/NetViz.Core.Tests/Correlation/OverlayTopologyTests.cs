@@ -24,7 +24,7 @@ public class OverlayTopologyTests
         NsIdToInode = nsids ?? ImmutableDictionary<int, ulong>.Empty,
     };
 
-    private static SourceReadings Swarm() => new()
+    internal static SourceReadings Swarm() => new()
     {
         Hostname = "swarm", CollectedAt = DateTimeOffset.UnixEpoch,
         Host = new HostNetworkView

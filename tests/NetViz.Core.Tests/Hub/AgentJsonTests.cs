@@ -44,6 +44,43 @@ public sealed class AgentJsonTests
     }
 
     [Fact]
+    public void Swarm_overlay_and_a_namespace_rule_set_read_back_the_same_and_their_references_take_the_prefix()
+    {
+        var dnat = new NetViz.Core.Sources.NatRule
+        {
+            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", NetnsInode = Web,
+            Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
+            Destination = "127.0.0.11/32", Protocol = "udp", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234,
+        };
+        var dns = TopologyBuilder.Build(Readings(Correlation.LessonTopology.Nat() with { NamespaceRules = [dnat] }));
+        var swarm = TopologyBuilder.Build(Correlation.OverlayTopologyTests.Swarm());
+        Assert.Contains(swarm.Edges, e => e.Kind == EdgeKinds.Underlay);
+        Assert.Contains(dns.Nodes, n => n is NatRuleNode { Netns: not null });
+
+        foreach (var original in new[] { dns, swarm })
+        {
+            var json = Json(original);
+            var read = DerivedFacts.Complete(AgentJson.ReadSnapshot(Element(json), "", out var skipped));
+            Assert.Equal(0, skipped);
+            Assert.Equal(json, Json(read));
+
+            var prefixed = AgentJson.ReadSnapshot(Element(json), "node-3/", out _);
+            var ids = prefixed.Nodes.Select(n => n.Id).ToHashSet();
+            Assert.All(prefixed.Edges, e => { Assert.Contains(e.Source, ids); Assert.Contains(e.Target, ids); });
+            foreach (var reference in prefixed.Nodes.SelectMany(n => n switch
+                     {
+                         NetworkNode net => new[] { net.Bridge, net.Netns, net.ParentInterface },
+                         InterfaceNode i => new[] { i.UnderlayNetns, i.Peer, i.Master, i.Lower },
+                         NetnsNode ns => new[] { ns.Network },
+                         NatRuleNode rule => new[] { rule.Netns },
+                         _ => [],
+                     }).OfType<string>())
+                Assert.Contains(reference, ids);
+            Assert.Equal(json, Json(prefixed).Replace("\"node-3/", "\""));
+        }
+    }
+
+    [Fact]
     public void With_a_host_prefix_every_id_and_every_member_naming_one_is_prefixed_and_nothing_else()
     {
         var json = Json(Before());
