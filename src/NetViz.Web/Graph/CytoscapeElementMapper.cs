@@ -1,3 +1,4 @@
+using NetViz.Web.Localization;
 using System.Globalization;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
@@ -237,8 +238,9 @@ public static class CytoscapeElementMapper
         NetnsNode netns => NetnsTitle(netns),
         // The image is in the details: on the badge it would only make every box wider.
         ContainerNode container => container.Name,
-        NetworkNode network => $"network: {network.Name}{(network.Subnets is [var subnet, ..] ? "\n" + subnet : "")}{(network.Internal ? " (internal)" : "")}",
-        ExternalNode external => external.Gateway is { } via ? $"outside world\nvia {via}" : "outside world",
+        NetworkNode network => SharedWords.Get("Graph.Network", network.Name) + (network.Subnets is [var subnet, ..] ? "\n" + subnet : "")
+            + (network.Internal ? SharedWords.Get("Graph.Internal") : ""),
+        ExternalNode external => external.Gateway is { } via ? SharedWords.Get("Graph.OutsideVia", via) : SharedWords.Get("Graph.Outside"),
         // The live counter line is added by the graph module from data.packets/data.bytes.
         // The docker-proxy beside the gate: the host's own 127.0.0.1 traffic goes through it, not through the rule.
         NatRuleNode rule => rule.Describe(lineBreak: "\n") + (rule.ProxyPid is { } proxy ? $"\n+ docker-proxy (pid {proxy.ToString(CultureInfo.InvariantCulture)})" : ""),
@@ -265,7 +267,7 @@ public static class CytoscapeElementMapper
     public static string NetnsTitle(NetnsNode netns)
     {
         var inode = netns.Inode.ToString(CultureInfo.InvariantCulture);
-        var who = netns.IsHost ? "host" : netns.Name ?? netns.Label;
+        var who = netns.IsHost ? SharedWords.Get("Graph.Host") : netns.Name ?? netns.Label;
         return string.IsNullOrWhiteSpace(who) || who.Contains(inode, StringComparison.Ordinal)
             ? $"netns {inode}"
             : $"{who.Replace('\n', ' ')} · netns {inode}";

@@ -20,16 +20,19 @@ public static class FeedLiveness
     public static FeedLivenessView Describe(DateTimeOffset lastChange, LiveFeedState? feed, DateTimeOffset now, bool paused,
         TimeSpan stallAfter, TimeSpan maxRefreshAge)
     {
-        if (lastChange == DateTimeOffset.UnixEpoch) return new("waiting for data", false, "No snapshot has been built yet.");
-        var detail = $"Last change {lastChange.ToLocalTime():HH:mm:ss}" +
-            (feed?.LastSuccessAt is { } ok ? $"; last refresh {ok.ToLocalTime():HH:mm:ss}" : "") + ".";
+        if (lastChange == DateTimeOffset.UnixEpoch) return new(W("Live.Waiting"), false, W("Live.WaitingDetail"));
+        var detail = W("Live.LastChangeAt", lastChange.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)) +
+            (feed?.LastSuccessAt is { } ok ? W("Live.LastRefreshAt", ok.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)) : "") + ".";
         if (feed is not null && Stall(feed, now, stallAfter, maxRefreshAge) is { } stall)
-            return new($"stalled: {stall}", true, detail + " The picture may be out of date.");
+            return new(W("Live.Stalled", stall), true, detail + W("Live.StalledDetail"));
         var ago = Ago(now - lastChange);
         return paused
-            ? new($"paused, last change {ago} ago", false, detail + " Live updates are paused on this page.")
-            : new($"live, last change {ago} ago", false, detail);
+            ? new(W("Live.Paused", ago), false, detail + W("Live.PausedDetail"))
+            : new(W("Live.Live", ago), false, detail);
     }
+
+    // The chip's words in the page's language (strings.py); the stall reasons stay English: /readyz says them too.
+    private static string W(string key, params object[] args) => NetViz.Web.Localization.SharedWords.Get(key, args);
 
     /// <summary>Why the feed is stalled, or null. The same three conditions as the readiness check.</summary>
     public static string? Stall(LiveFeedState feed, DateTimeOffset now, TimeSpan stallAfter, TimeSpan maxRefreshAge)

@@ -3,6 +3,7 @@
 // live: in the host namespace), a faint frame around each lane and the captions of lanes without a
 // bridge. It is a plain canvas under Cytoscape's own, following pan and zoom; it holds no elements,
 // so the graph's elements stay exactly the server's.
+import { word } from './graph-words.js';
 
 const FONT_FAMILY = 'system-ui, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 
@@ -84,7 +85,7 @@ export class LaneUnderlay {
     const titleFont = this.projector ? 28 : 16;
     if (d.band && d.band.title) {
       ctx.font = `bold ${titleFont}px ${FONT_FAMILY}`;
-      const text = `${d.band.title}: the bridges, veth ends and rails on blue are in it too`;
+      const text = word('hostBand', d.band.title);
       const w = ctx.measureText(text).width + 16;
       const h = titleFont * 1.6;
       roundRect(ctx, d.band.x1 + 16, d.band.y1 - h / 2, w, h, 6);

@@ -26,6 +26,7 @@
 
 import { lodMetrics, detailSize, overviewBadgeSize, tileText, tileLabelSize, gateSize, styledSize } from './graph-lod.js';
 import { measureLabel } from './graph-style.js';
+import { word } from './graph-words.js';
 
 const natural = (a, b) => String(a).localeCompare(String(b), undefined, { numeric: true });
 
@@ -789,7 +790,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
         if (l.kind === 'bridge') {
           decor.strips.push({ x1: x - sp.lanePad * 0.5, x2: x + w + sp.lanePad * 0.5, y1: colTop - sp.lanePad * 0.5, y2: firstRow + sp.turn * 0.5, lane: l.key });
         }
-        if (l.kind === 'routed' || l.kind === 'isolated') decor.captions.push({ x, y: colTop, text: l.kind === 'routed' ? 'veth without a bridge' : 'no network' });
+        if (l.kind === 'routed' || l.kind === 'isolated') decor.captions.push({ x, y: colTop, text: l.kind === 'routed' ? word('vethNoBridge') : word('noNetwork') });
         colTop = laneBottom + sp.lanePad * 2 + sp.laneGap * 0.5;
         shelfBottom = Math.max(shelfBottom, laneBottom);
       });

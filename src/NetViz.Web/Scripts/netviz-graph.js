@@ -14,6 +14,7 @@ import { lanesStyle, lodMetrics, underlayPalette } from './graph-lod.js';
 import { LaneUnderlay } from './lane-underlay.js';
 import { focusNodes } from './graph-focus.js';
 import { attachKeyboard } from './graph-keys.js';
+import { setWords } from './graph-words.js';
 
 cytoscape.use(fcose);
 
@@ -38,6 +39,7 @@ export function create(containerElement, dotNetRef, options) {
 class NetVizGraph {
   constructor(container, dotNetRef, options) {
     this._container = container;
+    setWords(options.words);
     this._dotNetRef = dotNetRef ?? null;
     this._theme = options.theme === 'dark' ? 'dark' : 'light';
     this._projector = !!options.projector;

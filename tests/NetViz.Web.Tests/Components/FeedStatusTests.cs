@@ -61,6 +61,7 @@ public class FeedStatusTests : DashboardTestContext
             status.WaitForAssertion(() => Assert.Equal("Docker에 연결할 수 없음", status.Find("[data-testid='docker-status']").TextContent.Trim()));
             Assert.Equal("NAT 규칙을 읽을 수 없음", status.Find("[data-testid='nat-status']").TextContent.Trim());
             Assert.Equal("경고 3개", status.Find("[data-testid='host-warnings']").TextContent.Trim());
+            Assert.StartsWith("실시간, 마지막 변경 ", status.Find("[data-testid='last-update']").TextContent.Trim());
         }
         finally
         {

@@ -80,6 +80,26 @@ public class CytoscapeElementMapperTests
         Assert.DoesNotContain(elements, e => e.Data.Id == arrow.Id);
     }
 
+    [Theory]
+    [InlineData("en", "network: ", "outside world")]
+    [InlineData("ko", "네트워크: ", "외부 세계")]
+    public void Graph_words_follow_the_page_language_and_names_stay_as_they_are(string language, string network, string outside)
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(language);
+        try
+        {
+            var snapshot = Create();
+            var net = snapshot.Nodes.OfType<NetworkNode>().First(n => n.Bridge is not null);
+            Assert.StartsWith(network + net.Name, CytoscapeElementMapper.Label(net));
+            Assert.StartsWith(outside, CytoscapeElementMapper.Label(snapshot.Nodes.OfType<ExternalNode>().Single()));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
     [Fact]
     public void Labels_follow_the_lesson()
     {

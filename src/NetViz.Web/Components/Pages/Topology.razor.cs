@@ -195,7 +195,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
             _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
             _dotNetRef = DotNetObjectReference.Create(this);
             _graph = await _module.InvokeAsync<IJSObjectReference>("create", _graphElement, _dotNetRef,
-                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout });
+                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout, words = NetViz.Web.Localization.SharedWords.ForGraphModule() });
             if (_disposed) return;
             _sentLayout = Settings.Layout;
             _sentFilter = CurrentFilter;
