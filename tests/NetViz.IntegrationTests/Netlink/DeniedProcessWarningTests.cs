@@ -29,23 +29,36 @@ public sealed class DeniedProcessWarningTests
     [Fact]
     public void Warnings_name_only_processes_in_namespaces_NetViz_does_not_show()
     {
-        // Only processes that were there before the discovery and still are after it: one started meanwhile (another
-        // test's, a shell's) cannot be in its warnings.
+        // Processes come and go while this runs (other tests' engines, shells): a process is judged only if it was denied
+        // before the discovery and still is after it, and a mismatch is looked at again with a fresh discovery. A real
+        // bug (an unknown namespace never named, a shown one warned about) fails every attempt.
         static IEnumerable<int> Pids() => Directory.GetDirectories("/proc").Select(Path.GetFileName).Select(n => int.TryParse(n, out var pid) ? pid : 0).Where(p => p > 0);
-        var deniedBefore = Pids().Where(Denied).ToHashSet();
-        var result = new NetworkNamespaceDiscovery().Discover();
-        var shownNetDev = result.Namespaces.Where(n => n.IsHost || n.Pids.Length > 0)
-            .Select(n => n.IsHost ? Stat("/proc/self/net/dev") : Stat($"/proc/{n.Pids[0]}/net/dev")).Where(i => i.Length > 0).ToHashSet();
-        var denied = Pids().Where(deniedBefore.Contains).Where(Denied).ToList();
-
-        foreach (var pid in denied)
+        NamespaceDiscoveryResult result = null!;
+        List<string> mismatches = [];
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            var netDev = Stat($"/proc/{pid}/net/dev");
-            var named = result.Warnings.Any(w => w.StartsWith($"PID {pid} (", StringComparison.Ordinal));
-            if (netDev.Length > 0 && shownNetDev.Contains(netDev)) Assert.False(named, $"PID {pid} lives in a namespace NetViz shows, yet is warned about");
-            else if (result.Warnings.Count(w => w.StartsWith("PID ", StringComparison.Ordinal)) < NetworkNamespaceDiscovery.MaxNamedDenied)
-                Assert.True(named, $"PID {pid}'s namespace is unknown, yet no warning names it");
+            var deniedBefore = Pids().Where(Denied).ToHashSet();
+            result = new NetworkNamespaceDiscovery().Discover();
+            var shownNetDev = result.Namespaces.Where(n => n.IsHost || n.Pids.Length > 0)
+                .Select(n => n.IsHost ? Stat("/proc/self/net/dev") : Stat($"/proc/{n.Pids[0]}/net/dev")).Where(i => i.Length > 0).ToHashSet();
+            var namedCount = result.Warnings.Count(w => w.StartsWith("PID ", StringComparison.Ordinal));
+            mismatches = [];
+            foreach (var pid in Pids().Where(deniedBefore.Contains).Where(Denied))
+            {
+                var netDev = Stat($"/proc/{pid}/net/dev");
+                var named = result.Warnings.Any(w => w.StartsWith($"PID {pid} (", StringComparison.Ordinal));
+                if (netDev.Length > 0 && shownNetDev.Contains(netDev))
+                {
+                    if (named) mismatches.Add($"PID {pid} lives in a namespace NetViz shows, yet is warned about");
+                }
+                else if (namedCount < NetworkNamespaceDiscovery.MaxNamedDenied && !named)
+                {
+                    mismatches.Add($"PID {pid}'s namespace is unknown, yet no warning names it");
+                }
+            }
+            if (mismatches.Count == 0) break;
         }
+        Assert.Empty(mismatches);
         foreach (var warning in result.Warnings.Where(w => w.StartsWith("PID ", StringComparison.Ordinal)))
         {
             var pid = int.Parse(warning["PID ".Length..warning.IndexOf(' ', 4)]);
