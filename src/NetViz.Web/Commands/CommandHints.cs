@@ -92,8 +92,12 @@ public static class CommandHints
         var containerName = index.ContainersIn(netns).Select(c => c.Name).FirstOrDefault();
         var mountName = containerName ?? "netns-" + netns.Inode;
         var mountPoint = ShellQuote.Word("/var/run/netns/" + mountName);
+        IEnumerable<CommandHint> holder = netns.Holder is { } held
+            ? [new($"ps -o pid=,args= -p {held.Pid.ToString(CultureInfo.InvariantCulture)}", $"The process holding the namespace: PID {held.Pid}, {held.Command}.")]
+            : [];
         return
         [
+            .. holder,
             new($"ls -l /proc/{pid}/ns/net", $"The namespace of PID {pid}; the inode is {netns.Inode}."),
             new($"nsenter --target {pid} --net ip addr", "Run the host's ip inside this namespace."),
             new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
