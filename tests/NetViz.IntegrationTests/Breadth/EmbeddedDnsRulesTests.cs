@@ -86,6 +86,12 @@ public sealed partial class EmbeddedDnsRulesTests : IDisposable
             new NamespaceRuleReader(new IptablesNatSource().ReadNamespaceAsync));
         var snapshot = await collector.CollectAsync(CancellationToken.None);
 
+        // The namespace's drawer names the process holding it: the container's main process, as Docker and /proc say.
+        var netns = Assert.Single(snapshot.Nodes.OfType<NetnsNode>(), n => n.Inode == inode);
+        Assert.Equal(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), netns.Holder?.Pid);
+        Assert.Equal(File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Replace('\0', ' '), netns.Holder!.Command);
+        Assert.Equal("sleep 3600", netns.Holder.Command);
+
         var dnats = snapshot.Nodes.OfType<NatRuleNode>().Where(n => n.Netns == NodeId.Netns(inode) && n.Target == "DNAT").ToList();
         Assert.Equal(2, dnats.Count);
         foreach (var dnat in dnats)
