@@ -65,6 +65,8 @@ S = {
     "Details.MainProcess": ("(its main process)", "(container의 주 프로세스)"),
     "Details.Traffic": ("Traffic", "트래픽"),
     "Details.TrafficMeasuring": ("Measuring…", "측정 중…"),
+    "Details.TrafficNoCounter": ("No counter for it in the last sample (it is new, its counters were reset, or it is on another host).",
+                                 "마지막 측정에 이 인터페이스의 카운터가 없습니다 (새로 생겼거나, 카운터가 초기화되었거나, 다른 host에 있습니다)."),
     "Details.TrafficNotMeasured": ("Not measured: NetViz counts traffic in the host namespace, and this interface has no veth peer there.",
                                    "측정하지 않음: NetViz는 host 네임스페이스에서 트래픽을 세는데, 이 인터페이스는 그곳에 veth 페어가 없습니다."),
     "Details.TrafficViaPeer": ("Counted on {0}, the host end of the veth pair: what {1} sends, {0} receives.",

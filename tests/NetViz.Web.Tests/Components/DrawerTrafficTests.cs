@@ -81,6 +81,14 @@ public sealed class DrawerTrafficTests : DashboardTestContext
         Assert.False(Monitor.Sampling);
     }
 
+    [Fact]
+    public void A_host_interface_missing_from_the_samples_gets_no_made_up_rate()
+    {
+        var docker0 = Open("if:4026531840:3"); // the samples hold web's veth only
+        docker0.WaitForAssertion(() => Assert.Contains("No counter", docker0.Find("[data-testid='traffic-measuring']").TextContent), TimeSpan.FromSeconds(30));
+        Assert.Empty(docker0.FindAll("[data-testid='traffic-table']"));
+    }
+
     /// <summary>Web's host veth: one sample per read, each exactly one second after the last.</summary>
     private sealed class SteadyCounters : ITrafficCounterSource
     {

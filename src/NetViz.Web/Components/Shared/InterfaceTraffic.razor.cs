@@ -89,8 +89,8 @@ public partial class InterfaceTraffic : ComponentBase, IDisposable
             {
                 var id = _target?.MeasuredId;
                 _sampled = true;
-                // A link the sample lacks (new, or its counters reset) is idle this second rather than unknown.
-                _rate = rates.Interfaces.FirstOrDefault(r => r.InterfaceId == id) ?? (id is null ? null : new InterfaceRate(id, "", 0, 0, 0, 0));
+                // A link the sample lacks (new, its counters reset, or another host's in a hub) has no rate: never a made-up 0.
+                _rate = rates.Interfaces.FirstOrDefault(r => r.InterfaceId == id);
                 await InvokeAsync(StateHasChanged);
             }
         }
