@@ -38,11 +38,11 @@ public static class NetVizCoreExtensions
                 MaxRules = Math.Max(1, options.NatMaxRules),
             });
         });
-        // Rules inside container namespaces, read by the host's iptables-save entered into each (nsenter).
+        // Rules inside container namespaces, read by the host's iptables-save and ip6tables-save entered into each (nsenter).
         services.AddSingleton<INamespaceRuleSource>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
-            return new NamespaceRuleReader(new IptablesNatSource(options.IptablesSavePath, ip6tablesSavePath: "").ReadNamespaceAsync,
+            return new NamespaceRuleReader(new IptablesNatSource(options.IptablesSavePath).ReadNamespaceAsync,
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<TopologyCollector>();

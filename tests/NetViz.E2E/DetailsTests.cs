@@ -179,7 +179,10 @@ public sealed class DetailsTests : IAsyncLifetime
             Nodes(t, "container").Any(n => Prop(n, "name") == Container && Prop(n, "netns") is not null)
             && Nodes(t, "nat-rule").Any(n => Prop(n, "hostPort") == HostPort.ToString())
             && Nodes(t, "netns").Any(n => Prop(n, "name") == Blue) && Nodes(t, "netns").Any(n => Prop(n, "name") == Hostile)
-            && Nodes(t, "interface").Any(n => Prop(n, "name") == HostVeth && Prop(n, "peer") is not null));
+            && Nodes(t, "interface").Any(n => Prop(n, "name") == HostVeth && Prop(n, "peer") is not null)
+            // Docker's embedded-DNS rules inside the container's namespace (read there with nsenter).
+            && Nodes(t, "nat-rule").Any(n => Prop(n, "chain") == "DOCKER_OUTPUT" && Prop(n, "netns") is { } ns
+                && Nodes(t, "container").Any(c => Prop(c, "name") == Container && Prop(c, "netns") == ns)));
 
         var container = Named(topology, "container", Container);
         var netnsId = Prop(container, "netns")!;
@@ -216,10 +219,29 @@ public sealed class DetailsTests : IAsyncLifetime
 
         _output.WriteLine("screenshot: " + await Screenshots.SaveAsync(page, "details-container"));
 
-        // Its namespace: the inode and the address inside.
+        // Its namespace: the inode and the address inside; the process holding it (the container's main process) by
+        // PID and command line, as /proc says, and the container it belongs to.
         drawer = await OpenDrawerAsync(page, netnsId);
         output = RunAll(drawer);
         foreach (var value in new[] { inode, containerIp }) { Assert.Contains(value, drawer.Text); Assert.Contains(value, output); }
+        var cmdline = File.ReadAllText($"/proc/{containerPid}/cmdline").TrimEnd('\0').Replace('\0', ' ');
+        Assert.Equal("sleep 3600", cmdline);
+        var details = page.Locator($"[data-testid=element-details][data-element-id=\"{netnsId}\"]");
+        Assert.Equal(containerPid, await details.Locator("[data-testid=holder-pid]").InnerTextAsync());
+        Assert.Equal(cmdline, await details.Locator("[data-testid=holder-command]").InnerTextAsync());
+        Assert.Equal(id(container), await details.Locator("[data-testid=holder-container]").GetAttributeAsync("data-related-id"));
+        Assert.Contains($"{containerPid} {cmdline}", output);
+
+        // An embedded-DNS rule of that namespace: its commands run inside the namespace and list it, with the port
+        // the drawer shows; the host's own nat table does not hold it.
+        var dns = Nodes(topology, "nat-rule").First(n => Prop(n, "chain") == "DOCKER_OUTPUT" && Prop(n, "netns") == netnsId && Prop(n, "target") == "DNAT");
+        drawer = await OpenDrawerAsync(page, id(dns));
+        output = RunAll(drawer);
+        Assert.All(drawer.Copyable, c => Assert.StartsWith("nsenter --net=", c.Command, StringComparison.Ordinal));
+        var dnsTo = $"127.0.0.11:{Prop(dns, "toPort")}";
+        Assert.Contains(dnsTo, drawer.Text);
+        Assert.Contains("to:" + dnsTo, output);
+        Assert.DoesNotContain("to:" + dnsTo, Run("iptables", "-t", "nat", "-L", "-n"));
 
         // eth0 inside and the host end of its cable: MAC and address; the host end's bridge.
         drawer = await OpenDrawerAsync(page, id(eth0));
@@ -227,6 +249,11 @@ public sealed class DetailsTests : IAsyncLifetime
         foreach (var value in new[] { containerMac, containerIp }) { Assert.Contains(value, drawer.Text); Assert.Contains(value, output); }
         drawer = await OpenDrawerAsync(page, id(hostEnd));
         output = RunAll(drawer);
+        // While the drawer is open, its cable's traffic is measured on the host end and shown.
+        var traffic = page.Locator($"[data-testid=element-details][data-element-id=\"{id(hostEnd)}\"] [data-testid=traffic]");
+        Assert.Equal(id(hostEnd), await traffic.GetAttributeAsync("data-measured-id"));
+        await traffic.Locator("[data-testid=traffic-rx]").WaitForAsync(new LocatorWaitForOptions { Timeout = Patience });
+        Assert.Matches(@"/s", await traffic.Locator("[data-testid=traffic-tx]").InnerTextAsync());
         var hostEndName = Prop(hostEnd, "name")!;
         var bridgeName = Prop(network, "bridgeName")!;
         Assert.Contains(hostEndName, output);

@@ -118,6 +118,7 @@ public static class TopologyBuilder
                 IsHost = ns.IsHost,
                 Paths = ns.Paths,
                 Pids = ns.Pids,
+                Holder = ns.Holder,
                 Containers = containers.Select(c => new ContainerRef(NodeId.Container(c.Id), c.Name)).ToEquatableArray(),
                 Routes = ns.Routes.Where(rt => rt.Table == 254).Select(rt => new Route
                 {

@@ -51,6 +51,8 @@ public sealed record NetnsNode() : TopologyNode(NodeKinds.Netns)
     public bool IsHost { get; init; }
     public EquatableArray<string> Paths { get; init; } = [];
     public EquatableArray<int> Pids { get; init; } = [];
+    /// <summary>The process holding it (the lowest PID in it) and its command line, bounded; null when only a bind mount holds it.</summary>
+    public NetnsHolder? Holder { get; init; }
     /// <summary>Containers whose network namespace this is, by name (JSON: their node ids).</summary>
     public EquatableArray<ContainerRef> Containers { get; init; } = [];
     /// <summary>The main routing table.</summary>

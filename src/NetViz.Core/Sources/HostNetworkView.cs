@@ -25,6 +25,8 @@ public sealed record NetworkNamespaceView
     public ImmutableArray<string> Paths { get; init; } = [];
     /// <summary>Pids whose /proc/PID/ns/net is this namespace (sorted, possibly truncated).</summary>
     public ImmutableArray<int> Pids { get; init; } = [];
+    /// <summary>The process holding it (the lowest of <see cref="Pids"/>) with its command, or null.</summary>
+    public Model.NetnsHolder? Holder { get; init; }
     public required ImmutableArray<LinkInfo> Links { get; init; }
     public required ImmutableArray<AddressInfo> Addresses { get; init; }
     public required ImmutableArray<RouteInfo> Routes { get; init; }

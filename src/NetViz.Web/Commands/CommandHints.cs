@@ -37,7 +37,7 @@ public static class CommandHints
                 NetnsNode netns => Netns(index, netns),
                 InterfaceNode nic => Interface(index, nic),
                 NetworkNode network => Network(network),
-                NatRuleNode rule => NatRule(rule),
+                NatRuleNode rule => NatRule(index, rule),
                 ExternalNode => Host(),
                 _ => [],
             };
@@ -92,8 +92,12 @@ public static class CommandHints
         var containerName = index.ContainersIn(netns).Select(c => c.Name).FirstOrDefault();
         var mountName = containerName ?? "netns-" + netns.Inode;
         var mountPoint = ShellQuote.Word("/var/run/netns/" + mountName);
+        IEnumerable<CommandHint> holder = netns.Holder is { } held
+            ? [new($"ps -o pid=,args= -p {held.Pid.ToString(CultureInfo.InvariantCulture)}", $"The process holding the namespace: PID {held.Pid}, {held.Command}.")]
+            : [];
         return
         [
+            .. holder,
             new($"ls -l /proc/{pid}/ns/net", $"The namespace of PID {pid}; the inode is {netns.Inode}."),
             new($"nsenter --target {pid} --net ip addr", "Run the host's ip inside this namespace."),
             new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
@@ -151,16 +155,19 @@ public static class CommandHints
         return hints;
     }
 
-    private static IReadOnlyList<CommandHint> NatRule(NatRuleNode rule)
+    private static IReadOnlyList<CommandHint> NatRule(TopologyIndex index, NatRuleNode rule)
     {
         var chain = rule.Chain;
         var target = rule.Target;
+        var tool = rule.Family == 6 ? "ip6tables" : "iptables";
+        if (rule.Netns is { } netnsId && index.Node(netnsId) is NetnsNode netns && !index.IsHostNetns(netns))
+            return NamespaceNatRule(index, rule, netns, tool);
         var hints = new List<CommandHint>
         {
-            new($"iptables -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {rule.Position}."),
+            new($"{tool} -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {rule.Position}."),
         };
         if (rule.Rule is { Length: > 0 } text)
-            hints.Add(new($"iptables-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", "The rule exactly as iptables-save prints it."));
+            hints.Add(new($"{tool}-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", "The rule exactly as iptables-save prints it."));
         if (target == "MASQUERADE")
             hints.Add(new("iptables -t nat -L POSTROUTING -v -n",
                 $"MASQUERADE rewrites the source of packets from {rule.Source ?? "the subnet"} leaving by another interface to the host's address."));
@@ -173,6 +180,39 @@ public static class CommandHints
                     "The docker-proxy process listening on the same port: it carries what the host itself sends to 127.0.0.1, which skips the DNAT rule."));
         }
         return hints;
+    }
+
+    /// <summary>
+    /// A rule of another namespace's rule set (Docker's embedded DNS in each user-network container, ingress_sbox):
+    /// shown where it lives. The host's iptables entered into that namespace reads it, as NetViz's reader does.
+    /// </summary>
+    private static IReadOnlyList<CommandHint> NamespaceNatRule(TopologyIndex index, NatRuleNode rule, NetnsNode netns, string tool)
+    {
+        var prefix = NetnsByPath(index, netns);
+        var where = index.ContainersIn(netns).Select(c => c.Name).FirstOrDefault() is { } container
+            ? $"container {container}'s namespace" : $"namespace {netns.Name ?? netns.Inode.ToString(CultureInfo.InvariantCulture)}";
+        var hints = new List<CommandHint>
+        {
+            new($"{prefix}{tool} -t nat -L {ShellQuote.Word(rule.Chain)} -v -n --line-numbers",
+                $"The {rule.Chain} chain inside {where} (the host's own rule set does not hold it), with counters; this rule is number {rule.Position}."),
+        };
+        if (rule.Rule is { Length: > 0 } text)
+            hints.Add(new($"{prefix}{tool}-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", $"The rule exactly as {tool}-save prints it inside that namespace."));
+        if (rule.Chain.StartsWith("DOCKER_", StringComparison.Ordinal) && rule.ToIp == "127.0.0.11")
+            hints.Add(new($"{prefix}ss -lntup", $"Docker's embedded DNS server (dockerd itself) listens on 127.0.0.11:{rule.ToPort?.ToString(CultureInfo.InvariantCulture) ?? "<port>"} inside the namespace; this rule sends queries for 127.0.0.11:53 there."));
+        return hints;
+    }
+
+    /// <summary>
+    /// The prefix that runs a command in a namespace by a path that outlives a shell session: <c>ip netns exec</c> for a
+    /// named one, else <c>nsenter --net=</c> its file (Docker's sandbox file before a /proc/PID one), else its PID.
+    /// </summary>
+    private static string NetnsByPath(TopologyIndex index, NetnsNode netns)
+    {
+        if (netns.Name is { } name) return $"ip netns exec {ShellQuote.Word(name)} ";
+        var path = netns.Paths.FirstOrDefault(p => !p.StartsWith("/proc/", StringComparison.Ordinal)) ?? netns.Paths.FirstOrDefault();
+        if (path is not null) return $"nsenter --net={ShellQuote.Word(path)} ";
+        return InNetns(index, netns);
     }
 
     private static IReadOnlyList<CommandHint> Host() =>
@@ -190,7 +230,7 @@ public static class CommandHints
         return edge switch
         {
             VethEdge or BridgePortEdge or LowerEdge when (IsHostSide(index, source) ? source : target) is InterfaceNode nic => Interface(index, nic),
-            NatEdge => (source as NatRuleNode ?? target as NatRuleNode) is { } rule ? NatRule(rule) : [],
+            NatEdge => (source as NatRuleNode ?? target as NatRuleNode) is { } rule ? NatRule(index, rule) : [],
             NetworkBridgeEdge when source is NetworkNode network => Network(network),
             RouteEdge => Host(),
             _ => [],

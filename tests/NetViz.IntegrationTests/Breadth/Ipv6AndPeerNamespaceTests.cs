@@ -163,4 +163,41 @@ public sealed class Ipv6AndPeerNamespaceTests : IDisposable
         var underlay = Assert.Single(snapshot.Edges.OfType<UnderlayEdge>(), e => e.Source == vxlan.Id);
         Assert.Equal(NodeId.Netns(hostInode), underlay.Target);
     }
+    /// <summary>
+    /// The namespace rule reader (the real iptables-save and ip6tables-save entered into the namespace by nsenter, as the
+    /// app runs it) gives that namespace's IPv4 and IPv6 nat rules, each family equal to what the namespace's own
+    /// *-save prints; and the drawer's command for the IPv6 DNAT, run as offered, lists it at the position shown.
+    /// </summary>
+    [Fact]
+    public async Task The_namespace_rule_reader_reads_both_families_and_the_drawer_command_lists_the_ipv6_rule()
+    {
+        InNamespace("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.1.1.0/30", "!", "-o", "nvbrd-a",
+            "-m", "comment", "--comment", "nvbrd v4", "-j", "MASQUERADE");
+        var inode = Ip.Inode($"/var/run/netns/{_ns}");
+        static string[] Appended(string save) => [.. save.Split('\n').Where(l => l.StartsWith("-A ", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        var v4Truth = Appended(InNamespace("iptables-save", "-t", "nat"));
+        var v6Truth = Appended(InNamespace("ip6tables-save", "-t", "nat"));
+        Assert.Equal(2, v6Truth.Length);
+
+        using var netlink = new NetlinkHostNetworkSource();
+        using var docker = new NetViz.Core.Sources.Docker.DockerEngineSource();
+        var collector = new NetViz.Core.Collection.TopologyCollector(netlink, docker, new IptablesNatSource(), TimeProvider.System,
+            new NamespaceRuleReader(new IptablesNatSource().ReadNamespaceAsync));
+        var snapshot = await collector.CollectAsync(CancellationToken.None);
+
+        var rules = snapshot.Nodes.OfType<NatRuleNode>().Where(n => n.Netns == NodeId.Netns(inode)).ToList();
+        Assert.Equal(v4Truth, rules.Where(r => r.Family == 4).Select(r => r.Rule).Order(StringComparer.Ordinal));
+        Assert.Equal(v6Truth, rules.Where(r => r.Family == 6).Select(r => r.Rule).Order(StringComparer.Ordinal));
+        Assert.All(rules.Where(r => r.Family == 6), r => Assert.StartsWith("nat6:", r.Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(snapshot.Host.Warnings, w => w.Contains(inode.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        var dnat = Assert.Single(rules, r => r.Comment == "nvbrd dnat");
+        var hint = NetViz.Web.Commands.CommandHints.For(snapshot, dnat.Id)[0];
+        Assert.Equal($"ip netns exec {_ns} ip6tables -t nat -L PREROUTING -v -n --line-numbers", hint.Command);
+        var listed = Ip.Run("bash", "-c", hint.Command);
+        var line = Assert.Single(listed.Split('\n'), l => l.Contains("nvbrd dnat", StringComparison.Ordinal));
+        Assert.StartsWith(dnat.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ", line.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("dpt:8080", line, StringComparison.Ordinal);
+        Assert.Contains("fd00:db8:77::2", line, StringComparison.Ordinal);
+    }
 }

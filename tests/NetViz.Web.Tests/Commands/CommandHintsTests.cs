@@ -1,3 +1,5 @@
+using NetViz.Core.Model;
+using NetViz.Core.Sources;
 using NetViz.Web.Commands;
 using static NetViz.Web.Tests.Fakes.SampleTopology;
 
@@ -68,6 +70,53 @@ public class CommandHintsTests
         Assert.Equal(["docker network inspect appnet", "ip addr show br-a0a0a0a0b1b1", "ip link show master br-a0a0a0a0b1b1"], Commands(Net(AppnetId)));
         Assert.Contains("ip route", Commands(HostNs));
         Assert.Contains("ip -br link", Commands(HostNs));
+    }
+
+    /// <summary>The sample with Docker's embedded-DNS DNAT inside db's namespace and an IPv6 rule inside lab1's.</summary>
+    private static TopologySnapshot WithNamespaceRules()
+    {
+        var snapshot = Create();
+        var db = snapshot.Nodes.OfType<NetnsNode>().Single(n => n.Id == DbNs);
+        var dns = new NatRuleNode
+        {
+            Id = "nat:ns:dns", Label = "dns",
+            Parsed = new NatRule
+            {
+                Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", NetnsInode = DbInode, Protocol = "udp",
+                Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
+                Destination = "127.0.0.11/32", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234,
+            },
+        };
+        var v6 = new NatRuleNode
+        {
+            Id = "nat:ns:v6", Label = "v6",
+            Parsed = new NatRule { Table = "nat", Chain = "POSTROUTING", Position = 3, Target = "MASQUERADE", NetnsInode = Lab1Inode, Family = 6, Rule = "-A POSTROUTING -s fd00::/64 -j MASQUERADE" },
+        };
+        return snapshot with
+        {
+            Nodes = snapshot.Nodes.Replace(db, db with { Paths = [$"/proc/{DbPid}/ns/net", "/var/run/docker/netns/0f1e 2d"] }).Add(dns).Add(v6),
+        };
+    }
+
+    [Fact]
+    public void A_rule_of_a_container_namespace_is_listed_inside_that_namespace_by_its_docker_file()
+    {
+        var commands = CommandHints.For(WithNamespaceRules(), "nat:ns:dns").Select(h => h.Command).ToArray();
+        Assert.Equal(
+        [
+            "nsenter --net='/var/run/docker/netns/0f1e 2d' iptables -t nat -L DOCKER_OUTPUT -v -n --line-numbers",
+            "nsenter --net='/var/run/docker/netns/0f1e 2d' iptables-save -t nat | grep -F -- '-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234'",
+            "nsenter --net='/var/run/docker/netns/0f1e 2d' ss -lntup",
+        ], commands);
+        Assert.Contains("db", CommandHints.For(WithNamespaceRules(), "nat:ns:dns")[0].Explanation);
+    }
+
+    [Fact]
+    public void A_rule_of_a_named_namespace_uses_ip_netns_exec_and_its_family_tool()
+    {
+        var commands = CommandHints.For(WithNamespaceRules(), "nat:ns:v6").Select(h => h.Command).ToArray();
+        Assert.Equal("ip netns exec lab1 ip6tables -t nat -L POSTROUTING -v -n --line-numbers", commands[0]);
+        Assert.Equal("ip netns exec lab1 ip6tables-save -t nat | grep -F -- '-A POSTROUTING -s fd00::/64 -j MASQUERADE'", commands[1]);
     }
 
     [Fact]

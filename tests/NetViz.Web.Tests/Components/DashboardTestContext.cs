@@ -33,7 +33,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<NetViz.Web.Lessons.LessonCatalog>();
         // MudBlazor's debounce reads TimeProvider too: only tests that drive the clock replace it.
         if (ClockOverride is { } clock) Services.AddSingleton(clock);
-        Services.AddSingleton(new NetViz.Core.Traffic.TrafficMonitor(Traffic, TimeProvider.System, TimeSpan.FromMilliseconds(20)));
+        Services.AddSingleton(new NetViz.Core.Traffic.TrafficMonitor(TrafficOverride ?? Traffic, TimeProvider.System, TimeSpan.FromMilliseconds(20)));
         Services.AddSingleton<NetViz.Core.Paths.IPathSysctlsSource>(new FixedPathSysctls(NetViz.Core.Paths.PathSysctls.DockerDefaults));
         SetRendererInfo(new RendererInfo("Server", true));
     }
@@ -47,6 +47,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected NetViz.Core.Timeline.TopologyHistory History { get; } = new(100, 1 << 20, TimeSpan.FromSeconds(3), TimeProvider.System);
     /// <summary>A clock to register as the components' TimeProvider (read in the constructor: set it in a field initializer), or null.</summary>
     protected virtual TimeProvider? ClockOverride => null;
+    /// <summary>Link counters to sample instead of <see cref="Traffic"/> (read in the constructor: set it in a field initializer), or null.</summary>
+    protected virtual NetViz.Core.Traffic.ITrafficCounterSource? TrafficOverride => null;
     /// <summary>Link counters that grow by a fixed amount per read, for the busiest-cables list.</summary>
     protected FakeTrafficCounters Traffic { get; } = new();
 

@@ -12,7 +12,11 @@ namespace NetViz.Core.Sources.Namespaces;
 /// <param name="Name">The <c>ip netns</c> name (a bind mount under /var/run/netns), else null.</param>
 /// <param name="Paths">nsfs paths that lead to it, bind mounts first; any of them can be opened to enter it.</param>
 /// <param name="Pids">Sorted pids living in it, capped at <see cref="NetworkNamespaceDiscovery.MaxPids"/>.</param>
-public sealed record DiscoveredNamespace(ulong Inode, bool IsHost, string? Name, ImmutableArray<string> Paths, ImmutableArray<int> Pids);
+public sealed record DiscoveredNamespace(ulong Inode, bool IsHost, string? Name, ImmutableArray<string> Paths, ImmutableArray<int> Pids)
+{
+    /// <summary>The lowest PID living in it, with its command; null when no process does (a bind mount holds it) or it exited.</summary>
+    public Model.NetnsHolder? Holder { get; init; }
+}
 
 /// <param name="HostInode">Inode of <c>/proc/self/ns/net</c>, 0 if it could not be read.</param>
 /// <param name="Namespaces">Host first, then the others by inode.</param>
@@ -72,7 +76,10 @@ public sealed class NetworkNamespaceDiscovery
             var paths = ImmutableArray.CreateBuilder<string>(f.Paths.Count + pids.Count);
             paths.AddRange(f.Paths);
             foreach (var pid in pids) paths.Add($"{_proc}/{pid}/ns/net");
-            namespaces.Add(new DiscoveredNamespace(inode, inode == hostInode, f.Name, paths.ToImmutable(), [.. pids]));
+            namespaces.Add(new DiscoveredNamespace(inode, inode == hostInode, f.Name, paths.ToImmutable(), [.. pids])
+            {
+                Holder = pids.Count > 0 && HolderCommand(pids[0]) is { } command ? new Model.NetnsHolder(pids[0], command) : null,
+            });
         }
         return new NamespaceDiscoveryResult(hostInode, namespaces.MoveToImmutable(), warnings.ToImmutable());
     }
@@ -130,6 +137,30 @@ public sealed class NetworkNamespaceDiscovery
             yield return $"PID {pid} ({Command(pid)}): /proc/{pid}/ns/net could not be read ({why}); it is not in any namespace NetViz shows, so a namespace only it holds is missing from the graph";
         if (unknown.Count > MaxNamedDenied)
             yield return $"… and {unknown.Count - MaxNamedDenied} more processes whose network namespace could not be read";
+    }
+
+    /// <summary>
+    /// /proc/PID/cmdline (at most <see cref="Model.NetnsHolder.MaxCommandBytes"/> bytes, NULs as spaces, control characters
+    /// as '?'), or "[comm]" when it is empty (a kernel thread, a zombie); null when the process is gone.
+    /// </summary>
+    private string? HolderCommand(int pid)
+    {
+        try
+        {
+            using var stream = new FileStream($"{_proc}/{pid}/cmdline", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            Span<byte> buffer = stackalloc byte[Model.NetnsHolder.MaxCommandBytes + 1];
+            var read = 0;
+            while (read < buffer.Length && stream.Read(buffer[read..]) is var n and > 0) read += n;
+            var cut = read > Model.NetnsHolder.MaxCommandBytes;
+            var text = Encoding.UTF8.GetString(buffer[..Math.Min(read, Model.NetnsHolder.MaxCommandBytes)]).TrimEnd('\0');
+            if (text.Length == 0) return Command(pid) is "exited" ? null : $"[{Command(pid)}]";
+            var shown = new string(text.Select(ch => ch == '\0' ? ' ' : char.IsControl(ch) ? '?' : ch).ToArray());
+            return cut ? shown + "…" : shown;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>/proc/PID/comm (at most 16 bytes by the kernel; read bounded anyway), with control characters out.</summary>

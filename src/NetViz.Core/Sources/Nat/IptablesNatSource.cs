@@ -197,19 +197,39 @@ public sealed class IptablesNatSource : INatSource
     }
 
     /// <summary>
-    /// The nat rules of another namespace: <c>nsenter --net=PATH iptables-save -c</c>, bounded like the host's read.
-    /// nsenter changes only the network namespace, so the host's iptables binary and its backend read the rules there.
-    /// An empty rule set (most namespaces) prints nothing and gives no rules.
+    /// The nat rules of another namespace: <c>nsenter --net=PATH iptables-save -c</c>, bounded like the host's read,
+    /// then the same with ip6tables-save (family 6 rules, in the same per-namespace rule budget) when this source reads
+    /// IPv6 and its binary exists. nsenter changes only the network namespace, so the host's binaries and their backend
+    /// read the rules there. An empty rule set (most namespaces) prints nothing and gives no rules. An IPv6 failure
+    /// keeps the IPv4 rules and is reported next to them.
     /// </summary>
     public async Task<NamespaceRuleRead> ReadNamespaceAsync(string netnsPath, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(netnsPath);
-        var binary = Resolve(_iptablesSave);
+        var v4 = await ReadNamespaceFamilyAsync(netnsPath, Resolve(_iptablesSave), NamespaceRuleReader.MaxRulesPerNamespace, cancellationToken).ConfigureAwait(false);
+        var room = NamespaceRuleReader.MaxRulesPerNamespace - v4.Rules.Length;
+        // A host without ip6tables-save has its missing binary reported once, by the host's read, not per namespace.
+        if (Ip6tablesSavePath is not { } ip6 || !File.Exists(ip6)) return v4;
+        if (room <= 0)
+            return v4 with { Error = v4.Error ?? $"more than {NamespaceRuleReader.MaxRulesPerNamespace} rules: IPv6 rules not read" };
+        var v6 = await ReadNamespaceFamilyAsync(netnsPath, ip6, room, cancellationToken).ConfigureAwait(false);
+        var error = (v4.Error, v6.Error) switch
+        {
+            (null, null) => null,
+            ({ } e4, null) => e4,
+            (null, { } e6) => "IPv6: " + e6,
+            ({ } e4, { } e6) => e4 + "; IPv6: " + e6,
+        };
+        return new NamespaceRuleRead([.. v4.Rules, .. v6.Rules.Select(r => r with { Family = 6 })], error);
+    }
+
+    private async Task<NamespaceRuleRead> ReadNamespaceFamilyAsync(string netnsPath, string binary, int maxRules, CancellationToken cancellationToken)
+    {
         var nsenter = Resolve("nsenter");
         try
         {
             var run = await RunAsync(nsenter, [$"--net={netnsPath}", "--", binary, "-c"],
-                stdout => IptablesSaveParser.ParseAsync(stdout, _limits with { MaxRules = NamespaceRuleReader.MaxRulesPerNamespace }, cancellationToken),
+                stdout => IptablesSaveParser.ParseAsync(stdout, _limits with { MaxRules = maxRules }, cancellationToken),
                 parsed => parsed.Truncated is not null, cancellationToken).ConfigureAwait(false);
             var parsed = run.Output;
             if (parsed.Truncated is null && run.ExitCode != 0)

@@ -123,6 +123,7 @@ public sealed class NetlinkHostNetworkSource : IHostNetworkSource, IDisposable
                     Name = reader.Namespace.Name,
                     Paths = reader.Namespace.Paths,
                     Pids = reader.Namespace.Pids,
+                    Holder = reader.Namespace.Holder,
                     Links = [.. dump.Links],
                     Addresses = [.. dump.Addresses],
                     Routes = [.. dump.Routes],

@@ -47,4 +47,27 @@ public sealed class NetworkNamespaceDiscoveryTests : IDisposable
         Assert.Empty(blue.Pids);
         Assert.False(result.Namespaces.Single(n => n.Inode == 555).IsHost);
     }
+    [Fact]
+    public void The_holder_is_the_lowest_pid_with_its_bounded_command_line_or_its_comm()
+    {
+        Process("self", 100);
+        Process("900", 200);
+        Process("42", 200);
+        File.WriteAllBytes(Path.Combine(_root, "proc", "42", "cmdline"), "sleep\03600\0"u8.ToArray());
+        File.WriteAllBytes(Path.Combine(_root, "proc", "900", "cmdline"), "other\0"u8.ToArray());
+        Process("77", 300); // a kernel thread: empty cmdline, its comm in brackets
+        File.WriteAllBytes(Path.Combine(_root, "proc", "77", "cmdline"), []);
+        File.WriteAllText(Path.Combine(_root, "proc", "77", "comm"), "kworker/0:1\n");
+        Process("55", 400); // a long command line, with a control character from whoever started it
+        File.WriteAllText(Path.Combine(_root, "proc", "55", "cmdline"), "x\u001b" + new string('a', 600));
+        Process("66", 500); // exited between the two reads: no cmdline file
+
+        var result = new NetworkNamespaceDiscovery(Path.Combine(_root, "proc"), Path.Combine(_root, "none"), Path.Combine(_root, "missing")).Discover();
+
+        Assert.Equal(new NetViz.Core.Model.NetnsHolder(42, "sleep 3600"), result.Namespaces.Single(n => n.Inode == 200).Holder);
+        Assert.Equal(new NetViz.Core.Model.NetnsHolder(77, "[kworker/0:1]"), result.Namespaces.Single(n => n.Inode == 300).Holder);
+        var longOne = result.Namespaces.Single(n => n.Inode == 400).Holder!;
+        Assert.Equal("x?" + new string('a', NetViz.Core.Model.NetnsHolder.MaxCommandBytes - 2) + "…", longOne.Command);
+        Assert.Null(result.Namespaces.Single(n => n.Inode == 500).Holder);
+    }
 }
