@@ -404,6 +404,11 @@ function stylesheet(themeName, projector) {
       style: { width: m.port, 'line-style': 'dotted', 'line-color': p.lowerEdge },
     },
     {
+      // A vxlan cable between two hosts (hub only): long, so thick and drawn straight across the host boxes.
+      selector: 'edge.kind-tunnel',
+      style: { width: m.port + 2, 'line-style': 'dashed', 'line-dash-pattern': [12, 4], 'line-color': p.virtualBorder, 'curve-style': 'straight' },
+    },
+    {
       selector: 'edge.kind-network-bridge',
       style: { width: m.thin, 'line-style': 'dotted', 'line-color': p.networkBridgeEdge },
     },
