@@ -210,6 +210,11 @@ function stylesheet(themeName, projector) {
         'font-weight': 'bold',
         color: p.netnsTitleText,
         'text-outline-width': 0,
+        // A title tab like a namespace box's: white text on the host colour, readable over any background.
+        'text-background-color': p.hostTitleFill,
+        'text-background-opacity': 1,
+        'text-background-padding': projector ? 8 : 5,
+        'text-background-shape': 'round-rectangle',
         'compound-sizing-wrt-labels': 'include',
       },
     },
