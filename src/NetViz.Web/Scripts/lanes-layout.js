@@ -915,22 +915,28 @@ export function planHosts(groups, projector, aspect) {
   const rows = Math.ceil(n / cols);
   const cellAspect = aspect * rows / cols;
   const plans = new Map(groups.map(g => [g.id, planLanes(g.model, projector, cellAspect)]));
-  return { hosts: plans, cellAspect, aspect, cols: null };
+  const empty = new Set(groups.filter(g => g.model.nodes.size === 0).map(g => g.id));
+  return { hosts: plans, empty, cellAspect, aspect, cols: null, filled: 0 };
 }
 
-/** Extends each host's plan with what is new; a new host gets a plan of its own. */
+/**
+ * Extends each host's plan with what is new. A new host, or one whose box was empty (its agent's first snapshot
+ * arrives as one diff), gets a plan of its own: its whole picture is new, nothing in it can jump.
+ */
 export function extendHosts(plan, groups, projector) {
   for (const g of groups) {
     const own = plan.hosts.get(g.id);
-    if (own) extendPlan(own, g.model, projector);
+    if (own && !plan.empty.has(g.id)) extendPlan(own, g.model, projector);
     else plan.hosts.set(g.id, planLanes(g.model, projector, plan.cellAspect));
+    if (g.model.nodes.size === 0) plan.empty.add(g.id); else plan.empty.delete(g.id);
   }
 }
 
 /**
  * Places every host's picture and tiles the host boxes in rows: the column count is the one whose grid, fitted to
- * the viewport's aspect ratio, is drawn largest (chosen once per plan, so a host that grows pushes its neighbours
- * but never reshuffles the grid). Returns placeLanes' shape merged over hosts, plus each host box's size.
+ * the viewport's aspect ratio, is drawn largest (chosen once per plan and again only when a host box fills or
+ * empties, so a host that grows pushes its neighbours but never reshuffles the grid). Returns placeLanes' shape
+ * merged over hosts, plus each host box's size.
  */
 export function placeHosts(groups, plan, projector) {
   const mg = hostMargins(projector);
@@ -946,7 +952,10 @@ export function placeHosts(groups, plan, projector) {
     const H = rowH.reduce((a, b) => a + b, 0) + mg.gap * (rowH.length - 1);
     return { colW, rowH, W, H };
   };
-  if (plan.cols === null || plan.cols > cells.length) {
+  // Chosen again only when a host gains or loses its whole picture (an agent's first snapshot: boxes start empty).
+  const filled = groups.filter(g => g.model.nodes.size > 0).length;
+  if (plan.cols === null || plan.cols > cells.length || plan.filled !== filled) {
+    plan.filled = filled;
     let best = 1, bestScale = -1;
     for (let c = 1; c <= Math.max(1, cells.length); c++) {
       const { W, H } = grid(c);
