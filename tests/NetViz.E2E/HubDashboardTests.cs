@@ -6,7 +6,7 @@ namespace NetViz.E2E;
 
 /// <summary>
 /// A hub over two real agents (published app, agent mode, each with its token) in real Chromium: one box per host
-/// holding that host's namespaces, side by side, and a host that dies greyed in place.
+/// holding that host's namespaces in lanes, side by side, and a host that dies greyed in place.
 /// </summary>
 public sealed class HubDashboardTests
 {
@@ -29,7 +29,7 @@ public sealed class HubDashboardTests
         {
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await ChromiumBrowser.LaunchAsync(playwright);
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = hub.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = hub.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
             page.SetDefaultTimeout(Patience);
             await page.GotoAsync("/");
             await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
@@ -46,6 +46,13 @@ public sealed class HubDashboardTests
                 "() => { const [a, b] = ['host:alpha', 'host:beta'].map(id => window.netvizCy.getElementById(id).boundingBox());"
                 + " return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }");
             Assert.False(overlap);
+            // Each box holds its own lanes picture (lanes-layout.js placeHosts), not fcose's: two tall host pictures on a
+            // wide screen are tiled side by side, tops aligned, in the hosts' order.
+            var tiled = await page.EvaluateAsync<bool>(
+                "() => { const [a, b] = ['host:alpha', 'host:beta'].map(id => window.netvizCy.getElementById(id));"
+                + " const [ba, bb] = [a.boundingBox(), b.boundingBox()];"
+                + " return a.hasClass('nv-lanes') && b.hasClass('nv-lanes') && ba.x2 < bb.x1 && Math.abs(ba.y1 - bb.y1) < 1; }");
+            Assert.True(tiled);
 
             // The host filter: only alpha's box and what it holds.
             await page.GotoAsync("/?show=host:alpha");

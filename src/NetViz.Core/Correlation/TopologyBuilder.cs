@@ -170,6 +170,9 @@ public static class TopologyBuilder
                     UnderlayNetns = link.Vxlan is not null && link.LinkNetnsId is not null && ResolveLinkNamespace(ns, link) is { } under && under != ns.Inode
                         ? NodeId.Netns(under) : null,
                     PeerAddresses = addresses.Where(a => a.Peer is not null).Select(a => a.Display).ToEquatableArray(),
+                    VxlanRemotes = link.Vxlan is { } v ? VxlanOverlays.Remotes(v) : [],
+                    VxlanGroup = link.Vxlan?.Group is { } g && VxlanOverlays.IsMulticast(g) ? g : null,
+                    VxlanOverlay = link.Vxlan is { } vo ? VxlanOverlays.Recognise(link.Name, vo, link.LinkNetnsId is not null && !ns.IsHost) : null,
                 });
             }
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Immutable;
 using NetViz.Core.Model;
 using NetViz.Core.Text;
@@ -71,6 +72,8 @@ public static class HubMerge
             backend ??= s.Sources.Nat.Backend;
         }
 
+        edges.AddRange(Tunnels(agents, warnings));
+
         string? Joined(List<string> errors) => errors.Count == 0 ? null : Bounded.Text(string.Join("; ", errors), 1000);
         return new TopologySnapshot
         {
@@ -85,5 +88,57 @@ public static class HubMerge
             Nodes = nodes.ToImmutable(),
             Edges = edges.ToImmutable(),
         };
+    }
+
+    /// <summary>
+    /// Cables between hosts: each vxlan's remote endpoints (<see cref="InterfaceNode.VxlanRemotes"/>) matched against the
+    /// addresses of the other hosts' own namespaces. An address that no other host owns (a node outside the hub) or that
+    /// several own (a private address reused per host) draws nothing: a cable to the wrong host would be worse than none.
+    /// </summary>
+    internal static IEnumerable<TunnelEdge> Tunnels(IReadOnlyList<AgentState> agents, List<string> warnings)
+    {
+        var owners = new Dictionary<string, List<(string Host, string Interface)>>(StringComparer.Ordinal);
+        foreach (var agent in agents)
+        {
+            if (agent.Snapshot is not { Host.Netns: { } hostNetns } s) continue;
+            foreach (var i in s.Nodes.OfType<InterfaceNode>())
+            {
+                if (i.Parent != hostNetns || i.Type == "loopback") continue;
+                foreach (var a in i.Addresses)
+                {
+                    // Scope does not survive the agent's JSON (CIDR strings): tell link-local and loopback by the address.
+                    if (!IPAddress.TryParse(a.Address, out var ip) || ip.IsIPv6LinkLocal || IPAddress.IsLoopback(ip)) continue;
+                    if (!owners.TryGetValue(a.Address, out var list)) owners[a.Address] = list = [];
+                    list.Add((agent.Endpoint.Name, i.Id));
+                }
+            }
+        }
+        var ambiguous = new SortedSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var agent in agents)
+        {
+            if (agent.Snapshot is not { } s) continue;
+            var name = agent.Endpoint.Name;
+            foreach (var vxlan in s.Nodes.OfType<InterfaceNode>().Where(i => i.VxlanRemotes.Count > 0))
+            {
+                foreach (var remote in vxlan.VxlanRemotes)
+                {
+                    if (!owners.TryGetValue(remote, out var list)) continue;
+                    var others = list.Where(o => o.Host != name).ToList();
+                    if (others.Count == 0 || list.Any(o => o.Host == name)) continue;
+                    if (others.Select(o => o.Host).Distinct().Count() > 1) { ambiguous.Add(remote); continue; }
+                    var target = others[0];
+                    var id = EdgeId.Tunnel(vxlan.Id, target.Interface);
+                    if (!seen.Add(id)) continue;
+                    yield return new TunnelEdge
+                    {
+                        Id = id, Source = vxlan.Id, Target = target.Interface, Remote = remote, SourceHost = name, TargetHost = target.Host,
+                        VxlanId = vxlan.VxlanId, VxlanPort = vxlan.VxlanPort, Overlay = vxlan.VxlanOverlay,
+                    };
+                }
+            }
+        }
+        if (ambiguous.Count > 0)
+            warnings.Add(Bounded.Text($"vxlan remotes owned by several hosts, drawn as no cable: {string.Join(", ", ambiguous)}", 500));
     }
 }

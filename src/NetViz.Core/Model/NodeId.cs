@@ -66,6 +66,9 @@ public static class EdgeId
     /// <summary><c>underlay:&lt;vxlan interface id&gt;</c>.</summary>
     public static string Underlay(string vxlanId) => $"underlay:{vxlanId}";
 
+    /// <summary><c>tunnel:&lt;vxlan interface id&gt;-&gt;&lt;remote host's interface id&gt;</c>.</summary>
+    public static string Tunnel(string vxlanId, string targetId) => $"tunnel:{vxlanId}->{targetId}";
+
     /// <summary><c>network-bridge:&lt;network node id&gt;</c>.</summary>
     public static string NetworkBridge(string networkNodeId) => $"network-bridge:{networkNodeId}";
 

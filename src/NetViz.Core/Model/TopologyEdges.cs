@@ -21,6 +21,8 @@ public static class EdgeKinds
     public const string NetworkBridge = "network-bridge";
     /// <summary>A vxlan to where its UDP packets go: the underlay device, else the namespace its socket lives in.</summary>
     public const string Underlay = "underlay";
+    /// <summary>Hub only: a vxlan on one host to the interface of another host that owns one of its remote endpoints.</summary>
+    public const string Tunnel = "tunnel";
 }
 
 /// <summary>The <c>role</c> of a <see cref="NatEdge"/> (docs/api.md).</summary>
@@ -98,6 +100,22 @@ public sealed record UnderlayEdge() : TopologyEdge(EdgeKinds.Underlay)
 {
     public int? VxlanId { get; init; }
     public int? VxlanPort { get; init; }
+}
+
+/// <summary>
+/// Hub only: a cable between two hosts. A vxlan (source) tunnels to an underlay address (one of its
+/// <see cref="InterfaceNode.VxlanRemotes"/>) that exactly one other host owns, on that host's interface (target).
+/// </summary>
+public sealed record TunnelEdge() : TopologyEdge(EdgeKinds.Tunnel)
+{
+    /// <summary>The remote endpoint's underlay address.</summary>
+    public required string Remote { get; init; }
+    public required string SourceHost { get; init; }
+    public required string TargetHost { get; init; }
+    public int? VxlanId { get; init; }
+    public int? VxlanPort { get; init; }
+    /// <summary>The vxlan's <see cref="InterfaceNode.VxlanOverlay"/>.</summary>
+    public string? Overlay { get; init; }
 }
 
 /// <summary>A Docker network to the bridge that implements it.</summary>

@@ -122,6 +122,17 @@ public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
     public int? VxlanPort { get; init; }
     /// <summary>vxlan: node id of the namespace its UDP socket lives in (IFLA_LINK_NETNSID; the host for Docker's vxlan0), else null.</summary>
     public string? UnderlayNetns { get; init; }
+    /// <summary>
+    /// vxlan: the underlay addresses of its remote tunnel endpoints: the static <c>remote</c> (IFLA_VXLAN_GROUP,
+    /// unicast) and the bridge FDB's NDA_DST entries, distinct, sorted, at most <see cref="MaxVxlanRemotes"/>.
+    /// </summary>
+    public EquatableArray<string> VxlanRemotes { get; init; } = [];
+    /// <summary>vxlan: its multicast group (IFLA_VXLAN_GROUP, multicast), else null.</summary>
+    public string? VxlanGroup { get; init; }
+    /// <summary>vxlan: which overlay made it, recognised by its device data (<see cref="VxlanOverlays"/>), else null.</summary>
+    public string? VxlanOverlay { get; init; }
+
+    public const int MaxVxlanRemotes = 256;
     /// <summary>Point-to-point addresses as <c>ip addr</c> prints them: "10.1.1.1 peer 10.1.1.2/32" (the prefix is the peer's).</summary>
     public EquatableArray<string> PeerAddresses { get; init; } = [];
 

@@ -69,7 +69,17 @@ public sealed record LinkInfo
 /// <param name="Port">IFLA_VXLAN_PORT: the UDP destination port (4789 for Docker's overlay).</param>
 /// <param name="Link">IFLA_VXLAN_LINK: the underlay device's ifindex, when one was given.</param>
 /// <param name="Local">IFLA_VXLAN_LOCAL: the underlay source address, when one was given.</param>
-public sealed record VxlanInfo(int? Id, int? Port, int? Link, string? Local);
+public sealed record VxlanInfo(int? Id, int? Port, int? Link, string? Local)
+{
+    /// <summary>IFLA_VXLAN_GROUP/GROUP6: a static <c>remote</c> (unicast) or a multicast <c>group</c>, when one was given.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>
+    /// The underlay addresses of the remote tunnel endpoints in the device's forwarding database (bridge FDB
+    /// entries with NDA_DST: how Docker's overlay, flannel.1 and vxlan.calico keep their peers), distinct, sorted.
+    /// </summary>
+    public Model.EquatableArray<string> FdbRemotes { get; init; } = [];
+}
 
 public sealed record LinkCounters(ulong RxPackets, ulong TxPackets, ulong RxBytes, ulong TxBytes, ulong RxDropped, ulong TxDropped, ulong RxErrors, ulong TxErrors);
 
@@ -104,3 +114,8 @@ public sealed record RouteInfo
     public int? Metric { get; init; }
     public string? PreferredSource { get; init; }
 }
+
+/// <summary>A bridge FDB entry of a vxlan device that names a remote tunnel endpoint (NDA_DST).</summary>
+/// <param name="Index">The vxlan device's ifindex.</param>
+/// <param name="Address">The remote endpoint's underlay address.</param>
+public sealed record FdbRemote(int Index, string Address);

@@ -208,6 +208,7 @@ S = {
     "Legend.edge.kind-nat.dnat": (None, "DNAT: 공개된 포트를 전달"),
     "Legend.edge.kind-route": (None, "Default route"),
     "Legend.edge.kind-lower": (None, "macvlan → 하위 장치"),
+    "Legend.edge.kind-tunnel": (None, "호스트 사이 vxlan 케이블 (허브)"),
     "Legend..nv-added": (None, "방금 생김"),
     "Legend..nv-leaving": (None, "방금 사라짐"),
     "Legend..nv-match, .nv-focus": (None, "검색 결과"),

@@ -129,6 +129,19 @@ export function lanesStyle(palette, projector) {
       },
     },
     {
+      // A hub's host box holds its lanes picture, decor included (lanes-layout.js placeHosts): the host band
+      // and lane frames can reach beyond the nodes, so the box is at least the picture's size, grown on that side.
+      selector: 'node.kind-host.nv-lanes',
+      style: {
+        'min-width': ele => ele.data('nvMinW') ?? 0,
+        'min-height': ele => ele.data('nvMinH') ?? 0,
+        'min-width-bias-left': ele => `${ele.data('nvBiasL') ?? 50}%`,
+        'min-width-bias-right': ele => `${100 - (ele.data('nvBiasL') ?? 50)}%`,
+        'min-height-bias-top': ele => `${ele.data('nvBiasT') ?? 50}%`,
+        'min-height-bias-bottom': ele => `${100 - (ele.data('nvBiasT') ?? 50)}%`,
+      },
+    },
+    {
       // Detail inside tiles (and on the rails): the small font, sized like the layout reserved.
       selector: 'node.kind-interface.nv-dot, node.kind-interface.nv-quiet',
       style: {

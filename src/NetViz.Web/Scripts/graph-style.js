@@ -210,6 +210,11 @@ function stylesheet(themeName, projector) {
         'font-weight': 'bold',
         color: p.netnsTitleText,
         'text-outline-width': 0,
+        // A title tab like a namespace box's: white text on the host colour, readable over any background.
+        'text-background-color': p.hostTitleFill,
+        'text-background-opacity': 1,
+        'text-background-padding': projector ? 8 : 5,
+        'text-background-shape': 'round-rectangle',
         'compound-sizing-wrt-labels': 'include',
       },
     },
@@ -402,6 +407,11 @@ function stylesheet(themeName, projector) {
     {
       selector: 'edge.kind-lower',
       style: { width: m.port, 'line-style': 'dotted', 'line-color': p.lowerEdge },
+    },
+    {
+      // A vxlan cable between two hosts (hub only): long, so thick and drawn straight across the host boxes.
+      selector: 'edge.kind-tunnel',
+      style: { width: m.port + 2, 'line-style': 'dashed', 'line-dash-pattern': [12, 4], 'line-color': p.virtualBorder, 'curve-style': 'straight' },
     },
     {
       selector: 'edge.kind-network-bridge',

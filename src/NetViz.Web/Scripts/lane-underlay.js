@@ -60,8 +60,9 @@ export class LaneUnderlay {
       ctx.stroke();
       ctx.setLineDash([]);
     }
-    if (d.band) {
-      const b = d.band;
+    // One host band, or one per host box in a hub (lanes-layout.js placeHosts).
+    const bands = d.bands ?? (d.band ? [d.band] : []);
+    for (const b of bands) {
       roundRect(ctx, b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1, 16);
       ctx.fillStyle = p.hostFill;
       ctx.fill();
@@ -83,17 +84,20 @@ export class LaneUnderlay {
     // Titles: the host band's like a namespace box's title tab (as large as the lanes' captions, so it is
     // readable when the picture is); lane captions in plain text.
     const titleFont = this.projector ? 28 : 16;
-    if (d.band && d.band.title) {
+    for (const band of bands) {
+      if (!band.title) continue;
       ctx.font = `bold ${titleFont}px ${FONT_FAMILY}`;
-      const text = word('hostBand', d.band.title);
+      // In a hub's host box the long form only where the band has room for it, else the namespace's name alone.
+      const long = word('hostBand', band.title);
+      const text = !d.bands || ctx.measureText(long).width + 48 <= band.x2 - band.x1 ? long : band.title;
       const w = ctx.measureText(text).width + 16;
       const h = titleFont * 1.6;
-      roundRect(ctx, d.band.x1 + 16, d.band.y1 - h / 2, w, h, 6);
+      roundRect(ctx, band.x1 + 16, band.y1 - h / 2, w, h, 6);
       ctx.fillStyle = p.hostTitleFill;
       ctx.fill();
       ctx.fillStyle = p.netnsTitleText;
       ctx.textBaseline = 'middle';
-      ctx.fillText(text, d.band.x1 + 24, d.band.y1);
+      ctx.fillText(text, band.x1 + 24, band.y1);
     }
     ctx.font = `bold ${titleFont}px ${FONT_FAMILY}`;
     ctx.fillStyle = p.text;

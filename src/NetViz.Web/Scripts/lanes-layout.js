@@ -867,13 +867,140 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
     const s = size.get(id) ?? { w: 40, h: 30 };
     return { x1: p.x - s.w / 2, x2: p.x + s.w / 2, y1: p.y - s.h / 2, y2: p.y + s.h / 2 };
   });
+  const items = union(all);
   for (const l of decor.lanes) all.push(l);
   if (decor.band) all.push(decor.band);
-  const bounds = all.reduce((b, r) => ({ x1: Math.min(b.x1, r.x1), x2: Math.max(b.x2, r.x2), y1: Math.min(b.y1, r.y1), y2: Math.max(b.y2, r.y2) }),
-    { x1: Infinity, x2: -Infinity, y1: Infinity, y2: -Infinity });
-  if (!Number.isFinite(bounds.x1)) Object.assign(bounds, { x1: 0, x2: 0, y1: 0, y2: 0 });
+  const bounds = union(all);
   bounds.y2 = Math.max(bounds.y2, lanesBottom);
-  return { positions, tileBoxes, turns, decor, bounds };
+  // items: what the nodes cover (a host box in a hub grows from it to the bounds, decor included).
+  return { positions, tileBoxes, turns, decor, bounds, items };
+}
+
+/** The smallest box around every rectangle; all zero when there is none. */
+function union(rects) {
+  const b = rects.reduce((b, r) => ({ x1: Math.min(b.x1, r.x1), x2: Math.max(b.x2, r.x2), y1: Math.min(b.y1, r.y1), y2: Math.max(b.y2, r.y2) }),
+    { x1: Infinity, x2: -Infinity, y1: Infinity, y2: -Infinity });
+  return Number.isFinite(b.x1) ? b : { x1: 0, x2: 0, y1: 0, y2: 0 };
+}
+
+// ---- several hosts (a hub): one lanes picture per host box, the boxes tiled ---------------------
+
+/** Room around a host's picture: its box's padding (graph-style.js node.kind-host) and its title above it. */
+function hostMargins(projector) {
+  const pad = projector ? 40 : 28;
+  return { pad, title: projector ? 44 : 28, gap: projector ? 90 : 60 };
+}
+
+/**
+ * The visible elements of each host box (node kind "host"), hosts in natural order of their labels, or null when
+ * there is none (a single NetViz). Each group is read as one host's picture: its namespaces are top-level to it.
+ */
+export function hostGroups(visible) {
+  const hosts = visible.nodes('[kind = "host"]');
+  if (hosts.empty()) return null;
+  const shown = new Set(visible.map(e => e.id()));
+  return hosts.map(h => {
+    const nodes = h.descendants().filter(n => shown.has(n.id()));
+    const eles = nodes.union(nodes.connectedEdges().filter(e => shown.has(e.id())));
+    return { id: h.id(), label: String(h.data('label') ?? h.id()), ele: h, eles };
+  }).sort((a, b) => natural(a.label, b.label) || natural(a.id, b.id));
+}
+
+/**
+ * Plans every host's lanes. Each host is planned for the aspect ratio of its cell in a grid of hosts tiled to the
+ * viewport's (<paramref name="aspect"/>), so that the whole overview, not each host, fills the screen.
+ */
+export function planHosts(groups, projector, aspect) {
+  const n = Math.max(1, groups.length);
+  const cols = Math.max(1, Math.min(n, Math.round(Math.sqrt(n * aspect))));
+  const rows = Math.ceil(n / cols);
+  const cellAspect = aspect * rows / cols;
+  const plans = new Map(groups.map(g => [g.id, planLanes(g.model, projector, cellAspect)]));
+  const empty = new Set(groups.filter(g => g.model.nodes.size === 0).map(g => g.id));
+  return { hosts: plans, empty, cellAspect, aspect, cols: null, filled: 0 };
+}
+
+/**
+ * Extends each host's plan with what is new. A new host, or one whose box was empty (its agent's first snapshot
+ * arrives as one diff), gets a plan of its own: its whole picture is new, nothing in it can jump.
+ */
+export function extendHosts(plan, groups, projector) {
+  for (const g of groups) {
+    const own = plan.hosts.get(g.id);
+    if (own && !plan.empty.has(g.id)) extendPlan(own, g.model, projector);
+    else plan.hosts.set(g.id, planLanes(g.model, projector, plan.cellAspect));
+    if (g.model.nodes.size === 0) plan.empty.add(g.id); else plan.empty.delete(g.id);
+  }
+}
+
+/**
+ * Places every host's picture and tiles the host boxes in rows: the column count is the one whose grid, fitted to
+ * the viewport's aspect ratio, is drawn largest (chosen once per plan and again only when a host box fills or
+ * empties, so a host that grows pushes its neighbours but never reshuffles the grid). Returns placeLanes' shape
+ * merged over hosts, plus each host box's size.
+ */
+export function placeHosts(groups, plan, projector) {
+  const mg = hostMargins(projector);
+  const placed = groups.map(g => ({ g, r: placeLanes(g.model, plan.hosts.get(g.id), projector) }));
+  // A cell: the host's picture (decor included) inside its box's padding, its title on top.
+  const cell = ({ r }) => ({ w: r.bounds.x2 - r.bounds.x1 + 2 * mg.pad, h: r.bounds.y2 - r.bounds.y1 + 2 * mg.pad + mg.title });
+  const cells = placed.map(cell);
+  const grid = cols => {
+    const colW = new Array(cols).fill(0);
+    const rowH = new Array(Math.ceil(cells.length / cols)).fill(0);
+    cells.forEach((c, i) => { colW[i % cols] = Math.max(colW[i % cols], c.w); rowH[Math.floor(i / cols)] = Math.max(rowH[Math.floor(i / cols)], c.h); });
+    const W = colW.reduce((a, b) => a + b, 0) + mg.gap * (cols - 1);
+    const H = rowH.reduce((a, b) => a + b, 0) + mg.gap * (rowH.length - 1);
+    return { colW, rowH, W, H };
+  };
+  // Chosen again only when a host gains or loses its whole picture (an agent's first snapshot: boxes start empty).
+  const filled = groups.filter(g => g.model.nodes.size > 0).length;
+  if (plan.cols === null || plan.cols > cells.length || plan.filled !== filled) {
+    plan.filled = filled;
+    let best = 1, bestScale = -1;
+    for (let c = 1; c <= Math.max(1, cells.length); c++) {
+      const { W, H } = grid(c);
+      const scale = Math.min(plan.aspect / Math.max(1, W), 1 / Math.max(1, H));
+      if (scale > bestScale * 1.0001) { best = c; bestScale = scale; }
+    }
+    plan.cols = best;
+  }
+  const { colW, rowH } = grid(plan.cols);
+  const out = { positions: {}, tileBoxes: {}, turns: {}, decor: { lanes: [], strips: [], band: null, bands: [], captions: [] }, hostBoxes: {} };
+  const frames = [];
+  placed.forEach(({ g, r }, i) => {
+    const col = i % plan.cols;
+    const row = Math.floor(i / plan.cols);
+    const cx = colW.slice(0, col).reduce((a, b) => a + b, 0) + mg.gap * col;
+    const cy = rowH.slice(0, row).reduce((a, b) => a + b, 0) + mg.gap * row;
+    // The picture's top-left corner goes inside the box's padding, under the title.
+    const dx = cx + mg.pad - r.bounds.x1;
+    const dy = cy + mg.title + mg.pad - r.bounds.y1;
+    const shift = b => ({ ...b, x1: b.x1 + dx, x2: b.x2 + dx, y1: b.y1 + dy, y2: b.y2 + dy });
+    for (const [id, p] of Object.entries(r.positions)) out.positions[id] = { x: p.x + dx, y: p.y + dy };
+    Object.assign(out.tileBoxes, r.tileBoxes);
+    Object.assign(out.turns, r.turns);
+    for (const l of r.decor.lanes) out.decor.lanes.push(shift(l));
+    for (const st of r.decor.strips) out.decor.strips.push(shift(st));
+    if (r.decor.band) out.decor.bands.push(shift(r.decor.band));
+    for (const c of r.decor.captions) out.decor.captions.push({ ...c, x: c.x + dx, y: c.y + dy });
+    // The box must hold the decor too (the host band spans the picture): its minimum size is the picture's,
+    // the extra put on the side where the decor reaches beyond the nodes (Cytoscape's min-width-bias-*).
+    const w = r.bounds.x2 - r.bounds.x1;
+    const h = r.bounds.y2 - r.bounds.y1;
+    const left = Math.max(0, r.items.x1 - r.bounds.x1);
+    const right = Math.max(0, r.bounds.x2 - r.items.x2);
+    const top = Math.max(0, r.items.y1 - r.bounds.y1);
+    const bottom = Math.max(0, r.bounds.y2 - r.items.y2);
+    out.hostBoxes[g.id] = {
+      w, h,
+      biasLeft: left + right > 0 ? (100 * left) / (left + right) : 50,
+      biasTop: top + bottom > 0 ? (100 * top) / (top + bottom) : 50,
+    };
+    frames.push({ x1: cx, x2: cx + cells[i].w, y1: cy, y2: cy + cells[i].h });
+  });
+  out.bounds = union(frames);
+  return out;
 }
 
 /** Where a header item wants to be: a tag over its bridge, a gate over the interface it points at. */

@@ -9,7 +9,7 @@ import { buildStyle, palettes } from './graph-style.js';
 import contract from './graph-contract.json';
 import { fullLayoutOptions, incrementalLayoutOptions, seedPositions } from './graph-layout.js';
 import { layeredIncrementalPositions } from './layered-layout.js';
-import { readModel, planLanes, extendPlan, placeLanes, countCrossings, addressOf, isBig } from './lanes-layout.js';
+import { readModel, planLanes, extendPlan, placeLanes, hostGroups, planHosts, extendHosts, placeHosts, countCrossings, addressOf, isBig } from './lanes-layout.js';
 import { lanesStyle, lodMetrics, underlayPalette } from './graph-lod.js';
 import { LaneUnderlay } from './lane-underlay.js';
 import { focusNodes } from './graph-focus.js';
@@ -24,7 +24,7 @@ const LAYOUTS = new Set(contract.layouts.names);
 const DEFAULT_LAYOUT = contract.layouts.default;
 // Classes and data the lanes layout puts on elements; removed when another layout takes over.
 const LANE_CLASSES = 'nv-lanes nv-tile nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-ov';
-const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv'];
+const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv', 'nvBiasL', 'nvBiasT'];
 
 /**
  * Creates the graph inside containerElement.
@@ -554,11 +554,11 @@ class NetVizGraph {
   }
 
   /**
-   * The layout actually run. A hub's graph nests namespaces in host boxes; the lanes and layered layouts
-   * draw one host's picture, so several hosts are laid out by fcose, which keeps compound boxes apart.
+   * The layout actually run. A hub's graph nests namespaces in host boxes: lanes draws one picture per host box
+   * (lanes-layout.js placeHosts); the layered layout draws one host's picture, so there fcose keeps the boxes apart.
    */
   _activeLayout() {
-    return this._layoutName !== 'fcose' && this.cy.nodes('[kind = "host"]').nonempty() ? 'fcose' : this._layoutName;
+    return this._layoutName === 'layered' && this.cy.nodes('[kind = "host"]').nonempty() ? 'fcose' : this._layoutName;
   }
 
   _runFullLayout(randomize, animate) {
@@ -636,13 +636,29 @@ class NetVizGraph {
   _runLanes(full, fit) {
     const cy = this.cy;
     const visible = cy.elements().filter(e => !e.hasClass('nv-hidden') && !e.hasClass('nv-leaving'));
-    const model = readModel(visible, this._projector);
     const aspect = cy.width() > 0 && cy.height() > 0 ? cy.width() / cy.height() : 16 / 9;
-    if (full || !this._plan) this._plan = planLanes(model, this._projector, aspect);
-    else extendPlan(this._plan, model, this._projector);
-    const result = placeLanes(model, this._plan, this._projector);
+    const groups = hostGroups(visible);
+    let models, result;
+    if (groups) {
+      for (const g of groups) g.model = readModel(g.eles, this._projector);
+      if (full || !this._plan?.hosts) this._plan = planHosts(groups, this._projector, aspect);
+      else extendHosts(this._plan, groups, this._projector);
+      result = placeHosts(groups, this._plan, this._projector);
+      models = groups.map(g => g.model);
+    } else {
+      const model = readModel(visible, this._projector);
+      if (full || !this._plan || this._plan.hosts) this._plan = planLanes(model, this._projector, aspect);
+      else extendPlan(this._plan, model, this._projector);
+      result = placeLanes(model, this._plan, this._projector);
+      models = [model];
+    }
     cy.batch(() => {
-      this._applyLaneClasses(model, result);
+      this._lodEles = cy.collection(models.flatMap(model => this._applyLaneClasses(model, result)));
+      for (const g of groups ?? []) {
+        const box = result.hostBoxes[g.id];
+        g.ele.addClass('nv-lanes');
+        g.ele.data({ nvMinW: box.w, nvMinH: box.h, nvBiasL: box.biasLeft, nvBiasT: box.biasTop });
+      }
       const place = (n, want) => {
         const now = n.position();
         if (now.x !== want.x || now.y !== want.y) n.position(want);
@@ -660,7 +676,7 @@ class NetVizGraph {
     this._underlay.set(result.decor, underlayPalette(this._theme, palettes[this._theme]), this._projector);
   }
 
-  /** Marks what the lanes picture draws specially (tiles, dots, rails) and what the level of detail switches. */
+  /** Marks what the lanes picture draws specially (tiles, dots, rails); returns what the level of detail switches. */
   _applyLaneClasses(model, result) {
     const cy = this.cy;
     // Only what changes is touched: a diff at 300 namespaces runs this for every element again.
@@ -710,7 +726,7 @@ class NetVizGraph {
     for (const list of model.tagsOf.values()) for (const n of list) { setClass(n.ele, 'nv-big', true); lod.push(n.ele); }
     for (const id of model.gateLane.keys()) { const g = model.nodes.get(id).ele; setClass(g, 'nv-gate', true); lod.push(g); }
     for (const n of model.band) if (n.kind === 'nat-rule') { setClass(n.ele, 'nv-gate', true); lod.push(n.ele); }
-    this._lodEles = cy.collection(lod);
+    return lod;
   }
 
   _clearLanes() {

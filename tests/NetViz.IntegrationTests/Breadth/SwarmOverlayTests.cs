@@ -93,6 +93,12 @@ public sealed class SwarmOverlayTests : IDisposable
         var data = vxlanTruth.GetProperty("linkinfo").GetProperty("info_data");
         Assert.Equal((data.GetProperty("id").GetInt32(), data.GetProperty("port").GetInt32()), (vxlan.VxlanId!.Value, vxlan.VxlanPort!.Value));
         Assert.Equal(NodeId.Interface(overlayInode, br0Index), vxlan.Master);
+        // Recognised from its own data (moved into the overlay's namespace, its socket left behind); its peers are the
+        // forwarding entries `bridge fdb` lists with a dst (none on a one-node swarm, one per other node on more).
+        Assert.Equal(VxlanOverlays.DockerOverlay, vxlan.VxlanOverlay);
+        var fdbTruth = System.Text.Json.JsonDocument.Parse(Docker.DockerCli.Must("nsenter", $"--net={overlayPath}", "bridge", "-j", "fdb", "show", "dev", vxlanTruth.GetProperty("ifname").GetString()!)).RootElement
+            .EnumerateArray().Where(e => e.TryGetProperty("dst", out _)).Select(e => e.GetProperty("dst").GetString()!).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(fdbTruth, vxlan.VxlanRemotes);
         var underlay = Assert.Single(snapshot.Edges.OfType<UnderlayEdge>(), e => e.Source == vxlan.Id);
         Assert.Equal(NodeId.Netns(engineInode), underlay.Target); // vxlan0 was made in dockerd's namespace
 

@@ -13,10 +13,14 @@ public sealed class NetlinkDump
     /// CAP_NET_ADMIN in its own namespace can make as many links and addresses as memory allows.
     /// </summary>
     public const int MaxLinks = 4096, MaxAddresses = 8192, MaxRoutes = 4096, MaxWarnings = 20;
+    /// <summary>FDB entries kept per namespace (flannel keeps one per node of the cluster).</summary>
+    public const int MaxFdbRemotes = 4096;
 
     public List<LinkInfo> Links { get; } = [];
     public List<AddressInfo> Addresses { get; } = [];
     public List<RouteInfo> Routes { get; } = [];
+    /// <summary>Bridge FDB entries that name a remote tunnel endpoint (RTM_NEWNEIGH, AF_BRIDGE, with NDA_DST).</summary>
+    public List<FdbRemote> FdbRemotes { get; } = [];
     /// <summary>Messages that could not be parsed (skipped), and dump anomalies.</summary>
     public List<string> Warnings { get; } = [];
     /// <summary>NLMSG_DONE was seen.</summary>
@@ -28,6 +32,9 @@ public sealed class NetlinkDump
 
     /// <summary>Links, addresses and routes beyond the Max* limits, and warnings beyond <see cref="MaxWarnings"/>: dropped, counted.</summary>
     public (int Links, int Addresses, int Routes, int Warnings) Omitted { get; internal set; }
+
+    /// <summary>FDB remotes beyond <see cref="MaxFdbRemotes"/>: dropped, counted.</summary>
+    public int OmittedFdbRemotes { get; internal set; }
 
     /// <summary>Adds a warning unless <see cref="MaxWarnings"/> are already listed (then only counts it).</summary>
     public void Warn(string warning)
@@ -42,6 +49,7 @@ public sealed class NetlinkDump
         if (Omitted.Links > 0) yield return $"{Omitted.Links} links beyond the first {MaxLinks} not shown";
         if (Omitted.Addresses > 0) yield return $"{Omitted.Addresses} addresses beyond the first {MaxAddresses} not shown";
         if (Omitted.Routes > 0) yield return $"{Omitted.Routes} routes beyond the first {MaxRoutes} not shown";
+        if (OmittedFdbRemotes > 0) yield return $"{OmittedFdbRemotes} vxlan forwarding entries beyond the first {MaxFdbRemotes} not shown";
         if (Omitted.Warnings > 0) yield return $"… and {Omitted.Warnings} more netlink warnings";
     }
 
@@ -65,6 +73,7 @@ public static class NetlinkParser
     public const ushort RTM_DELADDR = 21;
     public const ushort RTM_NEWROUTE = 24;
     public const ushort RTM_DELROUTE = 25;
+    public const ushort RTM_NEWNEIGH = 28;
     public const ushort RTM_NEWNSID = 88;
     private const ushort NLM_F_DUMP_INTR = 0x10;
 
@@ -73,6 +82,11 @@ public static class NetlinkParser
         IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18, IFLA_STATS64 = 23, IFLA_LINK_NETNSID = 37, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2;
     // linux/if_link.h, IFLA_VXLAN_*: the VNI (u32), the lower device (u32), the local address, the UDP port (be16).
     private const ushort IFLA_VXLAN_ID = 1, IFLA_VXLAN_LINK = 3, IFLA_VXLAN_LOCAL = 4, IFLA_VXLAN_PORT = 15;
+    // IFLA_VXLAN_GROUP(6): the static remote or multicast group (vxlan_fill_info puts `remote` there too).
+    private const ushort IFLA_VXLAN_GROUP = 2, IFLA_VXLAN_GROUP6 = 16;
+    // linux/neighbour.h: NDA_DST; AF_BRIDGE (7) is the family of FDB entries.
+    private const ushort NDA_DST = 1;
+    private const byte AF_BRIDGE = 7;
     private const ushort ARPHRD_LOOPBACK = 772;
     private const uint IFF_UP = 0x1;
     // linux/if_addr.h
@@ -110,6 +124,11 @@ public static class NetlinkParser
                 case RTM_NEWROUTE:
                     if (into.Routes.Count >= NetlinkDump.MaxRoutes) into.Omitted = into.Omitted with { Routes = into.Omitted.Routes + 1 };
                     else if (TryParseRoute(message.Payload, out var route, out problem) && route is not null) into.Routes.Add(route);
+                    break;
+                case RTM_NEWNEIGH:
+                    if (!TryParseFdbRemote(message.Payload, out var remote, out problem) || remote is null) break;
+                    if (into.FdbRemotes.Count >= NetlinkDump.MaxFdbRemotes) into.OmittedFdbRemotes++;
+                    else into.FdbRemotes.Add(remote);
                     break;
                 case NLMSG_DONE:
                     into.Done = true;
@@ -210,10 +229,39 @@ public static class NetlinkParser
         return true;
     }
 
+    /// <summary>
+    /// Decodes the payload of an RTM_NEWNEIGH: a bridge FDB entry (AF_BRIDGE) with NDA_DST is a remote tunnel
+    /// endpoint of a vxlan device; anything else (ARP/NDP neighbours, plain bridge MACs) yields null.
+    /// </summary>
+    public static bool TryParseFdbRemote(ReadOnlySpan<byte> payload, out FdbRemote? remote, out string? problem)
+    {
+        remote = null;
+        problem = null;
+        // struct ndmsg { u8 family; u8 pad1; u16 pad2; s32 ifindex; u16 state; u8 flags; u8 type; }
+        if (payload.Length < 12)
+        {
+            problem = "ndmsg shorter than 12 bytes";
+            return false;
+        }
+        if (payload[0] != AF_BRIDGE) return true;
+        var index = MemoryMarshal.Read<int>(payload[4..]);
+        var attributes = new NetlinkAttributeReader(payload[12..]);
+        while (attributes.TryRead(out var a))
+            if (a.Type == NDA_DST && a.Value.Length is 4 or 16)
+                remote = new FdbRemote(index, new IPAddress(a.Value).ToString());
+        if (attributes.Malformed)
+        {
+            remote = null;
+            problem = $"malformed attribute in FDB entry of ifindex {index}";
+            return false;
+        }
+        return true;
+    }
+
     private static VxlanInfo ParseVxlan(ReadOnlySpan<byte> data)
     {
         int? id = null, port = null, link = null;
-        string? local = null;
+        string? local = null, group = null;
         var reader = new NetlinkAttributeReader(data);
         while (reader.TryRead(out var a))
         {
@@ -223,9 +271,13 @@ public static class NetlinkParser
                 case IFLA_VXLAN_LINK when a.Value.Length >= 4: link = MemoryMarshal.Read<int>(a.Value); break;
                 case IFLA_VXLAN_LOCAL when a.Value.Length == 4: local = new IPAddress(a.Value).ToString(); break;
                 case IFLA_VXLAN_PORT when a.Value.Length >= 2: port = (a.Value[0] << 8) | a.Value[1]; break; // network byte order
+                case IFLA_VXLAN_GROUP when a.Value.Length == 4 && MemoryMarshal.Read<uint>(a.Value) != 0:
+                case IFLA_VXLAN_GROUP6 when a.Value.Length == 16 && a.Value.IndexOfAnyExcept((byte)0) >= 0:
+                    group = new IPAddress(a.Value).ToString();
+                    break;
             }
         }
-        return new VxlanInfo(id, port, link is 0 ? null : link, local == "0.0.0.0" ? null : local);
+        return new VxlanInfo(id, port, link is 0 ? null : link, local == "0.0.0.0" ? null : local) { Group = group };
     }
 
     /// <summary>Decodes the payload of an RTM_NEWADDR (ifaddrmsg + attributes). A family other than IPv4/IPv6 yields null.</summary>

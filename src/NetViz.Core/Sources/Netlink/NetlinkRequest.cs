@@ -2,7 +2,7 @@ namespace NetViz.Core.Sources.Netlink;
 
 /// <summary>
 /// The only netlink message types NetViz ever sends: rtnetlink GET requests (RTM_GETLINK 18, RTM_GETADDR 22,
-/// RTM_GETROUTE 26, RTM_GETNSID 90, RTM_GETSTATS 94). There is deliberately no member for any RTM_NEW*/RTM_DEL*/RTM_SET* type:
+/// RTM_GETROUTE 26, RTM_GETNEIGH 30, RTM_GETNSID 90, RTM_GETSTATS 94). There is deliberately no member for any RTM_NEW*/RTM_DEL*/RTM_SET* type:
 /// NetViz is read-only, and <see cref="NetlinkRequest"/> refuses any value not declared here.
 /// </summary>
 public enum NetlinkGetRequestType : ushort
@@ -10,6 +10,7 @@ public enum NetlinkGetRequestType : ushort
     GetLink = 18,
     GetAddress = 22,
     GetRoute = 26,
+    GetNeighbour = 30,
     GetNsId = 90,
     GetStats = 94,
 }
@@ -49,6 +50,18 @@ public sealed class NetlinkRequest
     {
         if (family is not (2 or 10)) throw new ArgumentOutOfRangeException(nameof(family), family, "AF_INET (2) or AF_INET6 (10)");
         return Build(NetlinkGetRequestType.GetRoute, NLM_F_REQUEST | NLM_F_DUMP, sequence, 12, (byte)family, null);
+    }
+
+    /// <summary>
+    /// RTM_GETNEIGH dump of one device's bridge forwarding database (family AF_BRIDGE), as <c>bridge fdb show dev X</c>
+    /// asks for it: an ifinfomsg whose ifi_index names the device, which rtnl_fdb_dump (valid_fdb_dump_legacy) reads as
+    /// the port filter, so the kernel walks that device's entries only, never every bridge's MAC table.
+    /// </summary>
+    public static NetlinkRequest DumpBridgeFdb(int ifindex, uint sequence)
+    {
+        var request = Build(NetlinkGetRequestType.GetNeighbour, NLM_F_REQUEST | NLM_F_DUMP, sequence, 16, 7 /* AF_BRIDGE */, null);
+        BitConverter.TryWriteBytes(request._bytes.AsSpan(HeaderLength + 4, 4), ifindex);
+        return request;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using NetViz.Core.Model;
 
 namespace NetViz.Core.Sources.Netlink;
 
@@ -43,6 +44,7 @@ public sealed class NetlinkSocket : IDisposable
         try
         {
             Dump(NetlinkRequest.DumpLinks(++_sequence), into, buffer);
+            DumpVxlanRemotes(into, buffer);
             Dump(NetlinkRequest.DumpAddresses(++_sequence), into, buffer);
             Dump(NetlinkRequest.DumpRoutes(2, ++_sequence), into, buffer);
             try
@@ -56,6 +58,36 @@ public sealed class NetlinkSocket : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Vxlan devices whose forwarding database is read per namespace; the rest are named in a warning.</summary>
+    public const int MaxVxlanDevices = 64;
+
+    /// <summary>
+    /// Reads each vxlan device's remote tunnel endpoints from its bridge FDB (one filtered dump per device) and
+    /// attaches them to its <see cref="LinkInfo.Vxlan"/>. A device whose dump fails keeps its static data, with a warning.
+    /// </summary>
+    private void DumpVxlanRemotes(NetlinkDump into, byte[] buffer)
+    {
+        var vxlans = into.Links.Select((link, i) => (link, i)).Where(x => x.link.Vxlan is not null).ToList();
+        if (vxlans.Count > MaxVxlanDevices) into.Warn($"forwarding entries of {vxlans.Count - MaxVxlanDevices} vxlan devices beyond the first {MaxVxlanDevices} not read");
+        foreach (var (link, i) in vxlans.Take(MaxVxlanDevices))
+        {
+            var fdb = new NetlinkDump();
+            try
+            {
+                Dump(NetlinkRequest.DumpBridgeFdb(link.Index, ++_sequence), fdb, buffer);
+            }
+            catch (SocketException e)
+            {
+                into.Warn($"forwarding entries of vxlan {link.Name} not read: {e.Message}");
+                continue;
+            }
+            if (fdb.OmittedFdbRemotes > 0) into.Warn($"{link.Name}: {fdb.OmittedFdbRemotes} forwarding entries beyond the first {NetlinkDump.MaxFdbRemotes} not read");
+            // The filter is the kernel's; keep only what names this device in case an older kernel ignored it.
+            var remotes = fdb.FdbRemotes.Where(r => r.Index == link.Index).Select(r => r.Address).Distinct().Order(StringComparer.Ordinal);
+            into.Links[i] = link with { Vxlan = link.Vxlan! with { FdbRemotes = remotes.ToEquatableArray() } };
         }
     }
 

@@ -53,6 +53,7 @@ public static class GraphLegendEntries
         new("edge.kind-nat.dnat", "DNAT: forwards a published port", "dnatBorder", "dashed", true, 3),
         new("edge.kind-route", "Default route", "routeEdge", "solid", true, 3),
         new("edge.kind-lower", "macvlan → its lower device", "lowerEdge", "dotted", false, 3),
+        new("edge.kind-tunnel", "vxlan cable between hosts (hub)", "virtualBorder", "dashed", false, 5),
     ];
 
     public static IReadOnlyList<LegendState> States { get; } =

@@ -6,7 +6,7 @@ namespace NetViz.Core.Tests.Sources.Netlink;
 /// <summary>NetViz is read-only: the request encoder can build nothing but rtnetlink GET messages.</summary>
 public class NetlinkRequestTests
 {
-    private static readonly ushort[] GetTypes = [18, 22, 26, 90, 94]; // RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNSID, RTM_GETSTATS
+    private static readonly ushort[] GetTypes = [18, 22, 26, 30, 90, 94]; // RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH, RTM_GETNSID, RTM_GETSTATS
     private const ushort AllowedFlags = 0x1 | 0x300; // NLM_F_REQUEST | NLM_F_DUMP
 
     public static IEnumerable<object[]> EveryFactoryRequest()
@@ -17,10 +17,11 @@ public class NetlinkRequestTests
         yield return [NetlinkRequest.DumpRoutes(10, 4)];
         yield return [NetlinkRequest.GetNsIdOfFd(7, 5)];
         yield return [NetlinkRequest.DumpLinkStats(6)];
+        yield return [NetlinkRequest.DumpBridgeFdb(9, 7)];
     }
 
     [Fact]
-    public void The_request_type_enum_holds_only_the_five_get_types()
+    public void The_request_type_enum_holds_only_the_six_get_types()
     {
         Assert.Equal(GetTypes, Enum.GetValues<NetlinkGetRequestType>().Select(t => (ushort)t).Order());
     }
@@ -42,7 +43,7 @@ public class NetlinkRequestTests
     {
         Assert.Empty(typeof(NetlinkRequest).GetConstructors(BindingFlags.Public | BindingFlags.Instance));
         var factories = typeof(NetlinkRequest).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType == typeof(NetlinkRequest)).Select(m => m.Name).Order();
-        Assert.Equal(["DumpAddresses", "DumpLinks", "DumpLinkStats", "DumpRoutes", "GetNsIdOfFd"], factories);
+        Assert.Equal(["DumpAddresses", "DumpBridgeFdb", "DumpLinks", "DumpLinkStats", "DumpRoutes", "GetNsIdOfFd"], factories);
     }
 
     [Fact]
@@ -76,6 +77,18 @@ public class NetlinkRequestTests
     public void Write_or_odd_flags_are_refused(ushort flags)
     {
         AssertRefused(NetlinkGetRequestType.GetLink, flags);
+    }
+
+    [Fact]
+    public void DumpBridgeFdb_is_an_AF_BRIDGE_dump_filtered_by_the_device_in_an_ifinfomsg()
+    {
+        var bytes = NetlinkRequest.DumpBridgeFdb(42, 9).Bytes.ToArray();
+        // nlmsghdr (16) + ifinfomsg (16): a length the kernel's valid_fdb_dump_legacy parses as ifinfomsg, not ndmsg (12 or 20).
+        Assert.Equal(32, bytes.Length);
+        Assert.Equal(32u, BitConverter.ToUInt32(bytes, 0));
+        Assert.Equal(30, BitConverter.ToUInt16(bytes, 4));
+        Assert.Equal(7, bytes[16]);
+        Assert.Equal(42, BitConverter.ToInt32(bytes, 20));
     }
 
     [Fact]
