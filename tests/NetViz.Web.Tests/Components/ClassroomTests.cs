@@ -51,9 +51,9 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         Assert.Equal(local, NetVizLocalization.IsLocalPath(path));
 
     [Theory]
-    [InlineData("en", "Timeline", "Lesson", "Bridge: a virtual switch", "Search names, IPs, MACs")]
-    [InlineData("ko", "타임라인", "강의", "브리지: 가상 스위치", "이름, IP, MAC 검색")]
-    public void The_topology_page_speaks_the_chosen_language(string language, string timeline, string lesson, string legend, string search)
+    [InlineData("en", "Timeline", "Lesson", "Bridge: a virtual switch", "Search names, IPs, MACs", "Why can't A reach B?", "Busiest cables")]
+    [InlineData("ko", "타임라인", "강의", "브리지: 가상 스위치", "이름, IP, MAC 검색", "A에서 B로 왜 안 갈까?", "가장 바쁜 케이블")]
+    public void The_topology_page_speaks_the_chosen_language(string language, string timeline, string lesson, string legend, string search, string path, string busiest)
     {
         UseLanguage(language);
 
@@ -63,6 +63,8 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         Assert.Contains(lesson, page.Find("[data-testid='lesson-open']").TextContent);
         Assert.Contains(legend, page.Find("[data-testid='graph-legend']").TextContent);
         Assert.Contains(search, page.Find("[data-testid='side-panel']").TextContent);
+        Assert.Contains(path, page.Find("[data-testid='path-panel']").TextContent);
+        Assert.Contains(busiest, page.Find("[data-testid='busiest-cables']").TextContent);
     }
 
     [Fact]

@@ -127,12 +127,12 @@ public partial class PathPanel : ComponentBase
         _ => Severity.Error,
     };
 
-    private static string VerdictText(string verdict) => verdict switch
+    private static string VerdictText(string verdict) => NetViz.Web.Localization.SharedWords.Get(verdict switch
     {
-        PathVerdicts.Delivered => "Delivered.",
-        PathVerdicts.LeavesHost => "Leaves the host.",
-        PathVerdicts.Dropped => "Dropped.",
-        PathVerdicts.NoRoute => "No route.",
-        _ => "Cannot decide.",
-    };
+        PathVerdicts.Delivered => "Path.Delivered",
+        PathVerdicts.LeavesHost => "Path.LeavesHost",
+        PathVerdicts.Dropped => "Path.Dropped",
+        PathVerdicts.NoRoute => "Path.NoRoute",
+        _ => "Path.Undecided",
+    });
 }
