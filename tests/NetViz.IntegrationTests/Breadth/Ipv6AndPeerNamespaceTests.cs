@@ -17,7 +17,12 @@ namespace NetViz.IntegrationTests.Breadth;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class Ipv6AndPeerNamespaceTests : IDisposable
 {
-    private static readonly int Vni = 9_000_000 + Environment.ProcessId % 100_000;
+    private static int s_instances;
+
+    // A VNI of this instance's own: Docker's first overlay network is 4097, the kernel allows one vxlan per VNI and port in
+    // the namespace of its socket, and the previous test's device, moved into a namespace that was deleted, is destroyed
+    // by the kernel's asynchronous namespace cleanup, possibly after this constructor runs (xunit builds one per test).
+    private readonly int _vni = 9_000_000 + Environment.ProcessId % 10_000 * 100 + Interlocked.Increment(ref s_instances) % 100;
 
     private readonly string _ns = $"nvbrd-{Environment.ProcessId}-v6";
     private readonly string _gw = $"nvbrd-{Environment.ProcessId}-gw";
@@ -63,8 +68,7 @@ public sealed class Ipv6AndPeerNamespaceTests : IDisposable
         Ip.Cmd($"-n {_ns} route add default via 10.1.1.2 dev nvbrd-a");
         Ip.Cmd($"-n {_ns} -6 route add default via fd00:db8:77::2 dev nvbrd-a");
         // Like Docker's vxlan0: made in the host namespace, then moved, so its UDP socket (the underlay) stays in the host.
-        // A VNI no one else here uses: Docker's first overlay network is 4097, and the kernel allows one device per VNI and port.
-        Ip.Cmd($"link add nvbrd-vx{Environment.ProcessId % 10000} type vxlan id {Vni} dstport 4789");
+        Ip.Cmd($"link add nvbrd-vx{Environment.ProcessId % 10000} type vxlan id {_vni} dstport 4789");
         Ip.Cmd($"link set nvbrd-vx{Environment.ProcessId % 10000} netns {_ns}");
         InNamespace("ip6tables", "-t", "nat", "-A", "POSTROUTING", "-s", "fd00:db8:77::/64", "!", "-o", "nvbrd-a",
             "-m", "comment", "--comment", "nvbrd masquerade", "-j", "MASQUERADE");
@@ -161,7 +165,7 @@ public sealed class Ipv6AndPeerNamespaceTests : IDisposable
 
         var vxlan = Assert.IsType<InterfaceNode>(Assert.Single(snapshot.Nodes, n => n.Id == NodeId.Interface(inode, index)));
         Assert.Equal((data.GetProperty("id").GetInt32(), data.GetProperty("port").GetInt32()), (vxlan.VxlanId!.Value, vxlan.VxlanPort!.Value));
-        Assert.Equal((Vni, 4789), (vxlan.VxlanId, vxlan.VxlanPort));
+        Assert.Equal((_vni, 4789), (vxlan.VxlanId, vxlan.VxlanPort));
         Assert.Equal(NodeId.Netns(hostInode), vxlan.UnderlayNetns);
         var underlay = Assert.Single(snapshot.Edges.OfType<UnderlayEdge>(), e => e.Source == vxlan.Id);
         Assert.Equal(NodeId.Netns(hostInode), underlay.Target);

@@ -9,6 +9,7 @@ namespace NetViz.IntegrationTests.Netlink;
 /// (checked against /proc/PID/net/dev's per-namespace inode, read with stat(1)), none that lives in a namespace NetViz
 /// shows, and none says "needs root" while NetViz runs as root.
 /// </summary>
+[Collection(ProcessTableCollection.Name)]
 public sealed class DeniedProcessWarningTests
 {
     private static string Stat(string path)
@@ -68,4 +69,14 @@ public sealed class DeniedProcessWarningTests
         }
         Assert.DoesNotContain(result.Warnings, w => w.Contains("needs root", StringComparison.Ordinal) && Environment.IsPrivilegedProcess);
     }
+}
+
+/// <summary>
+/// Tests that judge the whole process table run alone: another test class's engines, agents and shells starting and
+/// stopping meanwhile change what is there between the discovery and the ground truth.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessTableCollection
+{
+    public const string Name = "the whole process table";
 }
