@@ -20,6 +20,8 @@ public sealed class DeniedProcessWarningTests
         return stat.ExitCode == 0 ? output : "";
     }
 
+    private static string Comm(int pid) => File.Exists($"/proc/{pid}/comm") ? File.ReadAllText($"/proc/{pid}/comm").Trim() : "exited";
+
     private static bool Denied(int pid)
     {
         try { return new FileInfo($"/proc/{pid}/ns/net").LinkTarget is null; }
@@ -52,9 +54,11 @@ public sealed class DeniedProcessWarningTests
                 {
                     if (named) mismatches.Add($"PID {pid} lives in a namespace NetViz shows, yet is warned about");
                 }
-                else if (namedCount < NetworkNamespaceDiscovery.MaxNamedDenied && !named)
+                // A process whose net/dev cannot be read either is exiting or a zombie (no mm, so no namespace to show):
+                // there is nothing to warn about.
+                else if (netDev.Length > 0 && namedCount < NetworkNamespaceDiscovery.MaxNamedDenied && !named)
                 {
-                    mismatches.Add($"PID {pid}'s namespace is unknown, yet no warning names it");
+                    mismatches.Add($"PID {pid} ({Comm(pid)}, net/dev {netDev}, ns {Stat($"/proc/{pid}/ns/net")})'s namespace is unknown, yet no warning names it; warnings: {string.Join(" | ", result.Warnings)}");
                 }
             }
             if (mismatches.Count == 0) break;
