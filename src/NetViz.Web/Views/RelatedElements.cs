@@ -34,11 +34,13 @@ public static class RelatedElements
             {
                 case InterfaceNode nic:
                     Add(Rel.Peer, nic.Peer);
-                    if (index.Node(nic.Peer) is InterfaceNode peer && index.NetnsOf(peer) is { } peerNs)
+                    // The host's namespace is not a container's: its host-mode containers do not own the host end of a cable.
+                    if (index.Node(nic.Peer) is InterfaceNode peer && index.NetnsOf(peer) is { IsHost: false } peerNs)
                         foreach (var container in index.ContainersIn(peerNs)) Add(Rel.PeerContainer, container.Id);
                     Add(Rel.Bridge, nic.Master);
                     Add(Rel.LowerDevice, nic.Lower);
-                    foreach (var network in index.OfKind<NetworkNode>().Where(n => n.Bridge == nic.Id || n.Bridge == nic.Master || n.ParentInterface == nic.Id))
+                    // A network without a bridge (host, none) is not this interface's just because it has no master either.
+                    foreach (var network in index.OfKind<NetworkNode>().Where(n => n.Bridge is not null && (n.Bridge == nic.Id || n.Bridge == nic.Master) || n.ParentInterface == nic.Id))
                         Add(Rel.Network, network.Id);
                     foreach (var port in index.OfKind<InterfaceNode>().Where(i => i.Master == nic.Id)) Add(Rel.Port, port.Id);
                     if (index.NetnsOf(nic) is { } ns)
@@ -106,7 +108,7 @@ public static class RelatedElements
     }
 
     /// <summary>The relation labels, in one place for localisation.</summary>
-    internal static class Rel
+    public static class Rel
     {
         public const string Peer = "veth peer";
         public const string PeerContainer = "peer's container";
