@@ -42,9 +42,10 @@ public static class DerivedFacts
 
         var edges = snapshot.Edges.Select(edge => (edge switch
         {
-            NatEdge nat => nat with
+            NatEdge nat when (graph.Node(nat.Source) as NatRuleNode ?? graph.Node(nat.Target) as NatRuleNode) is var rule => nat with
             {
-                Translation = (graph.Node(nat.Source) as NatRuleNode ?? graph.Node(nat.Target) as NatRuleNode)?.Translation ?? NatTranslation.None,
+                Translation = rule?.Translation ?? NatTranslation.None,
+                RuleNetns = rule?.Netns,
             },
             _ => edge,
         }) with

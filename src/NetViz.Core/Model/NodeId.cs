@@ -38,10 +38,6 @@ public static class NodeId
         if (occurrence > 1) id = $"{id}#{occurrence}";
         return netnsInode is { } ino ? $"{id}@{ino}" : id;
     }
-
-    /// <summary>Whether a node id is a rule of another namespace's rule set (<see cref="NatRule"/> with a netns inode).</summary>
-    public static bool IsNamespacedNatRule(string id) =>
-        (id.StartsWith("nat:", StringComparison.Ordinal) || id.StartsWith("nat6:", StringComparison.Ordinal)) && id.Contains('@', StringComparison.Ordinal);
 }
 
 /// <summary>The one place edge ids are made (docs/api.md, "Edge kinds").</summary>

@@ -131,4 +131,7 @@ public sealed record NatEdge() : TopologyEdge(EdgeKinds.Nat)
 
     /// <summary>Derived: what the rule at either end rewrites, so every arrow of a rule can have its colour.</summary>
     [JsonIgnore] public NatTranslation Translation { get; init; }
+
+    /// <summary>Derived: the namespace of the rule at either end when it belongs to another namespace's rule set, else null.</summary>
+    [JsonIgnore] public string? RuleNetns { get; init; }
 }

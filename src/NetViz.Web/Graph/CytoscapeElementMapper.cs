@@ -77,7 +77,7 @@ public static class CytoscapeElementMapper
     {
         NatEdge { Role: NatRoles.DnatToContainer } => false,
         // The gates of a namespace's own rule set are not drawn (see the node above): nor are their arrows.
-        NatEdge nat when NodeId.IsNamespacedNatRule(nat.Source) || NodeId.IsNamespacedNatRule(nat.Target) => false,
+        NatEdge { RuleNetns: not null } => false,
         RouteEdge route => route.Target == NodeId.External,
         _ => true,
     };

@@ -67,7 +67,7 @@ public class CytoscapeElementMapperTests
         var rule = new NatRuleNode { Id = NodeId.NatRule("nat", "DOCKER_OUTPUT", dns.Rule, 1, netnsInode: 4026532301), Label = "dns", Parsed = dns };
         var target = sample.Nodes.OfType<InterfaceNode>().First();
         var arrow = new NatEdge { Id = EdgeId.Nat(rule.Id, target.Id), Source = rule.Id, Target = target.Id, Role = NatRoles.DnatTo };
-        var snapshot = sample with { Nodes = [.. sample.Nodes, rule], Edges = [.. sample.Edges, arrow] };
+        var snapshot = NetViz.Core.Correlation.DerivedFacts.Complete(sample with { Nodes = [.. sample.Nodes, rule], Edges = [.. sample.Edges, arrow] });
 
         var elements = CytoscapeElementMapper.ToElements(snapshot);
         var nodes = elements.Where(e => e.Group == "nodes").Select(e => e.Data.Id).ToHashSet();
