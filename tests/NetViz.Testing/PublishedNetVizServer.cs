@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -21,7 +20,8 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     private const int LogLines = 5000;
 
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly Queue<(long Number, string Text)> _log = new();
+    private long _linesWritten;
 
     /// <summary>How to start the app beyond the defaults (loopback, no extra arguments).</summary>
     /// <param name="BindHost">The host in --urls: "127.0.0.1" (default), or "0.0.0.0" to test exposure. Requests always go to 127.0.0.1.</param>
@@ -46,7 +46,26 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>The app's stdout and stderr so far (the last lines), for failure messages.</summary>
-    public string Log => string.Join(Environment.NewLine, _log);
+    public string Log
+    {
+        get { lock (_log) return string.Join(Environment.NewLine, _log.Select(l => l.Text)); }
+    }
+
+    /// <summary>
+    /// How many lines the app has written so far: a mark for <see cref="LogSince"/>. It only grows, unlike
+    /// <see cref="Log"/>, whose window drops its oldest lines (counting matches in it before and after a step
+    /// would see a drop of an old line as a change).
+    /// </summary>
+    public long LogMark
+    {
+        get { lock (_log) return _linesWritten; }
+    }
+
+    /// <summary>The lines written after <paramref name="mark"/> (from <see cref="LogMark"/>) that are still kept.</summary>
+    public IReadOnlyList<string> LogSince(long mark)
+    {
+        lock (_log) return _log.Where(l => l.Number >= mark).Select(l => l.Text).ToList();
+    }
 
     /// <summary>
     /// Starts the app published in <paramref name="appDirectory"/>; without one, in the folder NETVIZ_E2E_APP_DIR
@@ -108,7 +127,7 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            foreach (var line in _log)
+            foreach (var line in LogSince(0))
                 if (pattern.Match(line) is { Success: true } match) return match;
             if (deadline.Elapsed > timeout) throw new TimeoutException($"No output line matched {pattern} within {timeout}:\n{Log}");
             await Task.Delay(100);
@@ -132,8 +151,11 @@ public sealed class PublishedNetVizServer : IAsyncDisposable
     private void Append(string? line)
     {
         if (line is null) return;
-        _log.Enqueue(line);
-        while (_log.Count > LogLines) _log.TryDequeue(out _);
+        lock (_log)
+        {
+            _log.Enqueue((_linesWritten++, line));
+            while (_log.Count > LogLines) _log.Dequeue();
+        }
     }
 
     private async Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)

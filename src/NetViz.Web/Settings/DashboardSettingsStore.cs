@@ -5,8 +5,8 @@ using Microsoft.JSInterop;
 namespace NetViz.Web.Settings;
 
 /// <summary>
-/// Reads and writes <see cref="DashboardSettings"/> in the browser's localStorage through
-/// <c>wwwroot/js/netviz-settings.js</c>. Scoped (one per circuit). The stored text is the browser's, so it is
+/// Reads and writes <see cref="DashboardSettings"/> in the browser's localStorage, and the page's shareable
+/// address, through <c>wwwroot/js/netviz-settings.js</c>. Scoped (one per circuit). The stored text is the browser's, so it is
 /// read defensively: too long or not the expected JSON means the defaults.
 /// </summary>
 public sealed class DashboardSettingsStore(IJSRuntime js) : IAsyncDisposable
@@ -49,6 +49,23 @@ public sealed class DashboardSettingsStore(IJSRuntime js) : IAsyncDisposable
         catch (Exception e) when (e is JSException or JSDisconnectedException or InvalidOperationException or TaskCanceledException)
         {
             // Not saved: the page keeps working with what it has.
+        }
+    }
+
+    /// <summary>
+    /// Shows <paramref name="url"/> in the address bar, replacing the current history entry, without a navigation:
+    /// the page's state made shareable. A closed tab or a missing module loses only the address, silently (through
+    /// NavigationManager, a tab closed during the call logged "Navigation failed" and an unhandled circuit error).
+    /// </summary>
+    public async Task ReplaceAddressAsync(string url)
+    {
+        try
+        {
+            _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            if (_module is not null) await _module.InvokeVoidAsync("replaceAddress", url);
+        }
+        catch (Exception e) when (e is JSException or JSDisconnectedException or InvalidOperationException or TaskCanceledException)
+        {
         }
     }
 

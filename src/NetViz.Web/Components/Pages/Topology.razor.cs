@@ -53,6 +53,8 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private string? _graphError;
     private string? _pendingFocus;
     private string? _show;
+    /// <summary>The address last put in the address bar without a navigation, and the one Blazor had then.</summary>
+    private string? _shownAddress, _navigatedAddress;
     private GraphFilter? _sentFilter;
     private string? _sentLayout;
     private bool _revealPending;
@@ -71,6 +73,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     [Inject] private DashboardViewState ViewState { get; set; } = default!;
     [Inject] private ILogger<Topology> Logger { get; set; } = default!;
     [Inject] private NavigationManager Nav { get; set; } = default!;
+    [Inject] private DashboardSettingsStore SettingsStore { get; set; } = default!;
 
     /// <summary>Id of an element to focus and select once the graph is drawn (<c>/?focus=ctr:...</c>).</summary>
     [SupplyParameterFromQuery(Name = "focus")] public string? Focus { get; set; }
@@ -179,12 +182,17 @@ public partial class Topology : ComponentBase, IAsyncDisposable
                 {
                     Logger.LogWarning(e, "The graph could not take the new appearance");
                 }
+                catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
+                {
+                    return; // the tab closed meanwhile: nothing left to draw on
+                }
             }
             if (_revealPending && _graph is not null && _selectedId is not null)
             {
                 // The details drawer just took part of the width: keep the selection in view.
                 _revealPending = false;
-                try { await _graph.InvokeVoidAsync("reveal", _selectedId); } catch (JSException) { }
+                try { await _graph.InvokeVoidAsync("reveal", _selectedId); }
+                catch (Exception e) when (e is JSException or JSDisconnectedException or OperationCanceledException) { }
             }
             return;
         }
@@ -351,12 +359,17 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     /// <summary>The URL says what is shown and what is selected, so it can be shared (replacing the history entry).</summary>
     private void SyncUrl()
     {
+        // Built on the address Blazor last navigated to (other parameters kept), then only shown: a link's
+        // ?show=/?focus= arrive through navigation, the page's own changes go out without one.
         var uri = Nav.GetUriWithQueryParameters(new Dictionary<string, object?>
         {
             ["show"] = _show,
             ["focus"] = _detailsOpen ? _selectedId : null,
         });
-        if (uri != Nav.Uri) Nav.NavigateTo(uri, new NavigationOptions { ReplaceHistoryEntry = true });
+        if (Nav.Uri != _navigatedAddress) (_navigatedAddress, _shownAddress) = (Nav.Uri, null); // Blazor navigated since
+        if (uri == (_shownAddress ?? Nav.Uri)) return;
+        _shownAddress = uri;
+        _ = SettingsStore.ReplaceAddressAsync(uri);
     }
 
     private void OnAppearanceChanged() => _ = InvokeAsync(() =>

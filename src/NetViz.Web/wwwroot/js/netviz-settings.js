@@ -21,3 +21,18 @@ export function save(json) {
     // Full or disabled: the settings then last as long as the page.
   }
 }
+
+/**
+ * Puts what is shown and selected into the address bar (?show=, ?focus=) so it can be shared, replacing the
+ * current history entry and keeping Blazor's own entry state. Called by the page instead of NavigationManager:
+ * its NavigateTo logs an error when the tab closes while the call is on its way, and this one is only cosmetic.
+ */
+export function replaceAddress(url) {
+  try {
+    const target = new URL(url, window.location.href);
+    if (target.origin !== window.location.origin) return; // only ever this page's own address
+    if (target.href !== window.location.href) window.history.replaceState(window.history.state, '', target.href);
+  } catch {
+    // A malformed address: keep the one shown.
+  }
+}
