@@ -22,18 +22,28 @@ public static class AgentJson
 {
     private static readonly JsonSerializerOptions Options = CreateOptions();
 
-    /// <summary>Members (of a node's or edge's props) that hold node ids, per kind.</summary>
-    private static readonly Dictionary<string, string[]> IdMembers = new(StringComparer.Ordinal)
+    /// <summary>The model type of each kind's <c>props</c> (the kinds this hub reads).</summary>
+    private static readonly Dictionary<string, Type> PropsTypes = new(StringComparer.Ordinal)
     {
-        [NodeKinds.Netns] = ["containers", "network"],
-        [NodeKinds.Interface] = ["master", "peer", "lower", "underlayNetns"],
-        [NodeKinds.Container] = ["netns"],
-        [NodeKinds.Network] = ["bridge", "containers", "parentInterface", "netns"],
-        [NodeKinds.External] = ["via"],
-        [NodeKinds.NatRule] = ["netns"],
-        [EdgeKinds.BridgePort] = ["master"],
-        [EdgeKinds.Master] = ["master"],
+        [NodeKinds.Netns] = typeof(NetnsNode),
+        [NodeKinds.Interface] = typeof(InterfaceNode),
+        [NodeKinds.Container] = typeof(ContainerNode),
+        [NodeKinds.Network] = typeof(NetworkNode),
+        [NodeKinds.External] = typeof(ExternalNode),
+        [NodeKinds.NatRule] = typeof(NatRuleNode),
+        [EdgeKinds.Veth] = typeof(VethEdge),
+        [EdgeKinds.BridgePort] = typeof(BridgePortEdge),
+        [EdgeKinds.Master] = typeof(MasterEdge),
+        [EdgeKinds.Lower] = typeof(LowerEdge),
+        [EdgeKinds.Route] = typeof(RouteEdge),
+        [EdgeKinds.NetworkBridge] = typeof(NetworkBridgeEdge),
+        [EdgeKinds.Nat] = typeof(NatEdge),
+        [EdgeKinds.Underlay] = typeof(UnderlayEdge),
     };
+
+    /// <summary>Per kind, where its props hold node ids: found from the model's <see cref="NodeReferenceAttribute"/>.</summary>
+    private static readonly Dictionary<string, References> ReferencesByKind =
+        PropsTypes.ToDictionary(k => k.Key, k => References.Of(k.Value), StringComparer.Ordinal);
 
     /// <summary>The snapshot of one agent, ids prefixed; <paramref name="skipped"/> counts elements of unknown kinds.</summary>
     public static TopologySnapshot ReadSnapshot(JsonElement json, string prefix, out int skipped)
@@ -104,14 +114,11 @@ public static class AgentJson
     {
         var kind = element.GetProperty("kind").GetString();
         var props = PrefixedProps(element, kind, prefix);
-        TopologyNode? node = kind switch
+        var node = kind switch
         {
-            NodeKinds.Netns => props.Deserialize<NetnsNode>(Options),
-            NodeKinds.Interface => props.Deserialize<InterfaceNode>(Options),
-            NodeKinds.Container => props.Deserialize<ContainerNode>(Options),
-            NodeKinds.Network => props.Deserialize<NetworkNode>(Options),
-            NodeKinds.External => props.Deserialize<ExternalNode>(Options),
             NodeKinds.NatRule => ReadNatRule(props),
+            not null when PropsTypes.TryGetValue(kind, out var type) && type.IsAssignableTo(typeof(TopologyNode))
+                => (TopologyNode?)props.Deserialize(type, Options),
             _ => null,
         };
         return node is null ? null : node with
@@ -126,18 +133,9 @@ public static class AgentJson
     {
         var kind = element.GetProperty("kind").GetString();
         var props = PrefixedProps(element, kind, prefix);
-        TopologyEdge? edge = kind switch
-        {
-            EdgeKinds.Veth => new VethEdge { Id = "", Source = "", Target = "" },
-            EdgeKinds.BridgePort => props.Deserialize<BridgePortEdge>(Options),
-            EdgeKinds.Master => props.Deserialize<MasterEdge>(Options),
-            EdgeKinds.Lower => props.Deserialize<LowerEdge>(Options),
-            EdgeKinds.Route => props.Deserialize<RouteEdge>(Options),
-            EdgeKinds.NetworkBridge => props.Deserialize<NetworkBridgeEdge>(Options),
-            EdgeKinds.Nat => props.Deserialize<NatEdge>(Options),
-            EdgeKinds.Underlay => props.Deserialize<UnderlayEdge>(Options),
-            _ => null,
-        };
+        var edge = kind is not null && PropsTypes.TryGetValue(kind, out var type) && type.IsAssignableTo(typeof(TopologyEdge))
+            ? (TopologyEdge?)props.Deserialize(type, Options)
+            : null;
         return edge is null ? null : edge with
         {
             Id = prefix + element.GetProperty("id").GetString(),
@@ -155,21 +153,74 @@ public static class AgentJson
     private static JsonNode PrefixedProps(JsonElement element, string? kind, string prefix)
     {
         var props = JsonNode.Parse(element.GetProperty("props").GetRawText()) as JsonObject ?? [];
-        if (prefix.Length == 0 || kind is null || !IdMembers.TryGetValue(kind, out var members)) return props;
-        foreach (var member in members)
+        if (prefix.Length > 0 && kind is not null && ReferencesByKind.TryGetValue(kind, out var references)) references.Prefix(props, prefix);
+        return props;
+    }
+
+    /// <summary>
+    /// Where a record's JSON holds node ids: its members marked <see cref="NodeReferenceAttribute"/> (a string or a
+    /// list of them), and its members that are records (or lists of records) holding some themselves.
+    /// </summary>
+    private sealed class References
+    {
+        private static readonly Dictionary<Type, References> Known = [];
+        private readonly List<(string Name, References? Nested)> _members = [];
+
+        public bool IsEmpty => _members.Count == 0;
+
+        public static References Of(Type type)
         {
-            switch (props[member])
+            lock (Known)
+            {
+                if (Known.TryGetValue(type, out var known)) return known;
+                var references = Known[type] = new References();
+                foreach (var property in Options.GetTypeInfo(type).Properties)
+                {
+                    if (property.AttributeProvider?.IsDefined(typeof(NodeReferenceAttribute), inherit: true) == true)
+                        references._members.Add((property.Name, null));
+                    else if (RecordIn(property.PropertyType) is { } record && Of(record) is { IsEmpty: false } nested)
+                        references._members.Add((property.Name, nested));
+                }
+                return references;
+            }
+        }
+
+        /// <summary>The model record a member holds, itself or as a list's items; null for anything else.</summary>
+        private static Type? RecordIn(Type type)
+        {
+            var item = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EquatableArray<>) ? type.GetGenericArguments()[0] : type;
+            return item.IsClass && item != typeof(string) && item.Namespace == typeof(TopologyNode).Namespace ? item : null;
+        }
+
+        public void Prefix(JsonNode? node, string prefix)
+        {
+            if (node is JsonArray items)
+            {
+                foreach (var item in items) Prefix(item, prefix);
+                return;
+            }
+            if (node is not JsonObject json) return;
+            foreach (var (name, nested) in _members)
+            {
+                if (nested is not null) nested.Prefix(json[name], prefix);
+                else PrefixIds(json, name, prefix);
+            }
+        }
+
+        /// <summary>The id, or each id of the list, in member <paramref name="name"/> of <paramref name="json"/>, given the prefix.</summary>
+        private static void PrefixIds(JsonObject json, string name, string prefix)
+        {
+            switch (json[name])
             {
                 case JsonValue value when value.TryGetValue<string>(out var id):
-                    props[member] = prefix + id;
+                    json[name] = prefix + id;
                     break;
                 case JsonArray array:
                     for (var i = 0; i < array.Count; i++)
-                        if (array[i] is JsonValue v && v.TryGetValue<string>(out var item)) array[i] = prefix + item;
+                        if (array[i] is JsonValue item && item.TryGetValue<string>(out var itemId)) array[i] = prefix + itemId;
                     break;
             }
         }
-        return props;
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed record NetnsNode() : TopologyNode(NodeKinds.Netns)
     /// <summary>The process holding it (the lowest PID in it) and its command line, bounded; null when only a bind mount holds it.</summary>
     public NetnsHolder? Holder { get; init; }
     /// <summary>Containers whose network namespace this is, by name (JSON: their node ids).</summary>
-    public EquatableArray<ContainerRef> Containers { get; init; } = [];
+    [NodeReference] public EquatableArray<ContainerRef> Containers { get; init; } = [];
     /// <summary>The main routing table.</summary>
     public EquatableArray<Route> Routes { get; init; } = [];
     public string? DefaultGateway { get; init; }
@@ -65,7 +65,7 @@ public sealed record NetnsNode() : TopologyNode(NodeKinds.Netns)
     /// </summary>
     public string? DockerRole { get; init; }
     /// <summary>For an overlay or load-balancer namespace: the node id of its Docker network.</summary>
-    public string? Network { get; init; }
+    [NodeReference] public string? Network { get; init; }
 
     /// <summary>Derived: it holds nothing but loopback interfaces (a <c>--network none</c> container's namespace).</summary>
     [JsonIgnore] public bool HasOnlyLoopback { get; init; }
@@ -106,11 +106,11 @@ public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
     /// <summary>IPv4 before IPv6, link-local last (JSON: CIDR strings).</summary>
     public EquatableArray<InterfaceAddress> Addresses { get; init; } = [];
     /// <summary>Node id of the bridge/bond it is a port of.</summary>
-    public string? Master { get; init; }
+    [NodeReference] public string? Master { get; init; }
     /// <summary>Node id of the other end of its veth pair, verified from both sides.</summary>
-    public string? Peer { get; init; }
+    [NodeReference] public string? Peer { get; init; }
     /// <summary>Node id of its lower device (macvlan, vxlan, ...).</summary>
-    public string? Lower { get; init; }
+    [NodeReference] public string? Lower { get; init; }
     public ulong RxBytes { get; init; }
     public ulong TxBytes { get; init; }
     public ulong RxPackets { get; init; }
@@ -121,7 +121,7 @@ public sealed record InterfaceNode() : TopologyNode(NodeKinds.Interface)
     /// <summary>vxlan: the UDP port (IFLA_VXLAN_PORT; 4789 for Docker's overlay).</summary>
     public int? VxlanPort { get; init; }
     /// <summary>vxlan: node id of the namespace its UDP socket lives in (IFLA_LINK_NETNSID; the host for Docker's vxlan0), else null.</summary>
-    public string? UnderlayNetns { get; init; }
+    [NodeReference] public string? UnderlayNetns { get; init; }
     /// <summary>
     /// vxlan: the underlay addresses of its remote tunnel endpoints: the static <c>remote</c> (IFLA_VXLAN_GROUP,
     /// unicast) and the bridge FDB's NDA_DST entries, distinct, sorted, at most <see cref="MaxVxlanRemotes"/>.
@@ -179,7 +179,7 @@ public sealed record ContainerNode() : TopologyNode(NodeKinds.Container)
     public required string NetworkMode { get; init; }
     public string? SandboxKey { get; init; }
     /// <summary>Node id of its network namespace, or null.</summary>
-    public string? Netns { get; init; }
+    [NodeReference] public string? Netns { get; init; }
     /// <summary>Its attachments to Docker networks, by network name.</summary>
     public EquatableArray<NetworkAttachment> Networks { get; init; } = [];
     public EquatableArray<PublishedPort> Ports { get; init; } = [];
@@ -241,16 +241,16 @@ public sealed record NetworkNode() : TopologyNode(NodeKinds.Network)
     public bool Internal { get; init; }
     [JsonPropertyName("enableIPv6")] public bool EnableIPv6 { get; init; }
     /// <summary>Node id of the Linux bridge that implements it, when that bridge exists.</summary>
-    public string? Bridge { get; init; }
+    [NodeReference] public string? Bridge { get; init; }
     public string? BridgeName { get; init; }
     /// <summary>macvlan/ipvlan: node id of the host interface named by its <c>parent</c> option, when that interface exists.</summary>
-    public string? ParentInterface { get; init; }
+    [NodeReference] public string? ParentInterface { get; init; }
     /// <summary>macvlan/ipvlan: the <c>parent</c> option (the host NIC its endpoints sit on), else null.</summary>
     public string? ParentInterfaceName { get; init; }
     /// <summary>Node ids of the containers attached to it.</summary>
-    public EquatableArray<string> Containers { get; init; } = [];
+    [NodeReference] public EquatableArray<string> Containers { get; init; } = [];
     /// <summary>Overlay: node id of the namespace holding its br0 and vxlan0.</summary>
-    public string? Netns { get; init; }
+    [NodeReference] public string? Netns { get; init; }
     /// <summary>
     /// Members as <c>docker network inspect</c> lists them (read for overlay networks and docker_gwbridge): containers and
     /// swarm's sandboxes (<c>ingress-sbox</c>, <c>lb-&lt;net&gt;</c>).
@@ -263,9 +263,9 @@ public sealed record NetworkMember
 {
     public required string Name { get; init; }
     /// <summary>Container node id, when the member is a container in the snapshot.</summary>
-    public string? Container { get; init; }
+    [NodeReference] public string? Container { get; init; }
     /// <summary>Netns node id of a sandbox member (ingress_sbox, lb_*), when it is known.</summary>
-    public string? Netns { get; init; }
+    [NodeReference] public string? Netns { get; init; }
     [JsonPropertyName("ipv4Address")] public string? IPv4Address { get; init; }
     [JsonPropertyName("ipv6Address")] public string? IPv6Address { get; init; }
     public string? MacAddress { get; init; }
@@ -324,7 +324,7 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
     /// Node id of the namespace whose rule set holds it, or null for the host's: from the parsed rule's inode, unless
     /// given (a hub gives the agent's id with its host prefix).
     /// </summary>
-    public string? Netns { get => _netns ?? (Parsed.NetnsInode is { } ino ? NodeId.Netns(ino) : null); init => _netns = value; }
+    [NodeReference] public string? Netns { get => _netns ?? (Parsed.NetnsInode is { } ino ? NodeId.Netns(ino) : null); init => _netns = value; }
     private readonly string? _netns;
 
     /// <summary>Derived: for a published port's DNAT, the docker-proxy listening on the same port (it carries the host's own 127.0.0.1 traffic), else null.</summary>
@@ -374,7 +374,7 @@ public sealed record NatRuleNode() : TopologyNode(NodeKinds.NatRule)
 public sealed record ExternalNode() : TopologyNode(NodeKinds.External)
 {
     /// <summary>Node id of the interface the default route leaves by.</summary>
-    public string? Via { get; init; }
+    [NodeReference] public string? Via { get; init; }
     public string? ViaName { get; init; }
     public string? Gateway { get; init; }
 }

@@ -125,4 +125,68 @@ public sealed class AgentJsonTests
         Assert.Equal(1, skipped);
         Assert.Equal(Before().Nodes.Length, read.Nodes.Length);
     }
+
+    /// <summary>
+    /// Every value in any node's or edge's props, at any depth, that is a node id of the agent's snapshot (the truth:
+    /// read from the snapshot, not from the model's marks) takes the host prefix; every other value stays as sent.
+    /// </summary>
+    [Fact]
+    public void Every_value_naming_a_node_takes_the_prefix_at_any_depth_and_no_other_value_does()
+    {
+        var dnat = new NetViz.Core.Sources.NatRule
+        {
+            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", NetnsInode = Web,
+            Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
+            Destination = "127.0.0.11/32", Protocol = "udp", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234,
+        };
+        var snapshots = new[]
+        {
+            Before(),
+            TopologyBuilder.Build(Readings(Correlation.LessonTopology.Nat() with { NamespaceRules = [dnat] })),
+            TopologyBuilder.Build(Correlation.OverlayTopologyTests.Swarm()),
+        };
+        var prefixedValues = 0;
+        var kept = 0;
+        foreach (var original in snapshots)
+        {
+            var ids = original.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            using var sent = JsonDocument.Parse(Json(original));
+            using var read = JsonDocument.Parse(Json(AgentJson.ReadSnapshot(Element(Json(original)), "node-7/", out _)));
+            foreach (var list in new[] { "nodes", "edges" })
+            {
+                var sentElements = sent.RootElement.GetProperty(list).EnumerateArray().ToList();
+                var readElements = read.RootElement.GetProperty(list).EnumerateArray().ToList();
+                Assert.Equal(sentElements.Count, readElements.Count);
+                for (var i = 0; i < sentElements.Count; i++)
+                    Compare(sentElements[i].GetProperty("props"), readElements[i].GetProperty("props"), $"{list}[{sentElements[i].GetProperty("id")}].props");
+            }
+
+            void Compare(JsonElement a, JsonElement b, string path)
+            {
+                Assert.True(a.ValueKind == b.ValueKind, $"{path}: {a.ValueKind} became {b.ValueKind}");
+                switch (a.ValueKind)
+                {
+                    case JsonValueKind.Object:
+                        foreach (var member in a.EnumerateObject()) Compare(member.Value, b.GetProperty(member.Name), $"{path}.{member.Name}");
+                        break;
+                    case JsonValueKind.Array:
+                        var (x, y) = (a.EnumerateArray().ToList(), b.EnumerateArray().ToList());
+                        Assert.Equal(x.Count, y.Count);
+                        for (var i = 0; i < x.Count; i++) Compare(x[i], y[i], $"{path}[{i}]");
+                        break;
+                    case JsonValueKind.String when ids.Contains(a.GetString()!):
+                        Assert.True("node-7/" + a.GetString() == b.GetString(), $"{path}: {a.GetString()} read as {b.GetString()}");
+                        prefixedValues++;
+                        break;
+                    default:
+                        Assert.True(a.GetRawText() == b.GetRawText(), $"{path}: {a.GetRawText()} read as {b.GetRawText()}");
+                        kept++;
+                        break;
+                }
+            }
+        }
+        // The fixtures hold references of many kinds (a few per snapshot would not prove the walk reached them).
+        Assert.True(prefixedValues > 30, $"only {prefixedValues} references in the fixtures");
+        Assert.True(kept > 100);
+    }
 }
