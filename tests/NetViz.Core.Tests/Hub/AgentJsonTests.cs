@@ -21,6 +21,18 @@ public sealed class AgentJsonTests
             docker: docker with { Containers = docker.Containers.RemoveAt(1) }) with { CollectedAt = DateTimeOffset.Parse("2026-11-28T10:00:02Z") });
     }
 
+    /// <summary>Docker's embedded-DNS DNAT in a container's own rule set: a rule node that names its namespace.</summary>
+    private static TopologySnapshot EmbeddedDns()
+    {
+        var dnat = new NetViz.Core.Sources.NatRule
+        {
+            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", NetnsInode = Web,
+            Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
+            Destination = "127.0.0.11/32", Protocol = "udp", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234,
+        };
+        return TopologyBuilder.Build(Readings(Correlation.LessonTopology.Nat() with { NamespaceRules = [dnat] }));
+    }
+
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, TopologyJson.Options);
     private static JsonElement Element(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
@@ -46,13 +58,7 @@ public sealed class AgentJsonTests
     [Fact]
     public void Swarm_overlay_and_a_namespace_rule_set_read_back_the_same_and_their_references_take_the_prefix()
     {
-        var dnat = new NetViz.Core.Sources.NatRule
-        {
-            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", NetnsInode = Web,
-            Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
-            Destination = "127.0.0.11/32", Protocol = "udp", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234,
-        };
-        var dns = TopologyBuilder.Build(Readings(Correlation.LessonTopology.Nat() with { NamespaceRules = [dnat] }));
+        var dns = EmbeddedDns();
         var swarm = TopologyBuilder.Build(Correlation.OverlayTopologyTests.Swarm());
         Assert.Contains(swarm.Edges, e => e.Kind == EdgeKinds.Underlay);
         Assert.Contains(dns.Nodes, n => n is NatRuleNode { Netns: not null });
@@ -133,16 +139,10 @@ public sealed class AgentJsonTests
     [Fact]
     public void Every_value_naming_a_node_takes_the_prefix_at_any_depth_and_no_other_value_does()
     {
-        var dnat = new NetViz.Core.Sources.NatRule
-        {
-            Table = "nat", Chain = "DOCKER_OUTPUT", Position = 1, Target = "DNAT", NetnsInode = Web,
-            Rule = "-A DOCKER_OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127.0.0.11:41234",
-            Destination = "127.0.0.11/32", Protocol = "udp", DestinationPort = "53", ToDestination = "127.0.0.11:41234", ToIp = "127.0.0.11", ToPort = 41234,
-        };
         var snapshots = new[]
         {
             Before(),
-            TopologyBuilder.Build(Readings(Correlation.LessonTopology.Nat() with { NamespaceRules = [dnat] })),
+            EmbeddedDns(),
             TopologyBuilder.Build(Correlation.OverlayTopologyTests.Swarm()),
         };
         var prefixedValues = 0;
