@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
 using NetViz.Core.Diagnostics;
+using NetViz.Core.Model;
 using NetViz.Core.Sources;
 
 namespace NetViz.Core.Live;
@@ -30,6 +31,8 @@ public sealed partial class TopologyMonitor : BackgroundService
     private readonly NetVizMetrics? _metrics; // [ops hook] metrics + feed freshness for /readyz
     private readonly LiveChangeSources _live;
     private volatile SourceReadings? _readings;
+    /// <summary>The snapshot built from <see cref="_readings"/> (patched from, when only NAT counters moved).</summary>
+    private TopologySnapshot? _built;
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, TopologyBroadcaster feed, IDockerSource docker, INetlinkChangeSource netlinkChanges,
@@ -88,10 +91,18 @@ public sealed partial class TopologyMonitor : BackgroundService
                 var readings = await _collector.RefreshAsync(plan, _readings, ct).ConfigureAwait(false);
                 timing?.Completed(); // [ops hook]
                 retry.Reset();
-                if (ReferenceEquals(readings, _readings)) continue;
-                _readings = readings;
+                if (ReferenceEquals(readings, _readings))
+                {
+                    // A resync that re-read everything and found nothing new (UnchangedReadings): clean, and no snapshot to build.
+                    if (plan.Audit) LogResyncClean();
+                    continue;
+                }
+                // Counters of NAT rules moved and nothing else: patch the rule nodes instead of building every namespace again.
+                var snapshot = _built is { } built && _readings is { } before && NatCounterPatch.TryApply(built, before, readings) is { } patched
+                    ? patched
+                    : TopologyBuilder.Build(readings);
+                (_readings, _built) = (readings, snapshot);
                 Interlocked.Increment(ref _snapshotsBuilt);
-                var snapshot = TopologyBuilder.Build(readings);
                 if (plan.Audit) AuditResync(snapshot);
                 _feed.Publish(snapshot, plan.Reasons);
                 _live.Track(readings.Host);
