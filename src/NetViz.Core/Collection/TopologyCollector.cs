@@ -114,7 +114,8 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         {
             var fullView = await docker.CollectAsync(cancellationToken).ConfigureAwait(false);
             AddNamespaceChanges(before.Containers, fullView.Containers, staleInodes);
-            return (fullView, true);
+            // Nothing new (the resync's usual finding): keep the previous reading, so no snapshot is built for it.
+            return (UnchangedReadings.SameDocker(before, fullView) ? before : fullView, true);
         }
         if (plan.Containers.IsEmpty) return (before, false);
         var fresh = await docker.InspectContainersAsync(plan.Containers, cancellationToken).ConfigureAwait(false);
