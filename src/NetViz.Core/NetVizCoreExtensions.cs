@@ -38,12 +38,16 @@ public static class NetVizCoreExtensions
                 MaxRules = Math.Max(1, options.NatMaxRules),
             });
         });
-        // Rules inside container namespaces, read by the host's iptables-save and ip6tables-save entered into each (nsenter).
+        // Rules inside container namespaces, read by the host's iptables-save and ip6tables-save entered into each (nsenter);
+        // on iptables-nft read again only when the namespace's nftables generation moved (no process to find that out).
+        services.AddSingleton<NftablesGeneration>();
         services.AddSingleton<INamespaceRuleSource>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
-            return new NamespaceRuleReader(new IptablesNatSource(options.IptablesSavePath).ReadNamespaceAsync,
-                sp.GetRequiredService<TimeProvider>());
+            var rules = new IptablesNatSource(options.IptablesSavePath);
+            var generations = sp.GetRequiredService<NftablesGeneration>();
+            return new NamespaceRuleReader(rules.ReadNamespaceAsync, sp.GetRequiredService<TimeProvider>(),
+                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await generations.ReadAsync(path, ct).ConfigureAwait(false) : null);
         });
         services.AddSingleton<TopologyCollector>();
         // Link counters are sampled only while a dashboard watches (TrafficMonitor), from the host namespace.

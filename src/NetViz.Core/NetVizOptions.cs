@@ -25,6 +25,14 @@ public sealed class NetVizOptions
     /// </summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the resync also re-reads the namespaces that have a netlink listener. In between it re-reads Docker, the
+    /// NAT rules, the host namespace, every namespace without a listener or with a vxlan device (forwarding entries have
+    /// no listener), and looks for namespaces that came or went: a listened namespace cannot change unannounced (a lost
+    /// notification is an overrun, which re-reads it), and re-reading 300 of them every 30 s was most of the idle CPU.
+    /// </summary>
+    public TimeSpan FullResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Netlink listener sockets at most, one per non-host namespace; namespaces beyond it update only at the resync.</summary>
     public int MaxNamespaceListeners { get; set; } = 4096;
 
@@ -83,6 +91,7 @@ public sealed class NetVizOptionsValidator : IValidateOptions<NetVizOptions>
         OptionalPeriod(nameof(NetVizOptions.NatPollInterval), options.NatPollInterval, "how often iptables-save is read where rule changes are not announced");
         OptionalPeriod(nameof(NetVizOptions.NatCounterInterval), options.NatCounterInterval, "how often NAT counters are re-read while someone looks");
         Period(nameof(NetVizOptions.ResyncInterval), options.ResyncInterval, "how often everything is re-read");
+        Period(nameof(NetVizOptions.FullResyncInterval), options.FullResyncInterval, "how often the resync re-reads the namespaces that have a listener too");
         Period(nameof(NetVizOptions.NamespaceSweepMinInterval), options.NamespaceSweepMinInterval, "the least time between two namespace re-discoveries");
         Period(nameof(NetVizOptions.NamespaceSweepFallbackInterval), options.NamespaceSweepFallbackInterval, "the re-discovery period without the process connector");
         if (options.MaxNamespaceListeners is < 0 or > 65_536)

@@ -39,6 +39,15 @@ public sealed record RefreshPlan
     public static RefreshPlan ForSweep(string reason) => new() { Sweep = true, Reasons = [reason] };
     public static RefreshPlan ForNat(string reason) => new() { Nat = true, Reasons = [reason] };
     public static RefreshPlan ForResync() => new() { Full = true, Audit = true, Reasons = ["periodic resync"] };
+
+    /// <summary>
+    /// The periodic resync when most namespaces have a netlink listener: Docker, NAT and the host namespace re-read,
+    /// namespaces that came or went found, and <paramref name="unlistened"/> (the ones nothing would tell about) re-read.
+    /// </summary>
+    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened) => new()
+    {
+        DockerFull = true, HostNamespace = true, Sweep = true, Nat = true, Namespaces = [.. unlistened], Audit = true, Reasons = ["periodic resync"],
+    };
     public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
 
     public static RefreshPlan ForContainer(string id, string reason) =>

@@ -43,12 +43,14 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
     /// <summary>
     /// Incremental refresh: re-reads what <paramref name="plan"/> names (a full read when it says so or when there are no
     /// <paramref name="previous"/> readings) and merges the partial reads into the previous ones. Returns
-    /// <paramref name="previous"/> itself when the plan only polled the NAT rules and they did not change, so the
-    /// caller can skip building a snapshot.
+    /// <paramref name="previous"/> itself when what was read says nothing new (a NAT poll that found the same rules, a
+    /// resync or a namespace re-read that found nothing but moved interface counters: <see cref="UnchangedReadings"/>),
+    /// so the caller can skip building a snapshot.
     /// </summary>
     public async Task<SourceReadings> RefreshAsync(RefreshPlan plan, SourceReadings? previous, CancellationToken cancellationToken)
     {
-        if (plan.Full || previous is null) return await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        if (previous is null) return await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.Full) return KeepUnchanged(previous, await ReadAllAsync(cancellationToken).ConfigureAwait(false));
 
         // iptables-save is a process of its own: run it while Docker and netlink are read.
         var natTask = plan.Nat ? nat.CollectAsync(cancellationToken) : Task.FromResult(previous.Nat);
@@ -66,6 +68,21 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         if (ReferenceEquals(dockerView, previous.Docker) && ReferenceEquals(hostView, previous.Host) && SameNat(natView, previous.Nat))
             return previous;
         return previous with { CollectedAt = time.GetUtcNow(), Docker = dockerView, Host = hostView, Nat = natView };
+    }
+
+    /// <summary>
+    /// A full read that found nothing new is the previous readings themselves (the periodic resync on a quiet host: no
+    /// snapshot to build); otherwise every source and namespace that did not change keeps its previous reading.
+    /// </summary>
+    private SourceReadings KeepUnchanged(SourceReadings previous, SourceReadings fresh)
+    {
+        var host = UnchangedReadings.KeepUnchanged(previous.Host, fresh.Host);
+        var docker = UnchangedReadings.SameDocker(previous.Docker, fresh.Docker) ? previous.Docker : fresh.Docker;
+        var nat = SameNat(previous.Nat, fresh.Nat) ? previous.Nat : fresh.Nat;
+        if (ReferenceEquals(host, previous.Host) && ReferenceEquals(docker, previous.Docker) && ReferenceEquals(nat, previous.Nat)
+            && fresh.Hostname == previous.Hostname && fresh.MachineId == previous.MachineId)
+            return previous;
+        return fresh with { Host = host, Docker = docker, Nat = nat };
     }
 
     /// <summary>
@@ -97,7 +114,8 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         {
             var fullView = await docker.CollectAsync(cancellationToken).ConfigureAwait(false);
             AddNamespaceChanges(before.Containers, fullView.Containers, staleInodes);
-            return (fullView, true);
+            // Nothing new (the resync's usual finding): keep the previous reading, so no snapshot is built for it.
+            return (UnchangedReadings.SameDocker(before, fullView) ? before : fullView, true);
         }
         if (plan.Containers.IsEmpty) return (before, false);
         var fresh = await docker.InspectContainersAsync(plan.Containers, cancellationToken).ConfigureAwait(false);
@@ -116,9 +134,13 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         var byInode = refresh.Read.ToDictionary(n => n.Inode);
         var merged = before.Namespaces
             .Where(n => refresh.Existing.Contains(n.Inode) && (byInode.ContainsKey(n.Inode) || !staleInodes.Contains(n.Inode)))
-            .Select(n => byInode.Remove(n.Inode, out var fresh) ? fresh : n)
+            // A re-read that found nothing but moved counters keeps the previous reading (see UnchangedReadings).
+            .Select(n => byInode.Remove(n.Inode, out var fresh) && !UnchangedReadings.SameNamespace(n, fresh) ? fresh : n)
             .ToList();
         merged.AddRange(byInode.Values);
+        if (merged.Count == before.Namespaces.Length && merged.Select((n, i) => ReferenceEquals(n, before.Namespaces[i])).All(same => same)
+            && before.Warnings.SequenceEqual(refresh.Warnings))
+            return before;
         return before with { Namespaces = [.. merged], Warnings = [.. refresh.Warnings] };
     }
 

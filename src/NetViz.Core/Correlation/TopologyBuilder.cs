@@ -34,6 +34,25 @@ public static class TopologyBuilder
     public static string ContainerId(string id) => NodeId.Container(id);
     public static string NetworkId(string id) => NodeId.Network(id);
 
+    /// <summary>The snapshot's packet filter: the filter tables and every chain, as read.</summary>
+    internal static PacketFilter FilterOf(NatView nat) =>
+        new() { Rules = nat.FilterRules, Chains = nat.Chains, Ip6Rules = nat.Ip6FilterRules, Ip6Chains = nat.Ip6Chains };
+
+    /// <summary>
+    /// Every rule that becomes a node, with its node id, in node order: the host's IPv4 then IPv6 nat rules, then those
+    /// of the other namespaces that are known. A rule written twice in one chain is told apart by its occurrence.
+    /// </summary>
+    internal static IEnumerable<(string Id, NatRule Rule)> NatRuleIds(NatView nat, Func<ulong, bool> knownNamespace)
+    {
+        var seen = new Dictionary<(string, string, string, int, ulong?), int>();
+        foreach (var rule in nat.Rules.Concat(nat.Ip6Rules).Concat(nat.NamespaceRules.Where(x => x.NetnsInode is { } ino && knownNamespace(ino))))
+        {
+            var key = (rule.Table, rule.Chain, rule.Rule, rule.Family, rule.NetnsInode);
+            var occurrence = seen[key] = seen.GetValueOrDefault(key) + 1;
+            yield return (NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence, rule.Family, rule.NetnsInode), rule);
+        }
+    }
+
     private sealed class GraphBuilder(SourceReadings r)
     {
         private readonly List<TopologyNode> _nodes = [];
@@ -88,7 +107,7 @@ public static class TopologyBuilder
                 },
                 Nodes = [.. _nodes],
                 Edges = [.. _edges],
-                Filter = new PacketFilter { Rules = r.Nat.FilterRules, Chains = r.Nat.Chains, Ip6Rules = r.Nat.Ip6FilterRules, Ip6Chains = r.Nat.Ip6Chains },
+                Filter = FilterOf(r.Nat),
             };
         }
 
@@ -468,12 +487,9 @@ public static class TopologyBuilder
 
         private void AddNatRules()
         {
-            var seen = new Dictionary<(string, string, string, int, ulong?), int>();
-            foreach (var rule in r.Nat.Rules.Concat(r.Nat.Ip6Rules).Concat(r.Nat.NamespaceRules.Where(x => x.NetnsInode is { } ino && _nsByInode.ContainsKey(ino))))
+            foreach (var (id, rule) in NatRuleIds(r.Nat, _nsByInode.ContainsKey))
             {
-                var key = (rule.Table, rule.Chain, rule.Rule, rule.Family, rule.NetnsInode);
-                var occurrence = seen[key] = seen.GetValueOrDefault(key) + 1;
-                var node = new NatRuleNode { Id = NodeId.NatRule(rule.Table, rule.Chain, rule.Rule, occurrence, rule.Family, rule.NetnsInode), Label = "", Parsed = rule };
+                var node = new NatRuleNode { Id = id, Label = "", Parsed = rule };
                 node = node with { Label = node.Describe() };
                 _nodes.Add(node);
                 // A rule in a chain nothing jumps to never sees a packet: listed, but not linked as a live gate.

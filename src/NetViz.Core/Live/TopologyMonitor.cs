@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
 using NetViz.Core.Diagnostics;
+using NetViz.Core.Model;
 using NetViz.Core.Sources;
 
 namespace NetViz.Core.Live;
@@ -30,6 +31,10 @@ public sealed partial class TopologyMonitor : BackgroundService
     private readonly NetVizMetrics? _metrics; // [ops hook] metrics + feed freshness for /readyz
     private readonly LiveChangeSources _live;
     private volatile SourceReadings? _readings;
+    /// <summary>The snapshot built from <see cref="_readings"/> (patched from, when only NAT counters moved).</summary>
+    private TopologySnapshot? _built;
+    /// <summary>When the last resync that read every namespace was asked for (the first collection counts).</summary>
+    private long _lastFullResync;
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, TopologyBroadcaster feed, IDockerSource docker, INetlinkChangeSource netlinkChanges,
@@ -41,6 +46,7 @@ public sealed partial class TopologyMonitor : BackgroundService
         (_collector, _feed, _docker, _netlinkChanges, _namespaceChanges) = (collector, feed, docker, netlinkChanges, namespaceChanges);
         (_options, _logger, _time) = (options.Value, logger, time);
         _coalescer = new RefreshCoalescer(_options.CoalesceWindow, time);
+        _lastFullResync = time.GetTimestamp();
     }
 
     /// <summary>How many snapshots were built (for tests of coalescing and the benchmark).</summary>
@@ -63,7 +69,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 WatchNamespaceFilesAsync(stoppingToken),
                 WatchNamespaceSourcesAsync(stoppingToken),
                 WatchNatAsync(stoppingToken),
-                EveryAsync(_options.ResyncInterval, TriggerNames.Resync, RefreshPlan.ForResync, stoppingToken),
+                EveryAsync(_options.ResyncInterval, TriggerNames.Resync, ResyncPlan, stoppingToken),
             };
             await Task.WhenAll([.. triggers, RefreshLoopAsync(stoppingToken)]).ConfigureAwait(false);
         }
@@ -88,10 +94,18 @@ public sealed partial class TopologyMonitor : BackgroundService
                 var readings = await _collector.RefreshAsync(plan, _readings, ct).ConfigureAwait(false);
                 timing?.Completed(); // [ops hook]
                 retry.Reset();
-                if (ReferenceEquals(readings, _readings)) continue;
-                _readings = readings;
+                if (ReferenceEquals(readings, _readings))
+                {
+                    // A resync that re-read everything and found nothing new (UnchangedReadings): clean, and no snapshot to build.
+                    if (plan.Audit) LogResyncClean();
+                    continue;
+                }
+                // Counters of NAT rules moved and nothing else: patch the rule nodes instead of building every namespace again.
+                var snapshot = _built is { } built && _readings is { } before && NatCounterPatch.TryApply(built, before, readings) is { } patched
+                    ? patched
+                    : TopologyBuilder.Build(readings);
+                (_readings, _built) = (readings, snapshot);
                 Interlocked.Increment(ref _snapshotsBuilt);
-                var snapshot = TopologyBuilder.Build(readings);
                 if (plan.Audit) AuditResync(snapshot);
                 _feed.Publish(snapshot, plan.Reasons);
                 _live.Track(readings.Host);
@@ -165,6 +179,25 @@ public sealed partial class TopologyMonitor : BackgroundService
                     if (end.Items > 0) _coalescer.RequestLater(RefreshPlan.ForSweep("namespace folder appeared"), SettleDelay, ct);
                 },
             }, ct);
+
+    /// <summary>
+    /// The safety-net resync: everything every <see cref="NetVizOptions.FullResyncInterval"/>; in between, everything but
+    /// the namespaces whose netlink listener would have announced a change (those without one, or holding a vxlan
+    /// device whose forwarding entries no listener reports, are re-read every time). Called by the resync timer only.
+    /// </summary>
+    private RefreshPlan ResyncPlan()
+    {
+        if (_live.Namespaces is not { } listeners || _readings is not { } readings
+            || _time.GetElapsedTime(_lastFullResync) >= _options.FullResyncInterval)
+        {
+            _lastFullResync = _time.GetTimestamp();
+            return RefreshPlan.ForResync();
+        }
+        var listened = listeners.ListeningTo.ToHashSet();
+        return RefreshPlan.ForResync(readings.Host.Namespaces
+            .Where(n => !n.IsHost && (!listened.Contains(n.Inode) || n.Links.Any(l => l.Vxlan is not null)))
+            .Select(n => n.Inode));
+    }
 
     /// <summary>A trigger on a fixed period (the NAT poll: iptables has no events; the safety-net resync).</summary>
     private async Task EveryAsync(TimeSpan period, string trigger, Func<RefreshPlan> plan, CancellationToken ct)

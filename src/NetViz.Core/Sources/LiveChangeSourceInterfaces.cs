@@ -28,6 +28,12 @@ public interface INamespaceNetlinkSource : INamespaceTracker
 
     /// <summary>Namespaces listened to now.</summary>
     int ListenerCount { get; }
+
+    /// <summary>
+    /// Inodes of the namespaces with a listener: their links, addresses, routes and netns ids cannot change unannounced
+    /// (a lost notification is reported as an overrun, which re-reads the namespace), so the periodic resync may skip them.
+    /// </summary>
+    IReadOnlyCollection<ulong> ListeningTo { get; }
 }
 
 /// <param name="Inodes">Namespaces to re-read (a vanished one is dropped by the re-read).</param>

@@ -13,13 +13,21 @@ namespace NetViz.Web.Security;
 public static class LoginEndpoints
 {
     public const string Path = "/login";
-    public const string RateLimitPolicy = "netviz-login";
-
     public static IEndpointRouteBuilder MapNetVizLogin(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, GetAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
-        app.MapPost(Path, PostAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
+        app.MapGet(Path, GetAsync).AllowAnonymous().AddEndpointFilter(LimitPerAddress).ExcludeFromDescription();
+        app.MapPost(Path, PostAsync).AllowAnonymous().AddEndpointFilter(LimitPerAddress).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>A coarse cap on the login page per address (<see cref="LoginPageLimiter"/>), before anything else is looked at.</summary>
+    private static ValueTask<object?> LimitPerAddress(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var limiter = http.RequestServices.GetRequiredService<LoginPageLimiter>();
+        return limiter.Counter.TryAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "unknown")
+            ? next(context)
+            : ValueTask.FromResult<object?>(Results.StatusCode(StatusCodes.Status429TooManyRequests));
     }
 
     private static Task GetAsync(HttpContext http, AccessToken token, FailedLoginLimiter limiter, ListenExposure exposure) =>

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -73,24 +72,17 @@ public static class NetVizSecurityExtensions
             // Every endpoint without its own policy (pages, /_blazor, /api, static files) needs it.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new AccessRequirement()).Build());
 
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // The login page itself: a coarse cap per address on top of the failed-attempt limit.
-            o.AddPolicy(LoginEndpoints.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
+        // The login page itself: a coarse cap per address on top of the failed-attempt limit (LoginEndpoints).
+        services.AddSingleton(sp => new LoginPageLimiter(new FixedWindowCounter(LoginPageLimiter.PermitsPerWindow, TimeSpan.FromMinutes(1), sp.GetService<TimeProvider>())));
         return builder;
     }
 
-    /// <summary>Origin check, authentication, authorization, rate limiting: after routing, before the endpoints.</summary>
+    /// <summary>Origin check, authentication, authorization: after routing, before the endpoints (the login page limits itself).</summary>
     public static WebApplication UseNetVizSecurity(this WebApplication app)
     {
         app.UseMiddleware<OriginCheckMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Time.Testing;
 using NetViz.Core.Collection;
 using NetViz.Core.Correlation;
@@ -96,5 +97,73 @@ public sealed class TopologyCollectorTests
         Assert.True(next.Docker.Ok);
         Assert.Equal(LessonTopology.Docker().Containers.Length, next.Docker.Containers.Length);
         Assert.Equal(0, _docker.Inspections);
+    }
+    /// <summary>What a fresh read of unchanged namespaces gives: equal values in new objects (arrays included).</summary>
+    private static HostNetworkView Reread(HostNetworkView view, Func<NetworkNamespaceView, NetworkNamespaceView>? change = null) => view with
+    {
+        Namespaces = [.. view.Namespaces.Select(n => (change ?? (x => x))(n with
+        {
+            Links = [.. n.Links.Select(l => l with { })], Addresses = [.. n.Addresses.Select(a => a with { })], Routes = [.. n.Routes.Select(r => r with { })],
+            Paths = [.. n.Paths], Pids = [.. n.Pids], NsIdToInode = n.NsIdToInode.ToImmutableDictionary(),
+        }))],
+    };
+
+    private static NetworkNamespaceView TrafficIn(NetworkNamespaceView n) =>
+        n with { Links = [.. n.Links.Select(l => l with { Counters = new LinkCounters(100, 90, 64_000, 51_000, 0, 0, 0, 0) })] };
+
+    [Fact]
+    public async Task A_resync_that_finds_nothing_but_moved_interface_counters_returns_the_previous_readings()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _host.View = Reread(_host.View, n => n.Inode is LessonTopology.Host or LessonTopology.Web ? TrafficIn(n) : n);
+        _docker.View = _docker.View with { Containers = [.. _docker.View.Containers.Select(c => c with { })] };
+        _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { })] };
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var next = await _collector.RefreshAsync(RefreshPlan.ForResync(), previous, default);
+
+        Assert.Equal(2, _host.FullCollections); // everything was read again...
+        Assert.Equal(2, _docker.FullCollections);
+        Assert.Same(previous, next);            // ...and nothing was new: no snapshot to build
+    }
+
+    [Fact]
+    public async Task A_resync_catches_a_change_in_one_namespace_and_keeps_the_readings_of_the_others()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        var missed = new AddressInfo { Index = 5, Family = 4, Address = "10.45.0.2", PrefixLength = 24, Scope = "global" };
+        _host.View = Reread(_host.View, n => n.Inode switch
+        {
+            LessonTopology.Db => n with { Addresses = [.. n.Addresses, missed] }, // an event that never came
+            LessonTopology.Web => TrafficIn(n),
+            _ => n,
+        });
+
+        var next = await _collector.RefreshAsync(RefreshPlan.ForResync(), previous, default);
+
+        Assert.NotSame(previous, next);
+        Assert.Same(previous.Docker, next.Docker);
+        Assert.Same(previous.Nat, next.Nat);
+        foreach (var ns in next.Host.Namespaces.Where(n => n.Inode != LessonTopology.Db))
+            Assert.Same(previous.Host.Namespaces.Single(p => p.Inode == ns.Inode), ns); // counters alone are no change
+        Assert.Contains(missed, next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Db).Addresses);
+        // The truth: a snapshot of everything read from scratch shows the same graph (apart from the counters it is allowed to lag on).
+        var truth = TopologyBuilder.Build(await _collector.ReadAllAsync(default));
+        Assert.Null(NetViz.Core.Live.ResyncAudit.Describe(TopologyBuilder.Build(next), truth));
+        Assert.NotNull(NetViz.Core.Live.ResyncAudit.Describe(TopologyBuilder.Build(previous), truth));
+    }
+
+    [Fact]
+    public async Task A_namespace_reread_that_finds_only_moved_counters_changes_nothing_and_a_real_change_is_taken()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _host.View = Reread(_host.View, n => n.Inode == LessonTopology.Web ? TrafficIn(n) : n);
+
+        Assert.Same(previous, await _collector.RefreshAsync(RefreshPlan.ForNamespaces([LessonTopology.Web], "netlink"), previous, default));
+
+        _host.View = Reread(_host.View, n => n.Inode == LessonTopology.Web ? n with { Links = [.. n.Links.Select(l => l with { Up = false })] } : n);
+        var next = await _collector.RefreshAsync(RefreshPlan.ForNamespaces([LessonTopology.Web], "netlink"), previous, default);
+        Assert.All(next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Web).Links, l => Assert.False(l.Up));
+        Assert.Same(previous.Host.Namespaces.Single(n => n.Inode == LessonTopology.Db), next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Db));
     }
 }

@@ -12,6 +12,7 @@ internal sealed class FakeNamespaceListeners : INamespaceNetlinkSource
     public readonly Channel<NamespaceChangeBatch> Batches = Channel.CreateUnbounded<NamespaceChangeBatch>();
     public volatile HostNetworkView? Tracked;
     public int ListenerCount => Tracked?.Namespaces.Count(n => !n.IsHost) ?? 0;
+    public IReadOnlyCollection<ulong> ListeningTo => [.. Tracked?.Namespaces.Where(n => !n.IsHost).Select(n => n.Inode) ?? []];
 
     public void Track(HostNetworkView host) => Tracked = host;
 

@@ -159,7 +159,10 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     [Fact]
     public async Task A_resync_that_finds_what_no_event_announced_logs_a_warning_naming_it_and_a_clean_one_does_not()
     {
-        var monitor = await StartAsync(new NetVizOptions { ResyncInterval = TimeSpan.FromSeconds(10), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero });
+        var monitor = await StartAsync(new NetVizOptions
+        {
+            ResyncInterval = TimeSpan.FromSeconds(10), FullResyncInterval = TimeSpan.FromSeconds(10), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero,
+        });
         await WaitUntil(() => _log.Entries.Count(e => e.Message.Contains("found nothing")) >= 2);
         Assert.DoesNotContain(_log.Entries, e => e.Level == LogLevel.Warning);
 
@@ -167,6 +170,31 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         var eth1 = TopologyBuilder.InterfaceId(LessonTopology.Web, 6);
         await WaitUntil(() => _log.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains(eth1)));
         await WaitUntil(() => monitor.Current.Nodes.Any(n => n.Id == eth1)); // the safety net still fixes it (published after the warning)
+    }
+
+    [Fact]
+    public async Task Between_full_resyncs_a_namespace_with_a_listener_is_not_re_read_and_the_full_one_still_catches_what_no_event_said()
+    {
+        var monitor = await StartAsync(new NetVizOptions
+        {
+            ResyncInterval = TimeSpan.FromSeconds(10), FullResyncInterval = TimeSpan.FromSeconds(45), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero,
+        });
+        await WaitUntil(() => _listeners.Tracked is not null);
+        var fullReads = _host.FullCollections;
+        var eth1 = TopologyBuilder.InterfaceId(LessonTopology.Web, 6);
+        ChangeNamespace(LessonTopology.Web, n => n with { Links = [.. n.Links, Eth1] }); // and no event says so
+
+        // The resyncs at 10, 20, 30 and 40 s re-read Docker, NAT and the host namespace; every other namespace has a listener.
+        await WaitUntil(() => Partials().Length >= 4);
+        Assert.All(Partials().Take(4), stale => Assert.Equal([LessonTopology.Host], stale));
+        Assert.Equal(fullReads, _host.FullCollections);
+        Assert.DoesNotContain(monitor.Current.Nodes, n => n.Id == eth1);
+        Assert.True(_docker.FullCollections >= 5); // the start and each resync
+
+        // The full resync (at 50 s, the first after 45 s) reads every namespace and finds it, with a warning.
+        await WaitUntil(() => monitor.Current.Nodes.Any(n => n.Id == eth1));
+        Assert.Equal(fullReads + 1, _host.FullCollections);
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(eth1));
     }
 
     /// <summary>Moves the fake clock a step at a time (letting the monitor's loops run between steps) until the condition holds.</summary>

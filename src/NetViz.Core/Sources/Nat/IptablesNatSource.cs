@@ -77,6 +77,23 @@ public sealed class IptablesNatSource : INatSource
         return iptablesSavePath[..(slash + 1)] + "ip6" + name["ip".Length..];
     }
 
+    /// <summary>
+    /// Whether the iptables-save this source runs is iptables-nft (asked once, <c>--version</c>): then every rule it
+    /// shows lives in nftables, and a namespace's nftables generation says whether they changed.
+    /// </summary>
+    public async Task<bool> UsesNftablesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _backend ??= await ReadBackendAsync(Resolve(_iptablesSave), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Win32Exception or TimeoutException)
+        {
+            return false;
+        }
+        return _backend == "iptables-nft";
+    }
+
     public async Task<NatView> CollectAsync(CancellationToken cancellationToken)
     {
         var binary = Resolve(_iptablesSave);

@@ -24,9 +24,9 @@ internal sealed class NamespaceSocketThread : IDisposable
     /// For each namespace fd: a netlink socket fd created inside it, or -errno (ENOENT/ESRCH/EINVAL: the namespace
     /// vanished or the fd is not a namespace; EPERM: no CAP_SYS_ADMIN). Ownership of the socket fds passes to the caller.
     /// </summary>
-    public Task<int[]> OpenSocketsAsync(int[] namespaceFds)
+    public Task<int[]> OpenSocketsAsync(int[] namespaceFds, int protocol = LibC.NETLINK_ROUTE)
     {
-        var batch = new Batch(namespaceFds);
+        var batch = new Batch(namespaceFds, protocol);
         try
         {
             _queue.Add(batch);
@@ -55,7 +55,7 @@ internal sealed class NamespaceSocketThread : IDisposable
                 }
                 var result = new int[batch.NamespaceFds.Length];
                 for (var i = 0; i < result.Length; i++)
-                    result[i] = OpenSocketIn(batch.NamespaceFds[i], home, homeInode);
+                    result[i] = OpenSocketIn(batch.NamespaceFds[i], batch.Protocol, home, homeInode);
                 batch.Completion.SetResult(result);
             }
         }
@@ -65,13 +65,13 @@ internal sealed class NamespaceSocketThread : IDisposable
         }
     }
 
-    private static int OpenSocketIn(int namespaceFd, int home, ulong? homeInode)
+    private static int OpenSocketIn(int namespaceFd, int protocol, int home, ulong? homeInode)
     {
         // Our own namespace needs no setns (and a process without CAP_SYS_ADMIN can still read it).
-        if (homeInode is not null && LibC.InodeOfFd(namespaceFd) == homeInode) return LibC.OpenRouteSocketFd();
+        if (homeInode is not null && LibC.InodeOfFd(namespaceFd) == homeInode) return LibC.OpenNetlinkSocketFd(protocol);
 
         if (LibC.SetNs(namespaceFd, LibC.CLONE_NEWNET) != 0) return -Marshal.GetLastPInvokeError();
-        var socket = LibC.OpenRouteSocketFd();
+        var socket = LibC.OpenNetlinkSocketFd(protocol);
         if (LibC.SetNs(home, LibC.CLONE_NEWNET) != 0)
         {
             // This thread would keep serving requests from the wrong namespace: nothing it reports could be trusted.
@@ -82,9 +82,10 @@ internal sealed class NamespaceSocketThread : IDisposable
 
     public void Dispose() => _queue.CompleteAdding();
 
-    private sealed class Batch(int[] namespaceFds)
+    private sealed class Batch(int[] namespaceFds, int protocol)
     {
         public int[] NamespaceFds { get; } = namespaceFds;
+        public int Protocol { get; } = protocol;
         public TaskCompletionSource<int[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -105,4 +105,66 @@ public class NamespaceRuleReaderTests
         Assert.Equal(Enumerable.Range(100 + NamespaceRuleReader.MaxReadsPerCall, 4).Select(i => $"/ns/{i}"), _reads);
         Assert.Equal(many.Length, second.Rules.Length);
     }
+    [Fact]
+    public async Task With_nftables_generations_an_old_reading_is_read_again_only_when_its_generation_moved()
+    {
+        var generations = new Dictionary<string, uint?> { ["/var/run/netns/a"] = 7, ["/var/run/netns/b"] = 3, ["/var/run/netns/legacy"] = null };
+        var asked = new List<string>();
+        var reader = new NamespaceRuleReader((path, _) =>
+        {
+            _reads.Add(path);
+            return Task.FromResult(new NamespaceRuleRead([new NatRule { Table = "nat", Chain = "OUTPUT", Position = 1, Target = "DNAT", Rule = $"-A OUTPUT -j DNAT ({path} {generations[path]})" }], null));
+        }, _time, (path, _) =>
+        {
+            asked.Add(path);
+            return Task.FromResult(generations[path]);
+        });
+        var view = View(Ns(10, "/var/run/netns/a"), Ns(11, "/var/run/netns/b"), Ns(12, "/var/run/netns/legacy"));
+        await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
+        Assert.Equal(3, _reads.Count);
+
+        // Two minutes on: a's rule set is where it was (no process), b's moved (read), the legacy one has no generation (read).
+        generations["/var/run/netns/b"] = 4;
+        _time.Advance(NamespaceRuleReader.RefreshEvery);
+        _reads.Clear();
+        asked.Clear();
+        var later = await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
+
+        Assert.Equal(["/var/run/netns/b", "/var/run/netns/legacy"], _reads.Order());
+        Assert.Contains("/var/run/netns/a", asked);
+        Assert.Contains(later.Rules, r => r.NetnsInode == 11 && r.Rule.Contains(" 4)", StringComparison.Ordinal));
+        Assert.Contains(later.Rules, r => r.NetnsInode == 10 && r.Rule.Contains(" 7)", StringComparison.Ordinal));
+
+        // Checked a moment ago: nothing to do, not even a check, until two more minutes have passed.
+        _reads.Clear();
+        asked.Clear();
+        await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
+        Assert.Empty(_reads);
+        Assert.Empty(asked);
+    }
+
+    [Fact]
+    public void The_generation_is_read_from_the_answer_to_the_request_and_nothing_else()
+    {
+        // NFT_MSG_NEWGEN (0x0a0f) as the kernel answers NFT_MSG_GETGEN: nfgenmsg, then NFTA_GEN_ID (big-endian 0x01020304),
+        // NFTA_GEN_PROC_PID; an answer to another request (sequence 8) first, which must be skipped.
+        static byte[] Answer(uint sequence, uint generation)
+        {
+            var bytes = new byte[16 + 4 + 8 + 8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)bytes.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 0x0a0f);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), sequence);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(20), 8);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(22), 1);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(24), generation);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(28), 8);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(30), 2);
+            return bytes;
+        }
+
+        Assert.Equal(0x01020304u, NftablesGeneration.Parse([.. Answer(8, 99), .. Answer(9, 0x01020304)], 9));
+        Assert.Null(NftablesGeneration.Parse(Answer(8, 99), 9));
+        var request = NftablesGeneration.Request(9);
+        Assert.Equal((ushort)0x0a10, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(4)));
+    }
 }
