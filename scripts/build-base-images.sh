@@ -75,7 +75,7 @@ debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata,
 # npm ci and dotnet restore could not reach the registries this machine reaches.
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
     cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
-    chroot "$rootfs" update-ca-certificates >/dev/null
+    chroot "$rootfs" update-ca-certificates >/dev/null 2>&1
 fi
 # No package cache nor lists: apt-get update inside a build fetches fresh ones, as on the official images.
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log

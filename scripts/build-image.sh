@@ -10,6 +10,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 image=${NETVIZ_IMAGE:-netviz:test}
+[[ "$image" == *:* ]] || image=$image:latest
 
 # shellcheck disable=SC2207 # the script prints plain words
 base_args=($(scripts/build-base-images.sh))
@@ -20,18 +21,31 @@ if ! docker buildx version >/dev/null 2>&1; then
     export DOCKER_BUILDKIT=0
 fi
 
-previous=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+# build TAG [--target STAGE]: one docker build, tagged; the image the tag named before is removed when unused.
+build() {
+    local tag=$1
+    shift
+    local previous current
+    previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
+    if ! docker build --force-rm "${base_args[@]}" --label netviz.image=test -t "$tag" "$@" . >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "build-image: docker build -t $tag failed (last lines above)." >&2
+        exit 1
+    fi
+    current=$(docker image inspect -f '{{.Id}}' "$tag")
+    # A rebuild leaves the previous image untagged: remove it and its own layers (kept when a container uses it).
+    if [[ -n "$previous" && "$previous" != "$current" ]]; then
+        docker image rm "$previous" >/dev/null 2>&1 || true
+    fi
+}
+
 echo "build-image: docker build -t $image ($(basename "$root"))" >&2
-if ! docker build --force-rm "${base_args[@]}" --label netviz.image=test -t "$image" . >"$log" 2>&1; then
-    tail -n 40 "$log" >&2
-    echo "build-image: docker build failed (last lines above)." >&2
-    exit 1
-fi
-# A rebuild leaves the previous image untagged: remove it (only it, and only when no container uses it).
-current=$(docker image inspect -f '{{.Id}}' "$image")
-if [[ -n "$previous" && "$previous" != "$current" ]]; then
-    docker image rm "$previous" >/dev/null 2>&1 || true
-fi
+# The build stages are tagged too (netviz:test-frontend, netviz:test-build): they are the layer cache of the next
+# build, and a tagged stage is replaced, not left behind untagged, when the sources change.
+build "$image-frontend" --target frontend
+build "$image-build" --target build
+build "$image"
 echo "$image"
