@@ -78,9 +78,10 @@ public sealed class ContainerImageTests
             }
             Assert.Fail("the host never stood still for a comparison:\n" + string.Join("\n", attempts));
         }
-        catch (Exception) when (ContainerLog() is { } log && Fail(log))
+        catch (Exception e) when (ContainerLog() is { } log)
         {
-            throw;
+            // The container's log explains most failures: it goes with the message.
+            throw new InvalidOperationException($"{e.Message}\n--- docker logs --tail 40 {Container} ---\n{log}", e);
         }
         finally
         {
@@ -153,13 +154,6 @@ public sealed class ContainerImageTests
         {
             return null;
         }
-    }
-
-    // An exception filter that only writes: the container's log explains most failures and goes with it.
-    private static bool Fail(string log)
-    {
-        Console.Error.WriteLine($"--- docker logs {Container} ---\n{log}");
-        return false;
     }
 
     /// <summary>Removes what this test creates (leftovers of an interrupted run included), and nothing else.</summary>
