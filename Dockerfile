@@ -1,9 +1,16 @@
 # NetViz as a container image. Build: docker build -t netviz .
 # Run it in the host's namespaces (see README.md, "Container image"):
 #   docker run -d --name netviz --pid=host --network=host ... netviz
+#
+# The base images are build arguments, the official ones by default. Where no registry is reachable,
+# scripts/build-image.sh builds local stand-ins first (scripts/build-base-images.sh: debootstrap plus the
+# machine's node and .NET) and passes them here; ./test.sh builds and runs the image that way.
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG ASPNET_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 # 1. The browser graph bundle (Cytoscape.js + esbuild) into src/NetViz.Web/wwwroot/js.
-FROM node:20-bookworm-slim AS frontend
+FROM ${NODE_IMAGE} AS frontend
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +18,7 @@ COPY src/NetViz.Web/Scripts/ src/NetViz.Web/Scripts/
 RUN npm run build
 
 # 2. The .NET app, published with the bundle from stage 1 (SkipNpmBuild: no node here).
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 COPY Directory.Build.props NetViz.sln ./
 COPY src/NetViz.Core/NetViz.Core.csproj src/NetViz.Core/
@@ -24,14 +31,21 @@ RUN dotnet publish src/NetViz.Web -c Release -o /app --no-restore -p:SkipNpmBuil
 # 3. Runtime: ASP.NET Core plus iptables, whose iptables-save NetViz reads for the NAT rules.
 # It runs as the unprivileged user netviz. A non-root user gets no capabilities from `docker run --cap-add`
 # (Docker 20.10 sets no ambient capabilities), so the programs that need them carry them as file capabilities:
-# dotnet SYS_ADMIN (setns), SYS_PTRACE (/proc/PID/ns/net of other users' processes) and DAC_READ_SEARCH
-# (/var/run/docker/netns: /var/run/docker is root's alone); the iptables multi-call binaries NET_ADMIN (and NET_RAW
+# dotnet SYS_ADMIN (setns), SYS_PTRACE (/proc/PID/ns/net of other users' processes), DAC_READ_SEARCH
+# (/var/run/docker/netns: /var/run/docker is root's alone) and NET_ADMIN (nftables change notifications,
+# NFNLGRP_NFTABLES; without it NetViz polls iptables-save); nsenter, which starts iptables-save inside other
+# namespaces for their rules, the first three; the iptables multi-call binaries NET_ADMIN (and NET_RAW
 # for the legacy backend). A file capability is granted only if the container's bounding set holds it: run with
 # --cap-drop ALL and the five --cap-add of README.md, and nothing else can be gained.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends iptables libcap2-bin \
-    && setcap cap_sys_admin,cap_sys_ptrace,cap_dac_read_search+ep "$(readlink -f "$(command -v dotnet)")" \
+# apt-get runs only for what the base image lacks (all of it on the official one, nothing on the local one).
+FROM ${ASPNET_IMAGE}
+RUN missing="" \
+    && for package in iptables libcap2-bin; do \
+         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$' \
+           || missing="$missing $package"; done \
+    && if [ -n "$missing" ]; then apt-get update && apt-get install -y --no-install-recommends $missing; fi \
+    && setcap cap_sys_admin,cap_sys_ptrace,cap_dac_read_search,cap_net_admin+ep "$(readlink -f "$(command -v dotnet)")" \
+    && setcap cap_sys_admin,cap_sys_ptrace,cap_dac_read_search+ep "$(readlink -f "$(command -v nsenter)")" \
     && for multi in /usr/sbin/xtables-nft-multi /usr/sbin/xtables-legacy-multi; do \
          if [ -e "$multi" ]; then setcap cap_net_admin,cap_net_raw+ep "$multi"; fi; done \
     && apt-get purge -y libcap2-bin && apt-get autoremove -y \

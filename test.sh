@@ -15,9 +15,10 @@
 # left (containers, networks, namespaces, links, iptables rules, private engines).
 # Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
 # sources), nvsn (lesson scenario), nvpe (private engine), nvbrd (beyond the lesson), nvhost (agents and hub),
-# nvpath (packet paths), nve2e (end-to-end), nvcls (classroom end-to-end), nvdet (details end-to-end), nvtest (this
-# script's sentinel); Docker objects are also labelled
-# netviz.test=<prefix>. tests/README.md has the rules.
+# nvpath (packet paths), nve2e (end-to-end), nvcls (classroom end-to-end), nvdet (details end-to-end), nvimg (the
+# container image), nvtest (this script's sentinel); Docker objects are also labelled
+# netviz.test=<prefix>. tests/README.md has the rules. Images are not leftovers: the container image test builds
+# netviz:test on local base images netviz-base/*:bookworm (scripts/build-image.sh), kept as a cache.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
@@ -36,7 +37,8 @@ fi
 # End-to-end tests drive the distribution's Chromium; NETVIZ_TEST_CHROMIUM may
 # point at another build (then the chromium package is not required).
 # fonts-noto-cjk: the Korean UI and lesson (issue 13) render Hangul, not boxes, in the headless Chromium.
-packages=(docker.io iptables busybox-static iproute2 systemd fonts-noto-cjk)
+# debootstrap: the local base images of the container image test (scripts/build-base-images.sh).
+packages=(docker.io iptables busybox-static iproute2 systemd fonts-noto-cjk debootstrap)
 export NETVIZ_TEST_CHROMIUM=${NETVIZ_TEST_CHROMIUM:-/usr/bin/chromium}
 [[ -x "$NETVIZ_TEST_CHROMIUM" ]] || packages+=(chromium)
 scripts/ensure-packages.sh "${packages[@]}"

@@ -325,7 +325,10 @@ public static class TopologyBuilder
 
         private void AddContainer(ContainerInfo c)
         {
-            var netns = c.NetnsInode is { } ino && _nsByInode.ContainsKey(ino) ? NodeId.Netns(ino) : null;
+            // A host-mode container is in the host's namespace even when its sandbox file (/var/run/docker/netns/default,
+            // all a stopped one has) cannot be read: the image run without that folder (README.md) sees it the same way.
+            var inode = c.NetnsInode ?? (c.NetworkMode == "host" ? _hostInode : null);
+            var netns = inode is { } ino && _nsByInode.ContainsKey(ino) ? NodeId.Netns(ino) : null;
             _nodes.Add(new ContainerNode
             {
                 Id = NodeId.Container(c.Id),

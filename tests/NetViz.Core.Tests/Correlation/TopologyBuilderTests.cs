@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using NetViz.Core.Correlation;
 using NetViz.Core.Model;
@@ -64,6 +65,21 @@ public class TopologyBuilderTests
     }
 
     private static string NetnsIdOf(ulong inode) => TopologyBuilder.NetnsId(inode);
+
+    [Fact]
+    public void A_host_mode_container_whose_namespace_could_not_be_read_is_still_in_the_host_box_and_others_are_in_none()
+    {
+        // Stopped: no pid, and its sandbox file (/var/run/docker/netns/default) unreadable, as in the image run
+        // without Docker's netns folder. Only host mode says where it is.
+        var readings = Readings();
+        var unread = readings.Docker.Containers.Select(c => c with { State = "exited", Pid = 0, NetnsInode = null }).ToImmutableArray();
+        var snapshot = TopologyBuilder.Build(readings with { Docker = readings.Docker with { Containers = unread } });
+        var parents = snapshot.Nodes.OfType<ContainerNode>().ToDictionary(c => c.ContainerId, c => (c.Parent, c.Netns));
+        Assert.Equal((NetnsIdOf(Host), NetnsIdOf(Host)), parents[HostModeId]);
+        Assert.Equal(((string?)null, (string?)null), parents[WebId]);
+        Assert.Equal(((string?)null, (string?)null), parents[NoneId]);
+        Assert.Equal(((string?)null, (string?)null), parents[SidecarId]);
+    }
 
     [Fact]
     public void Default_routes_lead_to_the_gateway_side()

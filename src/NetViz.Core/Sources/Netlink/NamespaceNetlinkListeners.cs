@@ -20,8 +20,9 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
 {
     public const int DefaultMaxListeners = 4096;
 
-    // linux/rtnetlink.h enum rtnetlink_groups: links, IPv4/IPv6 addresses and routes, netns ids.
-    private static readonly int[] Groups = [1 /* LINK */, 5 /* IPV4_IFADDR */, 7 /* IPV4_ROUTE */, 9 /* IPV6_IFADDR */, 11 /* IPV6_ROUTE */, 28 /* NSID */];
+    // linux/rtnetlink.h enum rtnetlink_groups: links, neighbours (for vxlan FDB entries), IPv4/IPv6 addresses and
+    // routes, netns ids.
+    private static readonly int[] Groups = [1 /* LINK */, 3 /* NEIGH */, 5 /* IPV4_IFADDR */, 7 /* IPV4_ROUTE */, 9 /* IPV6_IFADDR */, 11 /* IPV6_ROUTE */, 28 /* NSID */];
 
     private readonly int _maxListeners;
     private readonly ILogger _logger;
@@ -223,6 +224,8 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
         NetlinkParser.RTM_DELADDR => "RTM_DELADDR",
         NetlinkParser.RTM_NEWROUTE => "RTM_NEWROUTE",
         NetlinkParser.RTM_DELROUTE => "RTM_DELROUTE",
+        NetlinkParser.RTM_NEWNEIGH => "RTM_NEWNEIGH (vxlan FDB)",
+        NetlinkParser.RTM_DELNEIGH => "RTM_DELNEIGH (vxlan FDB)",
         NetlinkParser.RTM_NEWNSID => "RTM_NEWNSID",
         RTM_DELNSID => "RTM_DELNSID",
         _ => $"netlink message {type}",
@@ -237,7 +240,8 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
         while (reader.TryRead(out var message))
         {
             if (message.Type is NetlinkParser.RTM_NEWLINK or NetlinkParser.RTM_DELLINK or NetlinkParser.RTM_NEWADDR or NetlinkParser.RTM_DELADDR
-                or NetlinkParser.RTM_NEWROUTE or NetlinkParser.RTM_DELROUTE or NetlinkParser.RTM_NEWNSID or RTM_DELNSID)
+                or NetlinkParser.RTM_NEWROUTE or NetlinkParser.RTM_DELROUTE or NetlinkParser.RTM_NEWNSID or RTM_DELNSID
+                || NetlinkParser.IsTunnelEndpointChange(message))
                 return message.Type;
         }
         return null;

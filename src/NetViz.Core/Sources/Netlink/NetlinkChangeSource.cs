@@ -4,17 +4,18 @@ using System.Runtime.CompilerServices;
 namespace NetViz.Core.Sources.Netlink;
 
 /// <summary>
-/// <see cref="INetlinkChangeSource"/>: a NETLINK_ROUTE socket in the host namespace subscribed to link, address and
-/// route multicast groups. Joining a group only listens; nothing is ever sent on this socket.
+/// <see cref="INetlinkChangeSource"/>: a NETLINK_ROUTE socket in the host namespace subscribed to link, neighbour,
+/// address and route multicast groups. Joining a group only listens; nothing is ever sent on this socket.
 /// </summary>
 public sealed class NetlinkChangeSource : INetlinkChangeSource
 {
     // linux/rtnetlink.h enum rtnetlink_groups
-    private const int RTNLGRP_LINK = 1, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV4_ROUTE = 7, RTNLGRP_IPV6_IFADDR = 9, RTNLGRP_IPV6_ROUTE = 11;
+    private const int RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV4_ROUTE = 7, RTNLGRP_IPV6_IFADDR = 9, RTNLGRP_IPV6_ROUTE = 11;
     private const int SOL_NETLINK = 270, NETLINK_ADD_MEMBERSHIP = 1;
 
     /// <summary>
-    /// Yields one <see cref="NetlinkChange"/> per RTM_NEW/DEL LINK/ADDR/ROUTE message (a datagram may carry several).
+    /// Yields one <see cref="NetlinkChange"/> per RTM_NEW/DEL LINK/ADDR/ROUTE message and per vxlan FDB entry's
+    /// RTM_NEW/DELNEIGH (a datagram may carry several).
     /// When the kernel dropped notifications because we read too slowly (ENOBUFS), yields one change with
     /// MessageType <see cref="NetlinkParser.NLMSG_OVERRUN"/> (4): the caller should re-read everything.
     /// Cancellation closes the socket and ends the enumeration without an exception.
@@ -29,7 +30,8 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
         if (bindError != 0) throw new SocketException(bindError);
         // A burst of 100 container starts is thousands of messages; a larger queue makes overruns unlikely.
         socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        foreach (var group in (int[])[RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE])
+        // NEIGH: for the bridge FDB entries that are a vxlan's remote tunnel endpoints (the rest of it is dropped in Collect).
+        foreach (var group in (int[])[RTNLGRP_LINK, RTNLGRP_NEIGH, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE])
             socket.SetRawSocketOption(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, BitConverter.GetBytes(group));
 
         using var closeOnCancel = cancellationToken.Register(static s => ((Socket)s!).Dispose(), socket);
@@ -71,7 +73,7 @@ public sealed class NetlinkChangeSource : INetlinkChangeSource
         while (reader.TryRead(out var message))
         {
             if (message.Type is NetlinkParser.RTM_NEWLINK or NetlinkParser.RTM_DELLINK or NetlinkParser.RTM_NEWADDR or NetlinkParser.RTM_DELADDR
-                or NetlinkParser.RTM_NEWROUTE or NetlinkParser.RTM_DELROUTE)
+                or NetlinkParser.RTM_NEWROUTE or NetlinkParser.RTM_DELROUTE || NetlinkParser.IsTunnelEndpointChange(message))
                 into.Add(new NetlinkChange(message.Type));
         }
     }

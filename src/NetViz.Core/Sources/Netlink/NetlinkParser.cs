@@ -74,6 +74,7 @@ public static class NetlinkParser
     public const ushort RTM_NEWROUTE = 24;
     public const ushort RTM_DELROUTE = 25;
     public const ushort RTM_NEWNEIGH = 28;
+    public const ushort RTM_DELNEIGH = 29;
     public const ushort RTM_NEWNSID = 88;
     private const ushort NLM_F_DUMP_INTR = 0x10;
 
@@ -257,6 +258,14 @@ public static class NetlinkParser
         }
         return true;
     }
+
+    /// <summary>
+    /// A notification (RTNLGRP_NEIGH) that a vxlan's remote tunnel endpoints changed: an RTM_NEWNEIGH or RTM_DELNEIGH
+    /// bridge FDB entry with NDA_DST (`bridge fdb append ... dst`, flannel's and Calico's per-peer entries, Docker's
+    /// overlay peers). ARP/NDP neighbours and plain learned MACs, the group's usual traffic, are not.
+    /// </summary>
+    public static bool IsTunnelEndpointChange(in NetlinkMessage message) =>
+        message.Type is RTM_NEWNEIGH or RTM_DELNEIGH && TryParseFdbRemote(message.Payload, out var remote, out _) && remote is not null;
 
     private static VxlanInfo ParseVxlan(ReadOnlySpan<byte> data)
     {
