@@ -64,7 +64,7 @@ public static class CommandHints
                 NetworkingMode.Host => "The interfaces it sees: the host's own, all of them (--network host).",
                 _ => $"The interfaces and addresses as the container sees them: {interfaces}.",
             }),
-            new($"nsenter --target {pid} --net ip route", ElementExplanations.RouteSentence(index, netns, mode == NetworkingMode.Host ? "The host's table:" : null)),
+            new($"nsenter --target {pid} --net ip route", ElementExplanations.RouteSentence(index, netns, mode == NetworkingMode.Host ? ElementExplanations.Say.HostsTable : null)),
             new($"docker inspect {name}", "Everything Docker knows: NetworkSettings.Networks holds IP, gateway and MAC per network, SandboxKey the netns file."),
         };
         if (container.SharesNetnsWith is { } shared)
