@@ -141,6 +141,40 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
         Assert.All(english.Sentences, text => Assert.DoesNotMatch(Hangul(), text));
     }
 
+    [Theory]
+    [MemberData(nameof(EveryMode))]
+    public void The_korean_drawers_commands_stay_as_they_are_and_what_they_show_is_said_in_korean(string id)
+    {
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        var english = Render<ElementDetails>(p => p.Add(x => x.Index, new TopologyIndex(_lab)).Add(x => x.ElementId, id));
+        CultureInfo.CurrentUICulture = Korean;
+        var korean = Render<ElementDetails>(p => p.Add(x => x.Index, new TopologyIndex(_lab)).Add(x => x.ElementId, id));
+
+        // The commands are the same shell text in both languages: never translated.
+        Assert.Equal(english.FindAll("[data-testid='command']").Select(c => c.TextContent), korean.FindAll("[data-testid='command']").Select(c => c.TextContent));
+        Assert.NotEmpty(korean.FindAll("[data-testid='command']"));
+        // What each shows, the relation of each related element, and the well-known field names are Korean.
+        var said = korean.FindAll("[data-testid='hint-explanation']").Select(e => e.TextContent.Trim())
+            .Concat(korean.FindAll("[data-testid='related-link'] [data-relation]").Select(e => e.TextContent.Trim()))
+            .Concat(korean.FindAll("[data-testid='details-props'] tr[data-field='name'] th, [data-testid='details-props'] tr[data-field='type'] th").Select(e => e.TextContent.Trim()))
+            .ToList();
+        Assert.NotEmpty(said);
+        Assert.All(said, text => Assert.Matches(Hangul(), text));
+        // The relation stays the same id for code (data-relation) whatever the language.
+        Assert.Equal(english.FindAll("[data-relation]").Select(e => e.GetAttribute("data-relation")), korean.FindAll("[data-relation]").Select(e => e.GetAttribute("data-relation")));
+    }
+
+    [Fact]
+    public void A_korean_command_hint_is_the_resource_filled_with_the_real_pid()
+    {
+        var container = NodeOf<ContainerNode>(Ctr(WebId));
+        CultureInfo.CurrentUICulture = Korean;
+        var details = Render<ElementDetails>(p => p.Add(x => x.Index, new TopologyIndex(_lab)).Add(x => x.ElementId, container.Id));
+
+        Assert.Contains(Ko("Hint.Pid", container.Pid.ToString(CultureInfo.InvariantCulture)),
+            details.FindAll("[data-testid='hint-explanation']").Select(e => e.TextContent.Trim()));
+    }
+
     [Fact]
     public void Every_edge_kind_is_explained_in_korean_too()
     {
