@@ -1,6 +1,7 @@
 using NetViz.Core.Model;
 using NetViz.Core.Text;
 using NetViz.Web.Graph;
+using NetViz.Web.Localization;
 using NetViz.Web.Views;
 using System.Globalization;
 
@@ -56,22 +57,22 @@ public static class CommandHints
         var interfaces = netns is null ? "" : string.Join(", ", index.Children(netns.Id).OfType<InterfaceNode>().OrderBy(i => i.Ifindex).Take(6).Select(i => i.Name));
         var hints = new List<CommandHint>
         {
-            new($"docker inspect -f '{{{{.State.Pid}}}}' {name}", $"The PID of the container's main process ({pid}): the handle to its namespaces."),
-            new($"ls -l /proc/{pid}/ns/net", $"The network namespace of that process: the number in net:[...] is its inode{inode}."),
+            new($"docker inspect -f '{{{{.State.Pid}}}}' {name}", H("Pid", pid)),
+            new($"ls -l /proc/{pid}/ns/net", H("NsLink", inode)),
             new($"nsenter --target {pid} --net ip addr", mode switch
             {
-                NetworkingMode.None => "The interfaces it sees: only lo (--network none).",
-                NetworkingMode.Host => "The interfaces it sees: the host's own, all of them (--network host).",
-                _ => $"The interfaces and addresses as the container sees them: {interfaces}.",
+                NetworkingMode.None => H("AddrNone"),
+                NetworkingMode.Host => H("AddrHost"),
+                _ => H("Addr", interfaces),
             }),
-            new($"nsenter --target {pid} --net ip route", ElementExplanations.RouteSentence(index, netns, mode == NetworkingMode.Host ? "The host's table:" : null)),
-            new($"docker inspect {name}", "Everything Docker knows: NetworkSettings.Networks holds IP, gateway and MAC per network, SandboxKey the netns file."),
+            new($"nsenter --target {pid} --net ip route", ElementExplanations.RouteSentence(index, netns, mode == NetworkingMode.Host ? ElementExplanations.Say.HostsTable : null)),
+            new($"docker inspect {name}", H("Inspect")),
         };
         if (container.SharesNetnsWith is { } shared)
             hints.Add(new($"ls -l /proc/{pid}/ns/net /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {ShellQuote.Word(shared)})/ns/net",
-                "Both links point at the same inode: --network container:x joins x's network namespace."));
+                H("SameInode")));
         if (!container.Ports.IsEmpty)
-            hints.Add(new($"docker port {name}", "The published ports; each is a DNAT rule in the nat table's DOCKER chain, and a docker-proxy process for local traffic."));
+            hints.Add(new($"docker port {name}", H("DockerPort")));
         return hints;
     }
 
@@ -83,9 +84,9 @@ public static class CommandHints
             var name = ShellQuote.Word(netnsName);
             return
             [
-                new($"ip netns exec {name} ip link", $"The links inside the named namespace {netnsName} (ip netns list shows it)."),
-                new($"ip -n {name} addr", "The same namespace's addresses, with ip's -n shortcut."),
-                new($"ip -n {name} route", "Its routing table."),
+                new($"ip netns exec {name} ip link", H("NamedLinks", netnsName)),
+                new($"ip -n {name} addr", H("NamedAddr")),
+                new($"ip -n {name} route", H("NamedRoute")),
             ];
         }
         var pid = index.PidIn(netns)?.ToString() ?? "<pid>";
@@ -93,17 +94,17 @@ public static class CommandHints
         var mountName = containerName ?? "netns-" + netns.Inode;
         var mountPoint = ShellQuote.Word("/var/run/netns/" + mountName);
         IEnumerable<CommandHint> holder = netns.Holder is { } held
-            ? [new($"ps -o pid=,args= -p {held.Pid.ToString(CultureInfo.InvariantCulture)}", $"The process holding the namespace: PID {held.Pid}, {held.Command}.")]
+            ? [new($"ps -o pid=,args= -p {held.Pid.ToString(CultureInfo.InvariantCulture)}", H("Holder", held.Pid.ToString(CultureInfo.InvariantCulture), held.Command))]
             : [];
         return
         [
             .. holder,
-            new($"ls -l /proc/{pid}/ns/net", $"The namespace of PID {pid}; the inode is {netns.Inode}."),
-            new($"nsenter --target {pid} --net ip addr", "Run the host's ip inside this namespace."),
-            new("ip netns list", "Docker's namespaces are not listed: they live in /var/run/docker/netns, not /var/run/netns."),
+            new($"ls -l /proc/{pid}/ns/net", H("NsOfPid", pid, netns.Inode.ToString(CultureInfo.InvariantCulture))),
+            new($"nsenter --target {pid} --net ip addr", H("Nsenter")),
+            new("ip netns list", H("NetnsList")),
             new($"mkdir -p /var/run/netns && touch {mountPoint} && mount --bind /proc/{pid}/ns/net {mountPoint}",
-                "CHANGES THE HOST (creates a bind mount): makes the namespace visible to ip netns. Undo with umount and rm.", ChangesHost: true),
-            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", "After the bind mount: the namespace's links through ip netns.", NeedsPrevious: true),
+                H("BindMount"), ChangesHost: true),
+            new($"ip netns exec {ShellQuote.Word(mountName)} ip link", H("AfterMount"), NeedsPrevious: true),
         ];
     }
 
@@ -117,18 +118,18 @@ public static class CommandHints
         var hints = new List<CommandHint>();
         if (type == "bridge")
         {
-            hints.Add(new($"{prefix}ip link show type bridge", "All Linux bridges (docker0 is one)."));
+            hints.Add(new($"{prefix}ip link show type bridge", H("AllBridges")));
             // Not `bridge link show master X`: iproute2 6.1 (Debian 12) ignores master there and lists every bridge's ports.
-            hints.Add(new($"{prefix}ip link show master {name}", $"The ports enslaved to {shownName}: the host ends of the containers' veth pairs."));
-            hints.Add(new($"{prefix}ip addr show {name}", $"{shownName}'s address is the containers' default gateway."));
+            hints.Add(new($"{prefix}ip link show master {name}", H("BridgePorts", shownName)));
+            hints.Add(new($"{prefix}ip addr show {name}", H("BridgeAddr", shownName)));
             return hints;
         }
-        hints.Add(new($"{prefix}ip -d link show {name}", $"Details of {shownName}: type ({type ?? "?"}), master bridge, and for a veth the peer's index (@ifN)."));
-        hints.Add(new($"{prefix}ip addr show {name}", "Its addresses."));
+        hints.Add(new($"{prefix}ip -d link show {name}", H("LinkDetails", shownName, type ?? "?")));
+        hints.Add(new($"{prefix}ip addr show {name}", H("Addresses")));
         if (type == "veth")
-            hints.Add(new($"{prefix}ethtool -S {name}", "peer_ifindex: the ifindex of the other end of the veth pair (possibly in another namespace). Needs the ethtool package (apt-get install ethtool); without it, the @ifN after the name in ip link says the same."));
+            hints.Add(new($"{prefix}ethtool -S {name}", H("Ethtool")));
         if (index.Node(nic.Master) is InterfaceNode bridge)
-            hints.Add(new($"{prefix}bridge link show dev {name}", $"{shownName} is a port of {bridge.Name}."));
+            hints.Add(new($"{prefix}bridge link show dev {name}", H("PortOf", shownName, bridge.Name)));
         return hints;
     }
 
@@ -145,12 +146,12 @@ public static class CommandHints
         var name = network.Name;
         var hints = new List<CommandHint>
         {
-            new($"docker network inspect {ShellQuote.Word(name)}", "Subnet, gateway, and the containers attached with their IPs and MACs."),
+            new($"docker network inspect {ShellQuote.Word(name)}", H("NetworkInspect")),
         };
         if (network.BridgeName is { } bridge)
         {
-            hints.Add(new($"ip addr show {ShellQuote.Word(bridge)}", $"The bridge that implements {name}; its address is the gateway."));
-            hints.Add(new($"ip link show master {ShellQuote.Word(bridge)}", "The veth ports of the attached containers."));
+            hints.Add(new($"ip addr show {ShellQuote.Word(bridge)}", H("NetworkBridge", name)));
+            hints.Add(new($"ip link show master {ShellQuote.Word(bridge)}", H("NetworkPorts")));
         }
         return hints;
     }
@@ -164,20 +165,20 @@ public static class CommandHints
             return NamespaceNatRule(index, rule, netns, tool);
         var hints = new List<CommandHint>
         {
-            new($"{tool} -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", $"The {chain} chain with packet/byte counters; this rule is number {rule.Position}."),
+            new($"{tool} -t nat -L {ShellQuote.Word(chain)} -v -n --line-numbers", H("Chain", chain, rule.Position.ToString(CultureInfo.InvariantCulture))),
         };
         if (rule.Rule is { Length: > 0 } text)
-            hints.Add(new($"{tool}-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", "The rule exactly as iptables-save prints it."));
+            hints.Add(new($"{tool}-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", H("Save")));
         if (target == "MASQUERADE")
             hints.Add(new("iptables -t nat -L POSTROUTING -v -n",
-                $"MASQUERADE rewrites the source of packets from {rule.Source ?? "the subnet"} leaving by another interface to the host's address."));
+                H("Masquerade", rule.Source ?? H("TheSubnet"))));
         else if (target == "DNAT")
         {
             hints.Add(new("iptables -t nat -L DOCKER -v -n",
-                $"DNAT: connections from other machines to {rule.HostIp ?? "0.0.0.0"}:{rule.HostPort} are sent to {rule.ToIp}:{rule.ToPort} (a published port)."));
+                H("Dnat", rule.HostIp ?? "0.0.0.0", rule.HostPort?.ToString(CultureInfo.InvariantCulture) ?? "", rule.ToIp ?? "", rule.ToPort?.ToString(CultureInfo.InvariantCulture) ?? "")));
             if (rule.HostPort is { } port)
                 hints.Add(new($"ss -ltnp 'sport = :{port.ToString(CultureInfo.InvariantCulture)}'",
-                    "The docker-proxy process listening on the same port: it carries what the host itself sends to 127.0.0.1, which skips the DNAT rule."));
+                    H("Proxy")));
         }
         return hints;
     }
@@ -190,16 +191,16 @@ public static class CommandHints
     {
         var prefix = NetnsByPath(index, netns);
         var where = index.ContainersIn(netns).Select(c => c.Name).FirstOrDefault() is { } container
-            ? $"container {container}'s namespace" : $"namespace {netns.Name ?? netns.Inode.ToString(CultureInfo.InvariantCulture)}";
+            ? H("ContainerNs", container) : H("Ns", netns.Name ?? netns.Inode.ToString(CultureInfo.InvariantCulture));
         var hints = new List<CommandHint>
         {
             new($"{prefix}{tool} -t nat -L {ShellQuote.Word(rule.Chain)} -v -n --line-numbers",
-                $"The {rule.Chain} chain inside {where} (the host's own rule set does not hold it), with counters; this rule is number {rule.Position}."),
+                H("NsChain", rule.Chain, where, rule.Position.ToString(CultureInfo.InvariantCulture))),
         };
         if (rule.Rule is { Length: > 0 } text)
-            hints.Add(new($"{prefix}{tool}-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", $"The rule exactly as {tool}-save prints it inside that namespace."));
+            hints.Add(new($"{prefix}{tool}-save -t nat | grep -F -- {ShellQuote.Quoted(text)}", H("NsSave", tool)));
         if (rule.Chain.StartsWith("DOCKER_", StringComparison.Ordinal) && rule.ToIp == "127.0.0.11")
-            hints.Add(new($"{prefix}ss -lntup", $"Docker's embedded DNS server (dockerd itself) listens on 127.0.0.11:{rule.ToPort?.ToString(CultureInfo.InvariantCulture) ?? "<port>"} inside the namespace; this rule sends queries for 127.0.0.11:53 there."));
+            hints.Add(new($"{prefix}ss -lntup", H("Dns", rule.ToPort?.ToString(CultureInfo.InvariantCulture) ?? "<port>")));
         return hints;
     }
 
@@ -217,9 +218,9 @@ public static class CommandHints
 
     private static IReadOnlyList<CommandHint> Host() =>
     [
-        new("ip route", "The host's routing table: the default route is the way to the outside world."),
-        new("ip -br link", "All of the host's links, one per line (veth ends appear as vethXXXX@ifN)."),
-        new("ip -br addr", "The host's addresses, including each bridge's gateway address."),
+        new("ip route", H("HostRoute")),
+        new("ip -br link", H("HostLinks")),
+        new("ip -br addr", H("HostAddrs")),
     ];
 
     private static IReadOnlyList<CommandHint> Edge(TopologyIndex index, TopologyEdge edge)
@@ -238,5 +239,8 @@ public static class CommandHints
     }
 
     private static bool IsHostSide(TopologyIndex index, TopologyNode nic) => index.IsHostNetns(index.NetnsOf(nic));
+
+    /// <summary>What a command shows, in the page's language ("Hint.*" of strings.py); the command itself is never translated.</summary>
+    private static string H(string key, params object[] args) => SharedWords.Get("Hint." + key, args);
 
 }

@@ -31,27 +31,28 @@ public static class FeedLiveness
             : new(W("Live.Live", ago), false, detail);
     }
 
-    // The chip's words in the page's language (strings.py); the stall reasons stay English: /readyz says them too.
+    // The chip's words in the page's language (strings.py), the stall reason too. /readyz keeps its own English
+    // reasons (Operations/HealthChecks.cs): an HTTP probe's answer is read by machines and operators' logs, not the class.
     private static string W(string key, params object[] args) => NetViz.Web.Localization.SharedWords.Get(key, args);
 
-    /// <summary>Why the feed is stalled, or null. The same three conditions as the readiness check.</summary>
+    /// <summary>Why the feed is stalled in the page's language, or null. The same three conditions as the readiness check.</summary>
     public static string? Stall(LiveFeedState feed, DateTimeOffset now, TimeSpan stallAfter, TimeSpan maxRefreshAge)
     {
         if (feed.FirstSnapshotAt is null) return null;
-        if (feed.OldestUnservedEventAt is { } waiting && now - waiting > stallAfter) return $"changes waiting {Ago(now - waiting)} for a refresh";
-        if (feed.RefreshStartedAt is { } started && now - started > stallAfter) return $"a refresh running for {Ago(now - started)}";
-        if (feed.LastSuccessAt is { } last && now - last > maxRefreshAge) return $"no successful refresh for {Ago(now - last)}";
+        if (feed.OldestUnservedEventAt is { } waiting && now - waiting > stallAfter) return W("Live.StallWaiting", Ago(now - waiting));
+        if (feed.RefreshStartedAt is { } started && now - started > stallAfter) return W("Live.StallRunning", Ago(now - started));
+        if (feed.LastSuccessAt is { } last && now - last > maxRefreshAge) return W("Live.StallNoSuccess", Ago(now - last));
         return null;
     }
 
-    /// <summary>"4 s", "3 min", "2 h", "5 d": whole units, never negative.</summary>
+    /// <summary>"4 s", "3 min", "2 h", "5 d" ("4초", "3분" in Korean): whole units, never negative.</summary>
     public static string Ago(TimeSpan span)
     {
         if (span < TimeSpan.Zero) span = TimeSpan.Zero;
         var c = CultureInfo.InvariantCulture;
-        return span.TotalSeconds < 60 ? ((int)span.TotalSeconds).ToString(c) + " s"
-            : span.TotalMinutes < 60 ? ((int)span.TotalMinutes).ToString(c) + " min"
-            : span.TotalHours < 48 ? ((int)span.TotalHours).ToString(c) + " h"
-            : ((int)span.TotalDays).ToString(c) + " d";
+        return span.TotalSeconds < 60 ? W("Live.Seconds", ((int)span.TotalSeconds).ToString(c))
+            : span.TotalMinutes < 60 ? W("Live.Minutes", ((int)span.TotalMinutes).ToString(c))
+            : span.TotalHours < 48 ? W("Live.Hours", ((int)span.TotalHours).ToString(c))
+            : W("Live.Days", ((int)span.TotalDays).ToString(c));
     }
 }

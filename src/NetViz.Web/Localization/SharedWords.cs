@@ -19,6 +19,9 @@ public static class SharedWords
         return args.Length == 0 ? format : string.Format(CultureInfo.CurrentCulture, format, args);
     }
 
+    /// <summary>The word for <paramref name="key"/> in the current UI culture, or null when no resource has it.</summary>
+    public static string? Find(string key) => Resources.GetString(key, CultureInfo.CurrentUICulture);
+
     /// <summary>What the graph module draws itself (create({ words })), in the current UI culture.</summary>
     public static object ForGraphModule() => new
     {

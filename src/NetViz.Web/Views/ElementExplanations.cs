@@ -1,6 +1,7 @@
 using System.Globalization;
 using NetViz.Core.Model;
 using NetViz.Web.Graph;
+using NetViz.Web.Localization;
 
 namespace NetViz.Web.Views;
 
@@ -362,136 +363,137 @@ public static class ElementExplanations
         };
     }
 
-    /// <summary>Every sentence the explanations say, in one place (issue 13 localises them here).</summary>
+    /// <summary>
+    /// Every sentence the explanations say, in one place, in the page's language (resources "Explain.*" of strings.py).
+    /// Names and values read from the host are always format arguments, never part of the format string.
+    /// </summary>
     internal static class Say
     {
-        public const string WhatThisIs = "What this is";
-        public const string HowItIsNetworked = "How it is networked";
-        public const string Routes = "Routes";
-        public const string PublishedPorts = "Published ports";
-        public const string LikeTheHost = "Like the host:";
-        public const string NoNamespace = "It has no network namespace to route from (not running).";
-        public const string NoRoutes = "Its routing table is empty: no route, not even to a local subnet, so nothing outside this namespace is reachable.";
-        public const string TheHost = "the host";
-        public const string UnknownNamespace = "an unknown namespace";
-        public const string NoneNetwork = "Docker's \"none\" network: a container on it gets a namespace with only lo, no routes and no way out.";
-        public const string HostNetwork = "Docker's \"host\" network: a container on it gets no namespace of its own and uses the host's interfaces, routes and ports.";
+        private static string W(string key, params object[] args) => SharedWords.Get("Explain." + key, args);
+
+        public static string WhatThisIs => W("WhatThisIs");
+        public static string HowItIsNetworked => W("HowItIsNetworked");
+        public static string Routes => W("Routes");
+        public static string PublishedPorts => W("PublishedPorts");
+        public static string LikeTheHost => W("LikeTheHost");
+        public static string HostsTable => W("HostsTable");
+        public static string NoNamespace => W("NoNamespace");
+        public static string NoRoutes => W("NoRoutes");
+        public static string TheHost => W("TheHost");
+        public static string UnknownNamespace => W("UnknownNamespace");
+        public static string NoneNetwork => W("NoneNetwork");
+        public static string HostNetwork => W("HostNetwork");
 
         private static string Inode(ulong? inode) => inode is { } i ? i.ToString(CultureInfo.InvariantCulture) : "?";
-        private static string List(IReadOnlyCollection<string> items) => items.Count == 0 ? "none" : string.Join(", ", items);
+        private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+        private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+        private static string List(IReadOnlyCollection<string> items) => items.Count == 0 ? W("None") : string.Join(", ", items);
+        private static string Sentences(params string[] sentences) => string.Join(" ", sentences.Where(s => s.Length > 0));
 
-        public static string NotRunning(string name, string state) => $"{name} is {state}: a stopped container has no processes, so no network namespace.";
+        public static string NotRunning(string name, string state) => W("NotRunning", name, DockerWords.State(state));
 
-        public static string ModeNone(string name, ulong? inode, string? interfaces) =>
-            $"--network none: {name} has a namespace of its own (inode {Inode(inode)}) holding only {interfaces ?? "lo"}. No veth, no bridge, no route out; nothing outside can reach it.";
+        public static string ModeNone(string name, ulong? inode, string? interfaces) => W("ModeNone", name, Inode(inode), interfaces ?? W("Lo"));
 
-        public static string ModeHost(string name, ulong? inode) =>
-            $"--network host: {name} has no network namespace of its own. It runs in the host's (inode {Inode(inode)}), sees every host interface and binds its ports on the host directly: no veth, no bridge, no DNAT.";
+        public static string ModeHost(string name, ulong? inode) => W("ModeHost", name, Inode(inode));
 
         public static string ModeJoined(string name, string owner, ulong? inode, string? interfaces) =>
-            $"--network container:{owner}: {name} has no network namespace of its own; it joins {owner}'s (inode {Inode(inode)}). It shares {owner}'s interfaces ({interfaces ?? "none"}), addresses, routes and ports: localhost is the same for both.";
+            W("ModeJoined", name, owner, Inode(inode), interfaces ?? W("None"));
 
         public static string OwnersNetwork(string owner, string network, string? ip, string? gateway) =>
-            $"{owner} is attached to {network}" + (ip is null ? "" : $" as {ip}") + (gateway is null ? ", without a gateway." : $", gateway {gateway}.");
+            W((ip, gateway) switch
+            {
+                (null, null) => "OwnersNetwork",
+                (_, null) => "OwnersNetwork.Ip",
+                (null, _) => "OwnersNetwork.Gateway",
+                _ => "OwnersNetwork.IpGateway",
+            }, owner, network, ip ?? "", gateway ?? "");
 
-        public static string OnBridge(string network, bool isDefault, string? nic, string? address, string? peer, string? bridge, string? gateway) =>
-            $"On {(isDefault ? "Docker's default bridge network" : "the user-defined bridge network")} {network}: " +
-            $"{nic ?? "its interface"}{(address is null ? "" : $" ({address})")} is one end of a veth pair; the other end, {peer ?? "?"}, is a port of the Linux bridge {bridge ?? "?"}" +
-            (gateway is null ? "." : $", whose address {gateway} is the gateway.") +
-            (isDefault ? " Containers here reach each other by IP only (no DNS names on the default bridge)." : " Containers here find each other by name through Docker's DNS at 127.0.0.11.");
+        public static string OnBridge(string network, bool isDefault, string? nic, string? address, string? peer, string? bridge, string? gateway)
+        {
+            var key = (isDefault ? "OnBridge.Default" : "OnBridge.User") + (gateway is null ? "" : ".Gateway");
+            var device = (nic ?? W("ItsInterface")) + (address is null ? "" : $" ({address})");
+            return Sentences(W(key, network, device, peer ?? "?", bridge ?? "?", gateway ?? ""), W(isDefault ? "DnsDefault" : "DnsUser"));
+        }
 
-        public static string InternalNetwork(string network) =>
-            $"{network} is internal: Docker gives it no MASQUERADE rule and isolates it, so containers on it reach each other but nothing outside.";
+        public static string InternalNetwork(string network) => W("InternalNetwork", network);
 
         public static string OnMacvlan(string network, string? nic, string? address, string? mac, string? parent) =>
-            $"On macvlan network {network}: {nic ?? "its interface"}{(address is null ? "" : $" ({address})")} is a macvlan device on the host's {parent ?? "parent NIC"} with its own MAC {mac ?? "?"}. " +
-            $"Frames leave straight through {parent ?? "the parent"}: no veth, no bridge, no NAT. The host cannot reach it through {parent ?? "the parent"} itself (macvlan keeps the parent apart).";
+            W("OnMacvlan", network, (nic ?? W("ItsInterface")) + (address is null ? "" : $" ({address})"), parent ?? W("ParentNic"), mac ?? "?",
+                parent ?? W("TheParent"));
 
         public static string DefaultRoute(string? gateway, string? dev, int family) =>
-            gateway is null
-                ? $"The default route{(family == 6 ? " (IPv6)" : "")} leaves directly on {dev ?? "?"} (no gateway)."
-                : $"The default route{(family == 6 ? " (IPv6)" : "")} goes via {gateway} on {dev ?? "?"}.";
+            W(gateway is null ? "DefaultRoute.Direct" : "DefaultRoute", family == 6 ? " (IPv6)" : "", gateway ?? "", dev ?? "?");
 
-        public static string NoDefaultRoute(IReadOnlyCollection<string> routes) =>
-            $"It has no default route: it reaches only {List(routes)}.";
+        public static string NoDefaultRoute(IReadOnlyCollection<string> routes) => W("NoDefaultRoute", List(routes));
 
         public static string HostNetns(ulong inode, IReadOnlyCollection<string> containers) =>
-            $"The host's network namespace (inode {inode}): the one NetViz runs in, with the host's NICs, bridges and the host ends of the veth pairs." +
-            (containers.Count == 0 ? "" : $" --network host containers run here too: {List(containers)}.");
+            Sentences(W("HostNetns", Inode(inode)), containers.Count == 0 ? "" : W("HostNetns.Containers", List(containers)));
 
         public static string ContainerNetns(ulong inode, IReadOnlyCollection<string> containers, bool onlyLoopback, string? interfaces) =>
-            $"Network namespace {inode} of {List(containers)}, made by Docker (under /var/run/docker/netns, so ip netns list does not show it). Interfaces: {interfaces ?? "none"}." +
-            (onlyLoopback ? " It holds only loopback: a --network none container." : "");
+            Sentences(W("ContainerNetns", Inode(inode), List(containers), interfaces ?? W("None")), onlyLoopback ? W("ContainerNetns.OnlyLoopback") : "");
 
-        public static string ManualNetns(string name, ulong inode, string? interfaces) =>
-            $"Namespace {name} (inode {inode}), made by hand with ip netns add: a bind mount at /var/run/netns/{name} keeps it alive without any process. Interfaces: {interfaces ?? "none"}.";
+        public static string ManualNetns(string name, ulong inode, string? interfaces) => W("ManualNetns", name, Inode(inode), interfaces ?? W("None"));
 
         public static string AnonymousNetns(ulong inode, IReadOnlyCollection<int> pids, string? interfaces) =>
-            $"Namespace {inode}, made neither by Docker nor by ip netns: held by process{(pids.Count == 1 ? "" : "es")} {(pids.Count == 0 ? "none found" : string.Join(", ", pids))}. Interfaces: {interfaces ?? "none"}.";
+            W(pids.Count switch { 0 => "AnonymousNetns.NoPid", 1 => "AnonymousNetns.One", _ => "AnonymousNetns.Many" },
+                Inode(inode), string.Join(", ", pids.Select(Number)), interfaces ?? W("None"));
 
-        public static string ContainersNamespace(IReadOnlyCollection<string> containers) => $"the namespace of {List(containers)}";
-        public static string NamedNamespace(string name) => $"namespace {name} (ip netns)";
-        public static string InodeNamespace(ulong inode) => $"namespace {inode}";
+        public static string ContainersNamespace(IReadOnlyCollection<string> containers) => W("ContainersNamespace", List(containers));
+        public static string NamedNamespace(string name) => W("NamedNamespace", name);
+        public static string InodeNamespace(ulong inode) => W("InodeNamespace", Inode(inode));
 
-        public static string Loopback(string name, string where) => $"{name} is the loopback of {where}: 127.0.0.1 here is this namespace only.";
+        public static string Loopback(string name, string where) => W("Loopback", name, where);
 
         public static string Veth(string name, string where, string? peer, string? peerWhere) =>
-            peer is null
-                ? $"{name} is a veth in {where}; its other end was not found (it may be in a namespace NetViz cannot read)."
-                : $"{name} is one end of a veth pair in {where}: what enters here leaves at {peer} in {peerWhere}, and the other way round.";
+            peer is null ? W("Veth.NoPeer", name, where) : W("Veth", name, where, peer, peerWhere ?? "?");
 
         public static string Bridge(string name, IReadOnlyCollection<string> ports, IReadOnlyCollection<string> addresses, IReadOnlyCollection<string> networks) =>
-            $"{name} is a Linux bridge (a virtual switch). Ports: {List(ports)}." +
-            (addresses.Count == 0 ? " It has no address: it switches frames but is nobody's gateway." : $" Its address {List(addresses)} is the gateway of the namespaces behind its ports.") +
-            (networks.Count == 0 ? " No Docker network uses it (made by hand)." : $" It implements Docker network {List(networks)}.");
+            Sentences(W("Bridge", name, List(ports)),
+                addresses.Count == 0 ? W("Bridge.NoAddress") : W("Bridge.Address", List(addresses)),
+                networks.Count == 0 ? W("Bridge.NoNetwork") : W("Bridge.Networks", List(networks)));
 
         public static string MacvlanDevice(string name, string type, string where, string? lower, string? mac) =>
-            $"{name} is a {type} device in {where} on the host's {lower ?? "parent NIC"}, with its own MAC {mac ?? "?"}: frames leave directly through {lower ?? "the parent"}, no bridge and no NAT.";
+            W("MacvlanDevice", name, type, where, lower ?? W("ParentNic"), mac ?? "?", lower ?? W("TheParent"));
 
         public static string Link(string name, string type, string where, string? defaultGateway) =>
-            $"{name} is a {type} link in {where}." + (defaultGateway is null ? "" : $" The host's default route leaves by it, via {defaultGateway}.");
+            Sentences(W("Link", name, type, where), defaultGateway is null ? "" : W("Link.DefaultRoute", defaultGateway));
 
-        public static string PortOf(string name, string master) => $"{name} is a port of {master}: frames arriving on it are switched by {master}.";
+        public static string PortOf(string name, string master) => W("PortOf", name, master);
 
-        public static string VethCable(string a, string aWhere, string b, string bWhere) =>
-            $"A veth pair: {a} in {aWhere} and {b} in {bWhere} are two ends of one cable.";
+        public static string VethCable(string a, string aWhere, string b, string bWhere) => W("VethCable", a, aWhere, b, bWhere);
 
         public static string MacvlanNetwork(string name, string driver, string? parent, IReadOnlyCollection<string> subnets, IReadOnlyCollection<string> gateways) =>
-            $"{name} is a {driver} network on the host's {parent ?? "parent NIC"}: each container gets its own {driver} device and address in {List(subnets)} on the parent's LAN, gateway {List(gateways)}. No bridge, no NAT.";
+            W("MacvlanNetwork", name, driver, parent ?? W("ParentNic"), List(subnets), List(gateways));
 
         public static string BridgeNetwork(string name, bool isDefault, string? bridge, IReadOnlyCollection<string> subnets, IReadOnlyCollection<string> gateways) =>
-            $"{(isDefault ? "Docker's default bridge network" : "A user-defined bridge network")} {name}: the Linux bridge {bridge ?? "?"}, subnet {List(subnets)}, gateway {List(gateways)} (the bridge's own address).";
+            W(isDefault ? "BridgeNetwork.Default" : "BridgeNetwork.User", name, bridge ?? "?", List(subnets), List(gateways));
 
-        public static string OtherNetwork(string name, string driver) => $"{name} is a Docker network with the {driver} driver.";
+        public static string OtherNetwork(string name, string driver) => W("OtherNetwork", name, driver);
 
-        public static string Attached(IReadOnlyCollection<string> containers) => $"Attached containers: {List(containers)}.";
+        public static string Attached(IReadOnlyCollection<string> containers) => W("Attached", List(containers));
 
         public static string Masquerade(string? source, string? notOut, long packets) =>
-            $"MASQUERADE: connections from {source ?? "any address"} leaving by {(notOut is null ? "any interface" : "any interface but " + notOut)} get the outgoing interface's address as source, so replies come back to the host. {packets} packets matched so far (the first packet of each connection).";
+            W("Masquerade", source ?? W("AnyAddress"), notOut is null ? W("AnyInterface") : W("AnyInterfaceBut", notOut), Number(packets));
 
         public static string Dnat(string? protocol, string? hostIp, int? hostPort, string? toIp, int? toPort, string? notIn, long packets) =>
-            $"DNAT: new {protocol ?? "ip"} connections to {hostIp ?? "any host address"}:{hostPort?.ToString(CultureInfo.InvariantCulture) ?? "*"}" +
-            (notIn is null ? "" : $" arriving from outside {notIn}") +
-            $" are sent to {toIp ?? "?"}:{toPort?.ToString(CultureInfo.InvariantCulture) ?? "?"} (a published port). {packets} packets matched so far.";
+            W(notIn is null ? "Dnat" : "Dnat.NotIn", protocol ?? "ip", hostIp ?? W("AnyHostAddress"), hostPort is { } hp ? Number(hp) : "*",
+                toIp ?? "?", toPort is { } tp ? Number(tp) : "?", Number(packets), notIn ?? "");
 
         public static string LoopbackViaProxy(string? hostIp, int? hostPort, int? proxyPid)
         {
-            var port = hostPort?.ToString(CultureInfo.InvariantCulture) ?? "*";
-            var proxy = proxyPid is { } pid
-                ? $"docker-proxy (PID {pid.ToString(CultureInfo.InvariantCulture)}), listening on {hostIp ?? "0.0.0.0"}:{port}, carries it"
-                : "no docker-proxy was found listening on that port (userland-proxy off, or it could not be read), so such a connection may find nothing";
-            return $"Remote traffic (and traffic from containers) takes the DNAT rule. A connection the host itself opens to 127.0.0.1:{port} skips it (Docker's OUTPUT jump excludes 127.0.0.0/8): {proxy}, and the rule's counter does not move.";
+            var port = hostPort is { } p ? Number(p) : "*";
+            return proxyPid is { } pid ? W("LoopbackViaProxy", port, Number(pid), hostIp ?? "0.0.0.0") : W("LoopbackNoProxy", port);
         }
 
         public static string OtherRule(string chain, int position, string? target) =>
-            $"Rule {position} of the {chain} chain{(target is null ? "" : ", target " + target)}: it translates nothing itself.";
+            W(target is null ? "OtherRule" : "OtherRule.Target", Number(position), chain, target ?? "");
 
         public static string Published(string? hostIp, int hostPort, int containerPort, string protocol, string? toIp) =>
-            $"{hostIp ?? "0.0.0.0"}:{hostPort} on the host goes to port {containerPort}/{protocol}" + (toIp is null ? "." : $" at {toIp}.");
+            W(toIp is null ? "Published" : "Published.To", hostIp ?? "0.0.0.0", Number(hostPort), Number(containerPort), protocol, toIp ?? "");
 
-        public static string ExposedOnly(int containerPort, string protocol) => $"{containerPort}/{protocol} is exposed but not published: only reachable from the same network.";
+        public static string ExposedOnly(int containerPort, string protocol) => W("ExposedOnly", Number(containerPort), protocol);
 
         public static string External(string? via, string? gateway) =>
-            $"Everything beyond the host's default route: via {gateway ?? "no gateway"} on {via ?? "?"}.";
+            W(gateway is null ? "External.NoGateway" : "External", gateway ?? "", via ?? "?");
     }
 }

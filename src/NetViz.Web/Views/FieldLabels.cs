@@ -47,9 +47,10 @@ public static partial class FieldLabels
         ["sandboxKey"] = ".NetworkSettings.SandboxKey",
     };
 
-    /// <summary>The member's name in words, with its unit.</summary>
+    /// <summary>The member's name in words, with its unit; in Korean from strings.py ("Field." + the name) when it has one.</summary>
     public static string Label(string apiName)
     {
+        if (apiName.Length <= 64 && NetViz.Web.Localization.SharedWords.Find("Field." + apiName) is { Length: > 0 } said) return said;
         if (Labels.TryGetValue(apiName, out var label)) return label;
         var words = CamelBoundary().Replace(apiName, " $1").ToLowerInvariant();
         return words.Length == 0 ? apiName : char.ToUpperInvariant(words[0]) + words[1..];

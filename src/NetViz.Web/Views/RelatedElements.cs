@@ -107,7 +107,10 @@ public static class RelatedElements
         return label;
     }
 
-    /// <summary>The relation labels, in one place for localisation.</summary>
+    /// <summary>A relation (one of <see cref="Rel"/>) in the page's language; the English value stays its identity.</summary>
+    public static string Word(string relation) => NetViz.Web.Localization.SharedWords.Find("Rel." + relation) ?? relation;
+
+    /// <summary>The relation labels, in one place for localisation (strings.py: "Rel." + the value).</summary>
     public static class Rel
     {
         public const string Peer = "veth peer";

@@ -20,6 +20,16 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
 
     private static void UseLanguage(string language) => CultureInfo.CurrentUICulture = new CultureInfo(language);
 
+    /// <summary>The Korean resource <paramref name="key"/> filled with the arguments; fails when it is missing or not Korean.</summary>
+    private static string Ko(string key, params object[] args)
+    {
+        var resources = new System.Resources.ResourceManager("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
+        var format = resources.GetString(key, new CultureInfo("ko"));
+        Assert.NotNull(format);
+        Assert.NotEqual(resources.GetString(key, CultureInfo.InvariantCulture), format);
+        return string.Format(CultureInfo.InvariantCulture, format, args);
+    }
+
     [Fact]
     public void The_language_switch_shows_the_current_language_and_links_through_the_cookie_endpoint_back_to_the_page()
     {
@@ -158,7 +168,11 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         cut.Find("[data-testid='timeline-episode']").Click();
 
         var texts = cut.FindAll("[data-testid='timeline-step']").Select(s => s.TextContent.Trim()).ToList();
-        Assert.Contains("vethc0ffee1이(가) bridge docker0에 연결됨", texts);
+        // Docker's and the kernel's words in Korean too: the bridge is 브리지, the new container's state 실행 중 (running).
+        Assert.Contains(Ko("Step.enslaved", "vethc0ffee1", Ko("Docker.LinkType.bridge"), "docker0"), texts);
+        var created = after.Nodes.OfType<NetViz.Core.Model.ContainerNode>().Single(c => !before.Nodes.Any(b => b.Id == c.Id));
+        Assert.Contains(Ko("Step.container-created", created.Name, created.Image, Ko("Docker.State." + created.State), created.NetworkMode), texts);
+        Assert.DoesNotContain(texts, t => t.Contains(" bridge docker0", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("veth 페어 ", StringComparison.Ordinal));
     }
 }

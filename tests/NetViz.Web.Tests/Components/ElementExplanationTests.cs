@@ -15,17 +15,17 @@ namespace NetViz.Web.Tests.Components;
 /// </summary>
 public class ElementExplanationTests : DashboardTestContext
 {
-    private const string MacvlanNetId = "f1f1f1f1e2e2e2e2d3d3d3d3c4c4c4c4b5b5b5b5a6a6a6a6978797879787978";
-    private const string InternalNetId = "c1c1c1c1e2e2e2e2d3d3d3d3c4c4c4c4b5b5b5b5a6a6a6a6978797879787978";
-    private const string MacId = "abab0000aaaabbbbccccddddeeeeffff0000111122223333444455556666777e";
-    private const string VaultId = "cdcd0000aaaabbbbccccddddeeeeffff0000111122223333444455556666777f";
-    private const ulong MacInode = 4026532811, VaultInode = 4026532812;
+    internal const string MacvlanNetId = "f1f1f1f1e2e2e2e2d3d3d3d3c4c4c4c4b5b5b5b5a6a6a6a6978797879787978";
+    internal const string InternalNetId = "c1c1c1c1e2e2e2e2d3d3d3d3c4c4c4c4b5b5b5b5a6a6a6a6978797879787978";
+    internal const string MacId = "abab0000aaaabbbbccccddddeeeeffff0000111122223333444455556666777e";
+    internal const string VaultId = "cdcd0000aaaabbbbccccddddeeeeffff0000111122223333444455556666777f";
+    internal const ulong MacInode = 4026532811, VaultInode = 4026532812;
 
     private static Route Default(string gateway, string dev) => new() { Family = 4, Destination = "default", Gateway = gateway, Dev = dev };
     private static Route Link(string cidr, string dev) => new() { Family = 4, Destination = cidr, Dev = dev, Scope = "link" };
 
     /// <summary>The sample with the routing tables the kernel would report, the sidecar moved to db, a macvlan and an internal container.</summary>
-    private static TopologySnapshot Lab()
+    internal static TopologySnapshot Lab()
     {
         var sample = Create();
         var sidecar = Ctr(SidecarId);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using NetViz.Core.Timeline;
+using NetViz.Web.Localization;
 
 namespace NetViz.Web.Components.Shared;
 
@@ -113,10 +114,30 @@ public static class StepWording
     {
         if (LanguageSwitch.Current == "en") return step.Text;
         var args = step.Args.Select(a => (object)a).ToArray();
+        var key = $"Step.{step.Kind}";
         // A namespace's containers read as "(web)" after its number; nothing when it has none.
         if (step.Kind is StepKinds.NetnsCreated or StepKinds.NetnsRemoved && args.Length > 1)
             args[1] = args[1] is string { Length: > 0 } names ? $"({names})" : "";
-        var text = localizer[$"Step.{step.Kind}", args];
+        // Docker's and the kernel's words (exited, bridge) in the page's language; the values (names, modes) as they are.
+        switch (step.Kind)
+        {
+            case StepKinds.ContainerCreated when args.Length > 2:
+                args[2] = DockerWords.State(step.Args[2]);
+                break;
+            case StepKinds.ContainerStopped when args.Length > 1:
+                args[1] = DockerWords.State(step.Args[1]);
+                break;
+            case StepKinds.LinkCreated or StepKinds.LinkInNetns or StepKinds.LinkRemoved when args.Length > 0:
+                args[0] = DockerWords.LinkType(step.Args[0]);
+                break;
+            case StepKinds.Enslaved or StepKinds.Released when args.Length > 1:
+                args[1] = DockerWords.LinkType(step.Args[1]);
+                break;
+            case StepKinds.NetworkCreated when args.Length > 2 && step.Args[2].Length == 0:
+                key += ".nosubnet"; // null and host networks have no subnet: no dangling ", )"
+                break;
+        }
+        var text = localizer[key, args];
         return text.ResourceNotFound ? step.Text : text.Value.Trim();
     }
 }
