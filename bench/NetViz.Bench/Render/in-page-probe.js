@@ -107,7 +107,8 @@
     const reset = m.adds[0] || {};
     const layout = m.layouts.find(l => l.start >= (reset.t0 ?? 0)) || {};
     const firstDraw = m.renders.find(t => t >= (reset.end ?? Infinity));
-    const nodes = cy.nodes();
+    // A node another process removed fades out for a moment (class nv-leaving) but is no longer in the snapshot.
+    const nodes = cy.nodes().not('.nv-leaving');
     return JSON.stringify({
       domContentLoaded: m.marks.domContentLoaded, wsOpen: m.marks.wsOpen, cyCreated: m.marks.cyCreated,
       resetFrame: reset.frame ? reset.frame.t : null, payloadBytes: reset.frame ? reset.frame.size : 0,

@@ -34,7 +34,9 @@ export function measureLabel(label, fontSize, weight) {
   for (const line of String(label ?? '').split('\n')) {
     width = Math.max(width, measureContext.measureText(line).width);
   }
-  if (measureCache.size > 5000) measureCache.clear();
+  // Bounded, but above what a 300-namespace host needs (each label in up to four fonts): a cache that is
+  // cleared on every diff measures everything again.
+  if (measureCache.size > 40000) measureCache.clear();
   measureCache.set(key, width);
   return width;
 }

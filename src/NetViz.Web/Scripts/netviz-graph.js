@@ -15,8 +15,10 @@ import { LaneUnderlay } from './lane-underlay.js';
 import { focusNodes } from './graph-focus.js';
 import { attachKeyboard } from './graph-keys.js';
 import { setWords } from './graph-words.js';
+import { installCompoundSpeedups } from './cytoscape-compound.js';
 
 cytoscape.use(fcose);
+installCompoundSpeedups(cytoscape);
 
 const FLASH_MS = 1500;
 const FADE_MS = 1200;
