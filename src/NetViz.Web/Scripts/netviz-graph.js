@@ -173,6 +173,26 @@ class NetVizGraph {
   }
 
   /**
+   * Draws the graph fetched while the page started (wwwroot/js/graph-prefetch.js) if it is the snapshot the circuit's
+   * first reset names (same sequence) and nothing was drawn yet; returns whether it did. Otherwise nothing changes and
+   * the caller sends reset. The fetched copy is used at most once.
+   */
+  async adoptPrefetched(sequence) {
+    const pending = window.netvizGraphPrefetch;
+    window.netvizGraphPrefetch = undefined;
+    if (this._disposed || !pending || typeof pending.then !== 'function') return false;
+    let answer;
+    try {
+      answer = await pending;
+    } catch {
+      return false;
+    }
+    if (this._disposed || this._lastSequence !== null || !answer || answer.sequence !== sequence || !Array.isArray(answer.elements)) return false;
+    this.reset(answer.elements, sequence);
+    return true;
+  }
+
+  /**
    * Applies one numbered diff. Returns false (and changes nothing) when diff.sequence is not the
    * successor of the last applied sequence: the caller then fetches a fresh snapshot and resets.
    */

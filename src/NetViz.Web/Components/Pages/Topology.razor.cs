@@ -50,6 +50,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private bool _graphReady;
     private bool _missedWhilePaused;
     private bool _needsReset;
+    private bool _prefetchAsked;
     private string? _graphError;
     private string? _pendingFocus;
     private string? _show;
@@ -285,7 +286,15 @@ public partial class Topology : ComponentBase, IAsyncDisposable
 
     private async Task ResetAsync(TopologySnapshot snapshot, long sequence)
     {
-        await _graph!.InvokeVoidAsync("reset", CytoscapeElementMapper.ToElements(snapshot), sequence);
+        // The first picture: the copy the page fetched while it started (GET /api/graph), when it is this very snapshot.
+        // Asked once; after that, and when it is another snapshot, the elements go over the circuit.
+        var adopted = false;
+        if (!_prefetchAsked)
+        {
+            _prefetchAsked = true;
+            adopted = await _graph!.InvokeAsync<bool>("adoptPrefetched", sequence);
+        }
+        if (!adopted) await _graph!.InvokeVoidAsync("reset", CytoscapeElementMapper.ToElements(snapshot), sequence);
         Show(snapshot, sequence);
         if (!_graphReady)
         {
