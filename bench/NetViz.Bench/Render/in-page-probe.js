@@ -123,6 +123,32 @@
     });
   };
 
+  // Records frame deltas for durationMs while the benchmark moves the viewport with the real mouse (drag, wheel),
+  // as a person does: Cytoscape then draws a cached texture of the picture (textureOnViewport), which programmatic
+  // cy.panBy/cy.zoom calls never do. Starts from the fitted view; returns where the background is for the drag.
+  m.fitForInput = () => {
+    const cy = window.netvizCy;
+    cy.stop();
+    cy.fit(undefined, 40);
+    const r = cy.container().getBoundingClientRect();
+    // The fit leaves a 40 px margin: its corner is background, where a drag pans instead of moving a node.
+    return JSON.stringify({ x: r.left + 10, y: r.top + 10, cx: r.left + r.width / 2, cy: r.top + r.height / 2, zoom: cy.zoom() });
+  };
+  m.record = durationMs => new Promise(resolve => {
+    let longTasks = 0;
+    const po = new PerformanceObserver(list => { longTasks += list.getEntries().length; });
+    try { po.observe({ entryTypes: ['longtask'] }); } catch { /* not supported */ }
+    const deltas = [];
+    let start = null, last = null;
+    const frame = t => {
+      if (start === null) { start = t; last = t; requestAnimationFrame(frame); return; }
+      deltas.push(t - last); last = t;
+      if (t - start < durationMs) requestAnimationFrame(frame);
+      else { po.disconnect(); resolve({ deltas, elapsed: t - start, zoom: window.netvizCy.zoom(), longTasks }); }
+    };
+    requestAnimationFrame(frame);
+  });
+
   // Moves the viewport once per animation frame for durationMs and returns the frame deltas.
   m.motion = (kind, durationMs) => new Promise(resolve => {
     const cy = window.netvizCy;

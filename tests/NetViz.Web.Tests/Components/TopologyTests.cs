@@ -69,6 +69,7 @@ public class TopologyTests : DashboardTestContext
         Assert.DoesNotContain("reset", _module.Invocations.Identifiers);
         Assert.Equal("1", page.Find("[data-testid='graph']").GetAttribute("data-sequence"));
         Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready"));
+        Assert.Equal(Topology.FirstPicturePrefetched, page.Find("[data-testid='graph']").GetAttribute("data-first-picture"));
 
         var change = Feed.Publish(WithCacheContainer(Feed.Current));
 
@@ -85,6 +86,7 @@ public class TopologyTests : DashboardTestContext
         var page = RenderTopology();
         Assert.Equal(1L, Assert.Single(Calls("adoptPrefetched")).Arguments[0]);
         Assert.Equal(CytoscapeElementMapper.ToElements(Feed.Current), Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(Assert.Single(Calls("reset")).Arguments[0]));
+        Assert.Equal(Topology.FirstPictureCircuit, page.Find("[data-testid='graph']").GetAttribute("data-first-picture"));
 
         Feed.Publish(WithCacheContainer(Feed.Current), skipped: 1);
 

@@ -51,6 +51,13 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private bool _missedWhilePaused;
     private bool _needsReset;
     private bool _prefetchAsked;
+    private string? _firstPicture;
+
+    /// <summary><c>data-first-picture</c>: the first picture came from the page's own GET /api/graph ...</summary>
+    public const string FirstPicturePrefetched = "prefetched";
+
+    /// <summary>... or over the circuit (no fetched copy of that snapshot: the host changed meanwhile, or the fetch failed).</summary>
+    public const string FirstPictureCircuit = "circuit";
     private string? _graphError;
     private string? _pendingFocus;
     private string? _show;
@@ -293,6 +300,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         {
             _prefetchAsked = true;
             adopted = await _graph!.InvokeAsync<bool>("adoptPrefetched", sequence);
+            _firstPicture = adopted ? FirstPicturePrefetched : FirstPictureCircuit;
         }
         if (!adopted) await _graph!.InvokeVoidAsync("reset", CytoscapeElementMapper.ToElements(snapshot), sequence);
         Show(snapshot, sequence);
