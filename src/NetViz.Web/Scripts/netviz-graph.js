@@ -32,7 +32,7 @@ const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 
  * Creates the graph inside containerElement.
  * @param {HTMLElement} containerElement the element Cytoscape draws into (an ElementReference from Blazor)
  * @param {{invokeMethodAsync: Function} | null} dotNetRef DotNetObjectReference for OnElementSelected/OnBackgroundSelected
- * @param {{theme?: 'light'|'dark', projector?: boolean, layout?: string}} options
+ * @param {{theme?: 'light'|'dark', projector?: boolean, layout?: string, filter?: object, words?: object}} options
  */
 export function create(containerElement, dotNetRef, options) {
   return new NetVizGraph(containerElement, dotNetRef, options ?? {});
@@ -47,7 +47,8 @@ class NetVizGraph {
     this._projector = !!options.projector;
     this._layoutName = LAYOUTS.has(options.layout) ? options.layout : DEFAULT_LAYOUT;
     this._lastSequence = null;
-    this._filter = { hideLoopback: false, hideHostDevices: false, hideNat: false, focus: null };
+    // The page's filter from the start (options.filter, as setFilter takes it): the first picture is drawn filtered once.
+    this._filter = normaliseFilter(options.filter);
     this._focusSet = null;
     this._plan = null;
     this._lodEles = null;
@@ -286,15 +287,8 @@ class NetVizGraph {
    */
   setFilter(filter) {
     if (this._disposed) return 0;
-    const f = filter ?? {};
-    const focus = typeof f.focus === 'string' && f.focus.length ? f.focus : typeof f.network === 'string' && f.network.length ? f.network : null;
     const before = this._filter;
-    this._filter = {
-      hideLoopback: !!f.hideLoopback,
-      hideHostDevices: !!f.hideHostDevices,
-      hideNat: !!f.hideNat,
-      focus,
-    };
+    this._filter = normaliseFilter(filter);
     const cy = this.cy;
     const wasHidden = new Set(cy.elements('.nv-hidden').map(e => e.id()));
     this._computeFocus();
@@ -897,6 +891,13 @@ function withNeighbours(ele) {
   if (ele.isNode() && ele.isParent()) eles = eles.union(ele.children().closedNeighborhood());
   const visible = eles.filter(e => !e.hasClass('nv-hidden'));
   return visible.nonempty() ? visible : ele;
+}
+
+/** setFilter's argument (or create's options.filter) as the module keeps it; missing fields are off. */
+function normaliseFilter(filter) {
+  const f = filter ?? {};
+  const focus = typeof f.focus === 'string' && f.focus.length ? f.focus : typeof f.network === 'string' && f.network.length ? f.network : null;
+  return { hideLoopback: !!f.hideLoopback, hideHostDevices: !!f.hideHostDevices, hideNat: !!f.hideNat, focus };
 }
 
 /** Element JSON from the server: copy so Cytoscape never shares objects with the caller. */

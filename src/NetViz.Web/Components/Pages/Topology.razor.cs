@@ -198,17 +198,18 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         }
         try
         {
-            // The saved settings first, so the graph is drawn once, the way it was left.
+            // The module loads while the saved settings are read (two round trips at once, not one after the other);
+            // the settings come first for create, so the graph is drawn once, the way it was left, filter included.
+            var import = JS.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
             await ViewState.RestoreAsync();
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module = await import;
             _dotNetRef = DotNetObjectReference.Create(this);
+            _sentFilter = CurrentFilter;
             _graph = await _module.InvokeAsync<IJSObjectReference>("create", _graphElement, _dotNetRef,
-                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout, words = NetViz.Web.Localization.SharedWords.ForGraphModule() });
+                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout, filter = _sentFilter, words = NetViz.Web.Localization.SharedWords.ForGraphModule() });
             if (_disposed) return;
             _sentLayout = Settings.Layout;
-            _sentFilter = CurrentFilter;
             _renderedPanelOpen = PanelOpen;
-            await _graph.InvokeVoidAsync("setFilter", _sentFilter);
         }
         catch (JSException e)
         {
