@@ -438,22 +438,31 @@ class NetVizGraph {
 
   /** Zooms and pans so the whole picture is in view (no level-of-detail change: the caller does that). */
   _fitViewport() {
+    const viewport = this._fittedViewport(true);
+    if (viewport) this.cy.viewport(viewport);
+  }
+
+  /**
+   * The zoom and pan that show the whole picture. The lanes layout knows its picture's bounds (frames and host band
+   * included): no need to make Cytoscape style and measure every element first, which at 300 namespaces costs a
+   * second. Other layouts (or with measure) use the bounding box of what is shown. Null when there is nothing to fit.
+   */
+  _fittedViewport(measure = false) {
     const cy = this.cy;
-    // The lanes layout knows its picture's bounds (frames and host band included): no need to make
-    // Cytoscape style and measure every element first, which at 300 namespaces costs a second.
     const d = this._activeLayout() === 'lanes' ? this._lastLanes?.bounds : null;
     let box = d && Number.isFinite(d.x1) && d.x2 > d.x1 ? d : null;
     if (!box) {
+      if (!measure) return null;
       const shown = cy.elements(':visible');
-      if (shown.empty()) return;
+      if (shown.empty()) return null;
       box = shown.boundingBox();
     }
     const pad = 24;
     const w = cy.width();
     const h = cy.height();
-    if (!w || !h) return;
+    if (!w || !h) return null;
     const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), 2.5, (w - 2 * pad) / Math.max(1, box.x2 - box.x1), (h - 2 * pad) / Math.max(1, box.y2 - box.y1)));
-    cy.viewport({ zoom, pan: { x: w / 2 - zoom * (box.x1 + box.x2) / 2, y: h / 2 - zoom * (box.y1 + box.y2) / 2 } });
+    return { zoom, pan: { x: w / 2 - zoom * (box.x1 + box.x2) / 2, y: h / 2 - zoom * (box.y1 + box.y2) / 2 } };
   }
 
   /** Re-runs a full layout: 'lanes' (default), 'layered' or 'fcose'. */
@@ -641,7 +650,9 @@ class NetVizGraph {
     if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
       // One animation at a time: a burst of diffs must not queue a fit per diff.
       cy.stop();
-      cy.animate({ fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
+      // The lanes know their picture's bounds: no selector and bounding box over every element (a diff at 300 namespaces).
+      const lanes = this._activeLayout() === 'lanes' ? this._fittedViewport() : null;
+      cy.animate(lanes ?? { fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
     }
   }
 
