@@ -57,6 +57,7 @@ public sealed class ExposedServerTests(ExposedServerFixture app) : IClassFixture
 
     [Theory]
     [InlineData("/api/topology")]
+    [InlineData("/api/graph")]
     [InlineData("/api/events")]
     [InlineData("/api/history")]
     [InlineData("/api/history?episode=1&format=text")]

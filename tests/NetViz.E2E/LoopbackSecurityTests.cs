@@ -14,6 +14,7 @@ public sealed class LoopbackSecurityTests(NetVizAppFixture app)
     [Theory]
     [InlineData("/")]
     [InlineData("/api/topology")]
+    [InlineData("/api/graph")]
     [InlineData("/_framework/blazor.web.js")]
     public async Task A_rebinding_host_name_gets_400_while_loopback_names_get_the_content(string path)
     {

@@ -105,6 +105,8 @@ internal sealed record RenderOptions(int Runs, int Containers, int Namespaces, s
                 "--app-dir" => o with { AppDirectory = Path.GetFullPath(Next()) },
                 "--out" => o with { OutFile = Path.GetFullPath(Next()) },
                 "--chromium" => o with { Chromium = Next() },
+                "--width" => o with { Width = Math.Max(320, int.Parse(Next(), CultureInfo.InvariantCulture)) },
+                "--height" => o with { Height = Math.Max(240, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--profile" => o with { Profile = true },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };

@@ -158,7 +158,50 @@ internal sealed class RenderPage(PublishedNetVizServer server, IBrowser browser,
             results.Add(result);
             await Task.Delay(500);
         }
+        results.Add(await MouseMotionAsync(page, "drag with the mouse, whole graph fitted", drag: true));
+        await Task.Delay(500);
+        results.Add(await MouseMotionAsync(page, "mouse wheel in/out, from fit", drag: false));
         return results;
+    }
+
+    /// <summary>
+    /// 2 s of real mouse input (Playwright's mouse: trusted events through Chromium's input pipeline) while the page
+    /// records its frames: a drag that pans back and forth from the background, or wheel notches in then out.
+    /// </summary>
+    private static async Task<MotionResult> MouseMotionAsync(IPage page, string label, bool drag)
+    {
+        using var at = JsonDocument.Parse(await page.EvaluateAsync<string>("() => window.__nvrb.fitForInput()"));
+        double X(string p) => at.RootElement.GetProperty(p).GetDouble();
+        var zoomAtStart = X("zoom");
+        var recording = page.EvaluateAsync<string>("async () => JSON.stringify(await window.__nvrb.record(2000))");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (drag)
+        {
+            await page.Mouse.MoveAsync((float)X("x"), (float)X("y"));
+            await page.Mouse.DownAsync();
+            var step = 0;
+            while (clock.ElapsedMilliseconds < 2000)
+            {
+                // 6 px right and 3 down per move, turning every 40 moves: the picture swings back and forth.
+                var phase = step++ % 80;
+                var k = phase < 40 ? phase : 80 - phase;
+                await page.Mouse.MoveAsync((float)(X("x") + 6 * k), (float)(X("y") + 3 * k));
+            }
+            await page.Mouse.UpAsync();
+        }
+        else
+        {
+            await page.Mouse.MoveAsync((float)X("cx"), (float)X("cy"));
+            while (clock.ElapsedMilliseconds < 2000)
+                await page.Mouse.WheelAsync(0, clock.ElapsedMilliseconds < 1000 ? -60 : 60);
+        }
+        using var doc = JsonDocument.Parse(await recording);
+        var r = doc.RootElement;
+        var result = new MotionResult(label, zoomAtStart,
+            [.. r.GetProperty("deltas").EnumerateArray().Select(x => x.GetDouble()).Order()],
+            r.GetProperty("elapsed").GetDouble() / 1000, r.GetProperty("longTasks").GetInt32());
+        RenderBenchmark.Log($"  {label}: p95 {RenderReport.Percentile(result.FrameDeltas, 95):F1} ms, {result.FrameDeltas.Length / result.Seconds:F0} fps");
+        return result;
     }
 
     /// <summary>

@@ -18,7 +18,21 @@ internal sealed class RenderScenario(PublishedNetVizServer server, RenderPage pa
         var firsts = new List<FirstRender>();
         for (var run = 0; run < options.Runs; run++)
         {
-            var r = await page.FirstRenderAsync(expectContainers, expectNamespaces);
+            FirstRender r;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    r = await page.FirstRenderAsync(expectContainers, expectNamespaces);
+                    break;
+                }
+                catch (InvalidOperationException e) when (attempt < 3)
+                {
+                    // Other sessions change this host while the page draws it (a diff landing between the page's check and
+                    // the API's): that run's count cannot be checked, so it is run again rather than reported.
+                    RenderBenchmark.Log($"  run {run + 1}: not checkable ({e.Message}), again");
+                }
+            }
             RenderBenchmark.Log($"  run {run + 1}: ready {r.Ready:F0} ms, nodes {r.Nodes} (API now {r.SnapshotNodes}{(r.ExactlyVerified ? ", same sequence" : "")}), reset payload {r.PayloadBytes / 1024} KiB");
             firsts.Add(r);
         }
@@ -28,13 +42,21 @@ internal sealed class RenderScenario(PublishedNetVizServer server, RenderPage pa
         // One open page for every diff: a first render can take minutes at this size.
         var diffPage = await page.OpenReadyAsync();
         await Task.Delay(1500); // let the first layout's frames settle
+        // What a person sees at the fitted view: the smallest container/bridge name on screen and the crossings (graph module's measure()).
+        var legibility = await diffPage.EvaluateAsync<string>(
+            "() => { const m = window.netvizCy.scratch('_netviz').measure(); const px = m.labels.map(l => l.drawn ? l.px : 0);"
+            + " return `fitted zoom ${m.zoom.toFixed(3)}, ${m.overview ? 'overview' : 'detail'}; ${m.labels.length} container/bridge names, smallest ${Math.min(...px).toFixed(1)} px,"
+            + " ${px.filter(p => p >= 12).length} >= 12 px; crossings: veth ${m.crossings.veth}, all ${m.crossings.all} of ${m.crossings.edges} edges`; }");
+        RenderBenchmark.Log($"  {legibility}");
+        report.Line($"Legibility ({options.Width}x{options.Height}): {legibility}");
+        report.Line();
         for (var run = 0; run < options.Runs; run++)
         {
             var d = await page.DiffAsync(diffPage, diff, run);
             RenderBenchmark.Log($"  diff {run + 1}: frame->applyDiff end {d.ApplyEnd - d.Frame:F1} ms, ->drawn {d.Drawn - d.Frame:F1} ms, command->drawn {d.EndToEnd:F0} ms");
             diffs.Add(d);
         }
-        var layouts = await page.CompareLayoutsAsync(diffPage, ["fcose", "layered", "grid"]);
+        var layouts = await page.CompareLayoutsAsync(diffPage, ["lanes", "layered"]);
         var motions = panZoom ? await page.PanZoomAsync(diffPage) : null;
         await diffPage.Context.CloseAsync();
         report.Diffs(diffs, diff);

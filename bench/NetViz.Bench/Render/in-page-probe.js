@@ -107,7 +107,8 @@
     const reset = m.adds[0] || {};
     const layout = m.layouts.find(l => l.start >= (reset.t0 ?? 0)) || {};
     const firstDraw = m.renders.find(t => t >= (reset.end ?? Infinity));
-    const nodes = cy.nodes();
+    // A node another process removed fades out for a moment (class nv-leaving) but is no longer in the snapshot.
+    const nodes = cy.nodes().not('.nv-leaving');
     return JSON.stringify({
       domContentLoaded: m.marks.domContentLoaded, wsOpen: m.marks.wsOpen, cyCreated: m.marks.cyCreated,
       resetFrame: reset.frame ? reset.frame.t : null, payloadBytes: reset.frame ? reset.frame.size : 0,
@@ -121,6 +122,32 @@
       fixtureContainers: nodes.filter(n => n.data('kind') === 'container' && /^nvrb-c\d+$/.test(firstLine(n))).length,
     });
   };
+
+  // Records frame deltas for durationMs while the benchmark moves the viewport with the real mouse (drag, wheel),
+  // as a person does: Cytoscape then draws a cached texture of the picture (textureOnViewport), which programmatic
+  // cy.panBy/cy.zoom calls never do. Starts from the fitted view; returns where the background is for the drag.
+  m.fitForInput = () => {
+    const cy = window.netvizCy;
+    cy.stop();
+    cy.fit(undefined, 40);
+    const r = cy.container().getBoundingClientRect();
+    // The fit leaves a 40 px margin: its corner is background, where a drag pans instead of moving a node.
+    return JSON.stringify({ x: r.left + 10, y: r.top + 10, cx: r.left + r.width / 2, cy: r.top + r.height / 2, zoom: cy.zoom() });
+  };
+  m.record = durationMs => new Promise(resolve => {
+    let longTasks = 0;
+    const po = new PerformanceObserver(list => { longTasks += list.getEntries().length; });
+    try { po.observe({ entryTypes: ['longtask'] }); } catch { /* not supported */ }
+    const deltas = [];
+    let start = null, last = null;
+    const frame = t => {
+      if (start === null) { start = t; last = t; requestAnimationFrame(frame); return; }
+      deltas.push(t - last); last = t;
+      if (t - start < durationMs) requestAnimationFrame(frame);
+      else { po.disconnect(); resolve({ deltas, elapsed: t - start, zoom: window.netvizCy.zoom(), longTasks }); }
+    };
+    requestAnimationFrame(frame);
+  });
 
   // Moves the viewport once per animation frame for durationMs and returns the frame deltas.
   m.motion = (kind, durationMs) => new Promise(resolve => {

@@ -12,6 +12,7 @@ public static class TopologyApi
     public static IEndpointRouteBuilder MapNetVizApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/topology", GetTopologyAsync);
+        app.MapGet(GraphPath, GetGraphAsync);
         app.MapGet("/api/events", StreamEventsAsync);
         app.MapGet("/api/history", GetHistory);
         return app;
@@ -57,6 +58,34 @@ public static class TopologyApi
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"netviz-{snapshot.Host.Hostname}-{snapshot.GeneratedAt:yyyyMMdd-HHmmss}.json\"";
         http.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(http.Response.Body, snapshot, TopologyJson.Indented, http.RequestAborted);
+    }
+
+    /// <summary>The Topology page's own start (wwwroot/js/graph-prefetch.js): the graph's elements of one snapshot and its sequence.</summary>
+    public const string GraphPath = "/api/graph";
+
+    /// <summary>The answer of <c>GET /api/graph</c>: what the graph module's <c>reset(elements, sequence)</c> takes.</summary>
+    public sealed record GraphAnswer(long Sequence, IReadOnlyList<Graph.CytoscapeElement> Elements);
+
+    /// <summary>The names and shapes Blazor's JS interop gives the same objects (camelCase, nulls left out by the records).</summary>
+    private static readonly JsonSerializerOptions InteropJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The Topology page fetches this while Blazor starts, so the graph can be drawn from it when the circuit's first
+    /// reset names the same sequence, instead of waiting for the same elements over the circuit. Snapshot and sequence
+    /// come from one subscription's first update, so they belong together.
+    /// </summary>
+    private static async Task<IResult> GetGraphAsync(HttpContext http, ITopologyFeed feed)
+    {
+        await feed.WaitForFirstSnapshotAsync(FirstSnapshotPatience, http.RequestAborted);
+        using var subscription = feed.Subscribe();
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        patience.CancelAfter(FirstSnapshotPatience);
+        TopologyUpdate first;
+        try { first = await subscription.Reader.ReadAsync(patience.Token); }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested) { return Results.StatusCode(StatusCodes.Status503ServiceUnavailable); }
+        if (first is not TopologyReset reset) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.Json(new GraphAnswer(reset.Sequence, Graph.CytoscapeElementMapper.ToElements(reset.Snapshot)), InteropJson);
     }
 
     /// <summary>

@@ -22,8 +22,18 @@ const measureCache = new Map();
 
 /** Width in px of the widest line of a (possibly multi-line) label at a font size. */
 export function measureLabel(label, fontSize, weight) {
-  const key = `${weight}|${fontSize}|${label}`;
-  const cached = measureCache.get(key);
+  // Two levels (font, then label): the layout and the stylesheet ask ~100 000 times at 300 namespaces, and a key
+  // concatenated from the label would be built and hashed anew on every call; the label strings themselves are
+  // the elements' own, hashed once.
+  const text = typeof label === 'string' ? label : String(label ?? '');
+  const fontKey = `${weight}|${fontSize}`;
+  let byLabel = measureCache.get(fontKey);
+  if (byLabel === undefined) {
+    if (measureCache.size > 64) measureCache.clear();
+    byLabel = new Map();
+    measureCache.set(fontKey, byLabel);
+  }
+  const cached = byLabel.get(text);
   if (cached !== undefined) return cached;
   if (!measureContext) {
     const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
@@ -31,11 +41,13 @@ export function measureLabel(label, fontSize, weight) {
   }
   measureContext.font = `${weight} ${fontSize}px ${FONT_FAMILY}`;
   let width = 0;
-  for (const line of String(label ?? '').split('\n')) {
+  for (const line of text.split('\n')) {
     width = Math.max(width, measureContext.measureText(line).width);
   }
-  if (measureCache.size > 5000) measureCache.clear();
-  measureCache.set(key, width);
+  // Bounded, but above what a 300-namespace host needs per font: a cache that is cleared on every diff measures
+  // everything again.
+  if (byLabel.size > 20000) byLabel.clear();
+  byLabel.set(text, width);
   return width;
 }
 

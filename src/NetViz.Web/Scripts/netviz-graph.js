@@ -15,8 +15,10 @@ import { LaneUnderlay } from './lane-underlay.js';
 import { focusNodes } from './graph-focus.js';
 import { attachKeyboard } from './graph-keys.js';
 import { setWords } from './graph-words.js';
+import { installCompoundSpeedups } from './cytoscape-compound.js';
 
 cytoscape.use(fcose);
+installCompoundSpeedups(cytoscape);
 
 const FLASH_MS = 1500;
 const FADE_MS = 1200;
@@ -30,7 +32,7 @@ const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 
  * Creates the graph inside containerElement.
  * @param {HTMLElement} containerElement the element Cytoscape draws into (an ElementReference from Blazor)
  * @param {{invokeMethodAsync: Function} | null} dotNetRef DotNetObjectReference for OnElementSelected/OnBackgroundSelected
- * @param {{theme?: 'light'|'dark', projector?: boolean, layout?: string}} options
+ * @param {{theme?: 'light'|'dark', projector?: boolean, layout?: string, filter?: object, words?: object}} options
  */
 export function create(containerElement, dotNetRef, options) {
   return new NetVizGraph(containerElement, dotNetRef, options ?? {});
@@ -45,7 +47,8 @@ class NetVizGraph {
     this._projector = !!options.projector;
     this._layoutName = LAYOUTS.has(options.layout) ? options.layout : DEFAULT_LAYOUT;
     this._lastSequence = null;
-    this._filter = { hideLoopback: false, hideHostDevices: false, hideNat: false, focus: null };
+    // The page's filter from the start (options.filter, as setFilter takes it): the first picture is drawn filtered once.
+    this._filter = normaliseFilter(options.filter);
     this._focusSet = null;
     this._plan = null;
     this._lodEles = null;
@@ -171,6 +174,26 @@ class NetVizGraph {
   }
 
   /**
+   * Draws the graph fetched while the page started (wwwroot/js/graph-prefetch.js) if it is the snapshot the circuit's
+   * first reset names (same sequence) and nothing was drawn yet; returns whether it did. Otherwise nothing changes and
+   * the caller sends reset. The fetched copy is used at most once.
+   */
+  async adoptPrefetched(sequence) {
+    const pending = window.netvizGraphPrefetch;
+    window.netvizGraphPrefetch = undefined;
+    if (this._disposed || !pending || typeof pending.then !== 'function') return false;
+    let answer;
+    try {
+      answer = await pending;
+    } catch {
+      return false;
+    }
+    if (this._disposed || this._lastSequence !== null || !answer || answer.sequence !== sequence || !Array.isArray(answer.elements)) return false;
+    this.reset(answer.elements, sequence);
+    return true;
+  }
+
+  /**
    * Applies one numbered diff. Returns false (and changes nothing) when diff.sequence is not the
    * successor of the last applied sequence: the caller then fetches a fresh snapshot and resets.
    */
@@ -264,15 +287,8 @@ class NetVizGraph {
    */
   setFilter(filter) {
     if (this._disposed) return 0;
-    const f = filter ?? {};
-    const focus = typeof f.focus === 'string' && f.focus.length ? f.focus : typeof f.network === 'string' && f.network.length ? f.network : null;
     const before = this._filter;
-    this._filter = {
-      hideLoopback: !!f.hideLoopback,
-      hideHostDevices: !!f.hideHostDevices,
-      hideNat: !!f.hideNat,
-      focus,
-    };
+    this._filter = normaliseFilter(filter);
     const cy = this.cy;
     const wasHidden = new Set(cy.elements('.nv-hidden').map(e => e.id()));
     this._computeFocus();
@@ -422,22 +438,31 @@ class NetVizGraph {
 
   /** Zooms and pans so the whole picture is in view (no level-of-detail change: the caller does that). */
   _fitViewport() {
+    const viewport = this._fittedViewport(true);
+    if (viewport) this.cy.viewport(viewport);
+  }
+
+  /**
+   * The zoom and pan that show the whole picture. The lanes layout knows its picture's bounds (frames and host band
+   * included): no need to make Cytoscape style and measure every element first, which at 300 namespaces costs a
+   * second. Other layouts (or with measure) use the bounding box of what is shown. Null when there is nothing to fit.
+   */
+  _fittedViewport(measure = false) {
     const cy = this.cy;
-    // The lanes layout knows its picture's bounds (frames and host band included): no need to make
-    // Cytoscape style and measure every element first, which at 300 namespaces costs a second.
     const d = this._activeLayout() === 'lanes' ? this._lastLanes?.bounds : null;
     let box = d && Number.isFinite(d.x1) && d.x2 > d.x1 ? d : null;
     if (!box) {
+      if (!measure) return null;
       const shown = cy.elements(':visible');
-      if (shown.empty()) return;
+      if (shown.empty()) return null;
       box = shown.boundingBox();
     }
     const pad = 24;
     const w = cy.width();
     const h = cy.height();
-    if (!w || !h) return;
+    if (!w || !h) return null;
     const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), 2.5, (w - 2 * pad) / Math.max(1, box.x2 - box.x1), (h - 2 * pad) / Math.max(1, box.y2 - box.y1)));
-    cy.viewport({ zoom, pan: { x: w / 2 - zoom * (box.x1 + box.x2) / 2, y: h / 2 - zoom * (box.y1 + box.y2) / 2 } });
+    return { zoom, pan: { x: w / 2 - zoom * (box.x1 + box.x2) / 2, y: h / 2 - zoom * (box.y1 + box.y2) / 2 } };
   }
 
   /** Re-runs a full layout: 'lanes' (default), 'layered' or 'fcose'. */
@@ -625,7 +650,9 @@ class NetVizGraph {
     if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
       // One animation at a time: a burst of diffs must not queue a fit per diff.
       cy.stop();
-      cy.animate({ fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
+      // The lanes know their picture's bounds: no selector and bounding box over every element (a diff at 300 namespaces).
+      const lanes = this._activeLayout() === 'lanes' ? this._fittedViewport() : null;
+      cy.animate(lanes ?? { fit: { eles: cy.elements(':visible'), padding: 40 } }, { duration: 500 });
     }
   }
 
@@ -875,6 +902,13 @@ function withNeighbours(ele) {
   if (ele.isNode() && ele.isParent()) eles = eles.union(ele.children().closedNeighborhood());
   const visible = eles.filter(e => !e.hasClass('nv-hidden'));
   return visible.nonempty() ? visible : ele;
+}
+
+/** setFilter's argument (or create's options.filter) as the module keeps it; missing fields are off. */
+function normaliseFilter(filter) {
+  const f = filter ?? {};
+  const focus = typeof f.focus === 'string' && f.focus.length ? f.focus : typeof f.network === 'string' && f.network.length ? f.network : null;
+  return { hideLoopback: !!f.hideLoopback, hideHostDevices: !!f.hideHostDevices, hideNat: !!f.hideNat, focus };
 }
 
 /** Element JSON from the server: copy so Cytoscape never shares objects with the caller. */

@@ -59,6 +59,42 @@ public class TopologyTests : DashboardTestContext
     }
 
     [Fact]
+    public void The_first_picture_is_the_prefetched_one_when_the_module_has_that_very_snapshot_and_diffs_follow_it()
+    {
+        _module.Setup<bool>("adoptPrefetched", i => (long)i.Arguments[0]! == 1L).SetResult(true);
+        _module.Setup<bool>("applyDiff", _ => true).SetResult(true);
+        var page = RenderTopology();
+
+        Assert.Equal(1L, Assert.Single(Calls("adoptPrefetched")).Arguments[0]);
+        Assert.DoesNotContain("reset", _module.Invocations.Identifiers);
+        Assert.Equal("1", page.Find("[data-testid='graph']").GetAttribute("data-sequence"));
+        Assert.Equal("true", page.Find("[data-testid='graph']").GetAttribute("data-graph-ready"));
+        Assert.Equal(Topology.FirstPicturePrefetched, page.Find("[data-testid='graph']").GetAttribute("data-first-picture"));
+
+        var change = Feed.Publish(WithCacheContainer(Feed.Current));
+
+        page.WaitForAssertion(() => Assert.Equal(change.Sequence.ToString(), page.Find("[data-testid='graph']").GetAttribute("data-sequence")));
+        Assert.Equal(2L, Assert.IsType<CytoscapeDiff>(Assert.Single(Calls("applyDiff")).Arguments[0]).Sequence);
+        Assert.DoesNotContain("reset", _module.Invocations.Identifiers);
+    }
+
+    [Fact]
+    public void Without_a_matching_prefetched_snapshot_the_elements_go_over_the_circuit_and_the_prefetch_is_asked_only_once()
+    {
+        // Loose mode answers false: the module had no copy of sequence 1.
+        _module.Setup<bool>("applyDiff", _ => true).SetResult(true);
+        var page = RenderTopology();
+        Assert.Equal(1L, Assert.Single(Calls("adoptPrefetched")).Arguments[0]);
+        Assert.Equal(CytoscapeElementMapper.ToElements(Feed.Current), Assert.IsAssignableFrom<IReadOnlyList<CytoscapeElement>>(Assert.Single(Calls("reset")).Arguments[0]));
+        Assert.Equal(Topology.FirstPictureCircuit, page.Find("[data-testid='graph']").GetAttribute("data-first-picture"));
+
+        Feed.Publish(WithCacheContainer(Feed.Current), skipped: 1);
+
+        page.WaitForAssertion(() => Assert.Equal(2, Calls("reset").Count));
+        Assert.Single(Calls("adoptPrefetched"));
+    }
+
+    [Fact]
     public void When_applyDiff_returns_false_the_graph_is_reset_from_the_current_snapshot()
     {
         _module.Setup<bool>("applyDiff", _ => true).SetResult(false);
@@ -122,17 +158,20 @@ public class TopologyTests : DashboardTestContext
     public void Filters_send_the_setFilter_payload()
     {
         var page = RenderTopology();
-        var initial = Assert.IsType<Topology.GraphFilter>(Assert.Single(Calls("setFilter")).Arguments[0]);
+        // The first filter rides with create (the first picture is drawn filtered); changes go through setFilter.
+        var options = Assert.Single(Calls("create")).Arguments[2]!;
+        var initial = Assert.IsType<Topology.GraphFilter>(options.GetType().GetProperty("filter")!.GetValue(options));
         Assert.Equal(new Topology.GraphFilter(HideLoopback: true, HideHostDevices: false, HideNat: false, Focus: null), initial);
+        Assert.DoesNotContain("setFilter", _module.Invocations.Identifiers);
 
         var switches = page.FindAll("input[type=checkbox]");
         switches[2].Change(false); // NAT rules off
-        page.WaitForAssertion(() => Assert.Equal(2, Calls("setFilter").Count));
-        Assert.Equal(new Topology.GraphFilter(true, false, true, null), Calls("setFilter")[1].Arguments[0]);
+        page.WaitForAssertion(() => Assert.Single(Calls("setFilter")));
+        Assert.Equal(new Topology.GraphFilter(true, false, true, null), Calls("setFilter")[0].Arguments[0]);
 
         page.FindAll("input[type=checkbox]")[0].Change(true); // loopbacks on
-        page.WaitForAssertion(() => Assert.Equal(3, Calls("setFilter").Count));
-        Assert.Equal(new Topology.GraphFilter(false, false, true, null), Calls("setFilter")[2].Arguments[0]);
+        page.WaitForAssertion(() => Assert.Equal(2, Calls("setFilter").Count));
+        Assert.Equal(new Topology.GraphFilter(false, false, true, null), Calls("setFilter")[1].Arguments[0]);
     }
 
     [Fact]

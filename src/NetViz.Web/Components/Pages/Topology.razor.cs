@@ -50,6 +50,14 @@ public partial class Topology : ComponentBase, IAsyncDisposable
     private bool _graphReady;
     private bool _missedWhilePaused;
     private bool _needsReset;
+    private bool _prefetchAsked;
+    private string? _firstPicture;
+
+    /// <summary><c>data-first-picture</c>: the first picture came from the page's own GET /api/graph ...</summary>
+    public const string FirstPicturePrefetched = "prefetched";
+
+    /// <summary>... or over the circuit (no fetched copy of that snapshot: the host changed meanwhile, or the fetch failed).</summary>
+    public const string FirstPictureCircuit = "circuit";
     private string? _graphError;
     private string? _pendingFocus;
     private string? _show;
@@ -198,17 +206,18 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         }
         try
         {
-            // The saved settings first, so the graph is drawn once, the way it was left.
+            // The module loads while the saved settings are read (two round trips at once, not one after the other);
+            // the settings come first for create, so the graph is drawn once, the way it was left, filter included.
+            var import = JS.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
             await ViewState.RestoreAsync();
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module = await import;
             _dotNetRef = DotNetObjectReference.Create(this);
+            _sentFilter = CurrentFilter;
             _graph = await _module.InvokeAsync<IJSObjectReference>("create", _graphElement, _dotNetRef,
-                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout, words = NetViz.Web.Localization.SharedWords.ForGraphModule() });
+                new { theme = ViewState.Theme, projector = ViewState.IsProjectorMode, layout = Settings.Layout, filter = _sentFilter, words = NetViz.Web.Localization.SharedWords.ForGraphModule() });
             if (_disposed) return;
             _sentLayout = Settings.Layout;
-            _sentFilter = CurrentFilter;
             _renderedPanelOpen = PanelOpen;
-            await _graph.InvokeVoidAsync("setFilter", _sentFilter);
         }
         catch (JSException e)
         {
@@ -293,7 +302,16 @@ public partial class Topology : ComponentBase, IAsyncDisposable
 
     private async Task ResetAsync(TopologySnapshot snapshot, long sequence)
     {
-        await _graph!.InvokeVoidAsync("reset", CytoscapeElementMapper.ToElements(snapshot), sequence);
+        // The first picture: the copy the page fetched while it started (GET /api/graph), when it is this very snapshot.
+        // Asked once; after that, and when it is another snapshot, the elements go over the circuit.
+        var adopted = false;
+        if (!_prefetchAsked)
+        {
+            _prefetchAsked = true;
+            adopted = await _graph!.InvokeAsync<bool>("adoptPrefetched", sequence);
+            _firstPicture = adopted ? FirstPicturePrefetched : FirstPictureCircuit;
+        }
+        if (!adopted) await _graph!.InvokeVoidAsync("reset", CytoscapeElementMapper.ToElements(snapshot), sequence);
         Show(snapshot, sequence);
         if (!_graphReady)
         {
