@@ -558,6 +558,22 @@ S = {
     # other drawer words
     "Details.NotPublished": ("not published", "공개되지 않음"),
     "Details.NoCopy": ("No copy button: {0}", "복사 버튼 없음: {0}"),
+    # the kind chip of the drawer (NodeKinds, EdgeKinds): Korean only; English shows the kind as the API names it
+    "Kind.netns": (None, "네트워크 네임스페이스"),
+    "Kind.interface": (None, "인터페이스"),
+    "Kind.container": (None, "컨테이너"),
+    "Kind.network": (None, "Docker 네트워크"),
+    "Kind.nat-rule": (None, "NAT 규칙"),
+    "Kind.external": (None, "외부 세계"),
+    "Kind.host": (None, "host"),
+    "Kind.veth": (None, "veth 페어"),
+    "Kind.bridge-port": (None, "브리지 포트"),
+    "Kind.nat": (None, "NAT 화살표"),
+    "Kind.master": (None, "master 연결"),
+    "Kind.lower": (None, "하위 장치 연결"),
+    "Kind.route": (None, "기본 라우트"),
+    "Kind.network-bridge": (None, "네트워크 → 브리지"),
+    "Kind.tunnel": (None, "vxlan 터널"),
 }
 
 HEAD = '''<?xml version="1.0" encoding="utf-8"?>

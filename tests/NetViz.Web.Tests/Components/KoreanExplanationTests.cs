@@ -153,9 +153,10 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
         // The commands are the same shell text in both languages: never translated.
         Assert.Equal(english.FindAll("[data-testid='command']").Select(c => c.TextContent), korean.FindAll("[data-testid='command']").Select(c => c.TextContent));
         Assert.NotEmpty(korean.FindAll("[data-testid='command']"));
-        // What each shows, the relation of each related element, and the well-known field names are Korean.
+        // What each shows, the kind chip, the relation of each related element and the well-known field names are Korean.
         var said = korean.FindAll("[data-testid='hint-explanation']").Select(e => e.TextContent.Trim())
             .Concat(korean.FindAll("[data-testid='related-link'] [data-relation]").Select(e => e.TextContent.Trim()))
+            .Concat(korean.FindAll("[data-kind]").Select(e => e.TextContent.Trim()))
             .Concat(korean.FindAll("[data-testid='details-props'] tr[data-field='name'] th, [data-testid='details-props'] tr[data-field='type'] th").Select(e => e.TextContent.Trim()))
             .ToList();
         Assert.NotEmpty(said);
