@@ -20,15 +20,7 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
 
     private static void UseLanguage(string language) => CultureInfo.CurrentUICulture = new CultureInfo(language);
 
-    /// <summary>The Korean resource <paramref name="key"/> filled with the arguments; fails when it is missing or not Korean.</summary>
-    private static string Ko(string key, params object[] args)
-    {
-        var resources = new System.Resources.ResourceManager("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
-        var format = resources.GetString(key, new CultureInfo("ko"));
-        Assert.NotNull(format);
-        Assert.NotEqual(resources.GetString(key, CultureInfo.InvariantCulture), format);
-        return string.Format(CultureInfo.InvariantCulture, format, args);
-    }
+    private static string Ko(string key, params object[] args) => Korean.Text(key, args);
 
     [Fact]
     public void The_language_switch_shows_the_current_language_and_links_through_the_cookie_endpoint_back_to_the_page()

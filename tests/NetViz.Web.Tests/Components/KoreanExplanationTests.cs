@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Resources;
 using System.Text.RegularExpressions;
 using Bunit;
 using NetViz.Core.Model;
@@ -16,8 +15,7 @@ namespace NetViz.Web.Tests.Components;
 /// </summary>
 public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisposable
 {
-    private static readonly ResourceManager Resources = new("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
-    private static readonly CultureInfo Korean = new("ko");
+    private static readonly CultureInfo Korean = Fakes.Korean.Culture;
     private readonly CultureInfo _culture = CultureInfo.CurrentUICulture;
     private readonly TopologySnapshot _lab = Lab();
 
@@ -26,14 +24,7 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
     [GeneratedRegex("[\uAC00-\uD7A3]")]
     private static partial Regex Hangul();
 
-    /// <summary>The Korean resource <paramref name="key"/> formatted with the arguments; fails if it is not Korean.</summary>
-    private static string Ko(string key, params object[] args)
-    {
-        var format = Resources.GetString(key, Korean);
-        Assert.NotNull(format);
-        Assert.NotEqual(Resources.GetString(key, CultureInfo.InvariantCulture), format);
-        return string.Format(CultureInfo.InvariantCulture, format, args);
-    }
+    private static string Ko(string key, params object[] args) => Fakes.Korean.Text(key, args);
 
     /// <summary>The drawer's headings and sentences for <paramref name="id"/> in <paramref name="language"/>.</summary>
     private (List<string> Headings, List<string> Sentences) Drawer(string id, string language, TopologySnapshot? snapshot = null)
