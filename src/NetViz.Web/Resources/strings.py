@@ -555,6 +555,7 @@ S = {
     "Field.aliases": (None, "별칭"),
     "Field.preferredSource": (None, "우선 출발지 주소 (src)"),
     "Field.metric": (None, "메트릭"),
+    "Field.network": (None, "네트워크"),
     "Field.role": (None, "역할"),
     "Field.translation": (None, "변환"),
     "Field.via": (None, "경유 장치"),

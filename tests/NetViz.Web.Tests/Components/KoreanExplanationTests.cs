@@ -168,6 +168,16 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
     }
 
     [Fact]
+    public void A_related_outside_world_is_named_in_korean()
+    {
+        CultureInfo.CurrentUICulture = Korean;
+        var details = Render<ElementDetails>(p => p.Add(x => x.Index, new TopologyIndex(_lab)).Add(x => x.ElementId, "nat:nat:POSTROUTING:m1"));
+
+        var outside = details.FindAll("[data-testid='related-link']").Single(e => e.GetAttribute("data-related-id") == NodeId.External);
+        Assert.Equal(Ko("Graph.Outside"), outside.QuerySelector(".details-wrap")!.TextContent.Trim());
+    }
+
+    [Fact]
     public void Every_edge_kind_is_explained_in_korean_too()
     {
         var edges = _lab.Edges.GroupBy(e => e.Kind).Select(g => g.First().Id).ToList();
