@@ -101,7 +101,8 @@ public static class RelatedElements
     /// <summary>A node's name with where it lives: "eth0 (web)", "veth1a2b3c4 (host)".</summary>
     public static string Name(TopologyIndex index, TopologyNode node)
     {
-        var label = node.Label.Replace('\n', ' ');
+        // Core names the external node in English; the page's language says "outside world" itself.
+        var label = (node is ExternalNode ? NetViz.Web.Localization.SharedWords.Get("Graph.Outside") : node.Label).Replace('\n', ' ');
         if (node is InterfaceNode nic && index.NetnsOf(nic) is { } ns)
             return $"{nic.Name} ({(index.IsHostNetns(ns) ? "host" : ns.Label.Replace('\n', ' '))})";
         return label;

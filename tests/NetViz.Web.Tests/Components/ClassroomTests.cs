@@ -20,15 +20,7 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
 
     private static void UseLanguage(string language) => CultureInfo.CurrentUICulture = new CultureInfo(language);
 
-    /// <summary>The Korean resource <paramref name="key"/> filled with the arguments; fails when it is missing or not Korean.</summary>
-    private static string Ko(string key, params object[] args)
-    {
-        var resources = new System.Resources.ResourceManager("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
-        var format = resources.GetString(key, new CultureInfo("ko"));
-        Assert.NotNull(format);
-        Assert.NotEqual(resources.GetString(key, CultureInfo.InvariantCulture), format);
-        return string.Format(CultureInfo.InvariantCulture, format, args);
-    }
+    private static string Ko(string key, params object[] args) => Korean.Text(key, args);
 
     [Fact]
     public void The_language_switch_shows_the_current_language_and_links_through_the_cookie_endpoint_back_to_the_page()
@@ -174,5 +166,28 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         Assert.Contains(Ko("Step.container-created", created.Name, created.Image, Ko("Docker.State." + created.State), created.NetworkMode), texts);
         Assert.DoesNotContain(texts, t => t.Contains(" bridge docker0", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("veth 페어 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_change_the_monitor_records_from_its_own_thread_is_told_in_the_pages_language()
+    {
+        UseLanguage("ko");
+        var cut = Render<TimelinePanel>();
+        Assert.Empty(cut.FindAll("[data-testid='timeline-episode']"));
+
+        // The monitor records on its own thread, whose culture is not the page's (English here).
+        var (before, after) = (SampleTopology.Create(), SampleTopology.WithCacheContainer(SampleTopology.Create()));
+        var monitor = new Thread(() =>
+        {
+            CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+            History.Record(before, after, TopologyDiffer.Compute(before, after, 2), null);
+        });
+        monitor.Start();
+        monitor.Join();
+
+        var created = after.Nodes.OfType<NetViz.Core.Model.ContainerNode>().Single(c => !before.Nodes.Any(b => b.Id == c.Id));
+        var title = Ko("Step.container-created", created.Name, created.Image, Ko("Docker.State." + created.State), created.NetworkMode);
+        cut.WaitForAssertion(() => Assert.StartsWith(title, cut.Find("[data-testid='timeline-episode'] .timeline-title").TextContent.Trim(), StringComparison.Ordinal));
+        Assert.Equal(Ko("Timeline.Episodes", 1, History.Count), cut.Find("[data-testid='timeline-count']").TextContent.Trim());
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Resources;
 using System.Text.RegularExpressions;
 using Bunit;
 using NetViz.Core.Model;
@@ -16,8 +15,7 @@ namespace NetViz.Web.Tests.Components;
 /// </summary>
 public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisposable
 {
-    private static readonly ResourceManager Resources = new("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
-    private static readonly CultureInfo Korean = new("ko");
+    private static readonly CultureInfo Korean = Fakes.Korean.Culture;
     private readonly CultureInfo _culture = CultureInfo.CurrentUICulture;
     private readonly TopologySnapshot _lab = Lab();
 
@@ -26,14 +24,7 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
     [GeneratedRegex("[\uAC00-\uD7A3]")]
     private static partial Regex Hangul();
 
-    /// <summary>The Korean resource <paramref name="key"/> formatted with the arguments; fails if it is not Korean.</summary>
-    private static string Ko(string key, params object[] args)
-    {
-        var format = Resources.GetString(key, Korean);
-        Assert.NotNull(format);
-        Assert.NotEqual(Resources.GetString(key, CultureInfo.InvariantCulture), format);
-        return string.Format(CultureInfo.InvariantCulture, format, args);
-    }
+    private static string Ko(string key, params object[] args) => Fakes.Korean.Text(key, args);
 
     /// <summary>The drawer's headings and sentences for <paramref name="id"/> in <paramref name="language"/>.</summary>
     private (List<string> Headings, List<string> Sentences) Drawer(string id, string language, TopologySnapshot? snapshot = null)
@@ -153,9 +144,10 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
         // The commands are the same shell text in both languages: never translated.
         Assert.Equal(english.FindAll("[data-testid='command']").Select(c => c.TextContent), korean.FindAll("[data-testid='command']").Select(c => c.TextContent));
         Assert.NotEmpty(korean.FindAll("[data-testid='command']"));
-        // What each shows, the relation of each related element, and the well-known field names are Korean.
+        // What each shows, the kind chip, the relation of each related element and the well-known field names are Korean.
         var said = korean.FindAll("[data-testid='hint-explanation']").Select(e => e.TextContent.Trim())
             .Concat(korean.FindAll("[data-testid='related-link'] [data-relation]").Select(e => e.TextContent.Trim()))
+            .Concat(korean.FindAll("[data-kind]").Select(e => e.TextContent.Trim()))
             .Concat(korean.FindAll("[data-testid='details-props'] tr[data-field='name'] th, [data-testid='details-props'] tr[data-field='type'] th").Select(e => e.TextContent.Trim()))
             .ToList();
         Assert.NotEmpty(said);
@@ -173,6 +165,16 @@ public sealed partial class KoreanExplanationTests : DashboardTestContext, IDisp
 
         Assert.Contains(Ko("Hint.Pid", container.Pid.ToString(CultureInfo.InvariantCulture)),
             details.FindAll("[data-testid='hint-explanation']").Select(e => e.TextContent.Trim()));
+    }
+
+    [Fact]
+    public void A_related_outside_world_is_named_in_korean()
+    {
+        CultureInfo.CurrentUICulture = Korean;
+        var details = Render<ElementDetails>(p => p.Add(x => x.Index, new TopologyIndex(_lab)).Add(x => x.ElementId, "nat:nat:POSTROUTING:m1"));
+
+        var outside = details.FindAll("[data-testid='related-link']").Single(e => e.GetAttribute("data-related-id") == NodeId.External);
+        Assert.Equal(Ko("Graph.Outside"), outside.QuerySelector(".details-wrap")!.TextContent.Trim());
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Resources;
 using Bunit;
 using NetViz.Web.Components.Layout;
 using NetViz.Web.Components.Pages;
@@ -9,18 +8,11 @@ namespace NetViz.Web.Tests.Components;
 /// <summary>Blazor's reconnect dialog, the error pages and the status chip's stall reason in Korean (issue 13).</summary>
 public sealed class KoreanPagesTests : DashboardTestContext, IDisposable
 {
-    private static readonly ResourceManager Resources = new("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
     private readonly CultureInfo _culture = CultureInfo.CurrentUICulture;
 
     void IDisposable.Dispose() => CultureInfo.CurrentUICulture = _culture;
 
-    private static string Ko(string key, params object[] args)
-    {
-        var format = Resources.GetString(key, new CultureInfo("ko"));
-        Assert.NotNull(format);
-        Assert.NotEqual(Resources.GetString(key, CultureInfo.InvariantCulture), format);
-        return string.Format(CultureInfo.InvariantCulture, format, args);
-    }
+    private static string Ko(string key, params object[] args) => Fakes.Korean.Text(key, args);
 
     [Fact]
     public void The_reconnect_dialog_speaks_korean_around_blazors_seconds_counter()

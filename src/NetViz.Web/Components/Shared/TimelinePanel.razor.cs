@@ -21,6 +21,7 @@ public partial class TimelinePanel : ComponentBase, IDisposable
     private int _step;
     private CancellationTokenSource? _playing;
     private int _refreshQueued;
+    private PageCulture _pageCulture = default!;
 
     [Inject] private TopologyHistory History { get; set; } = default!;
 
@@ -31,6 +32,7 @@ public partial class TimelinePanel : ComponentBase, IDisposable
 
     protected override void OnInitialized()
     {
+        _pageCulture = new PageCulture();
         _episodes = History.Episodes();
         History.Changed += OnHistoryChanged;
     }
@@ -43,6 +45,8 @@ public partial class TimelinePanel : ComponentBase, IDisposable
         {
             Volatile.Write(ref _refreshQueued, 0);
             _episodes = History.Episodes();
+            // This runs, and renders, on the monitor's thread: in the page's language, not that thread's.
+            using var _ = _pageCulture.Enter();
             StateHasChanged();
         });
     }
