@@ -26,10 +26,11 @@ public sealed class NetVizOptions
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How often the resync also re-reads the namespaces that have a netlink listener. In between it re-reads Docker, the
-    /// NAT rules, the host namespace, every namespace without a listener or with a vxlan device (forwarding entries have
-    /// no listener), and looks for namespaces that came or went: a listened namespace cannot change unannounced (a lost
-    /// notification is an overrun, which re-reads it), and re-reading 300 of them every 30 s was most of the idle CPU.
+    /// How often the resync also re-reads the namespaces that have a netlink listener, and Docker. In between it re-reads
+    /// the NAT rules, the host namespace, every namespace without a listener or with a vxlan device (forwarding entries
+    /// have no listener), Docker when its event stream ended since the last resync, and looks for namespaces that came or
+    /// went: a listened namespace cannot change unannounced (a lost notification is an overrun, which re-reads it), nor
+    /// Docker while its event stream is connected, and re-reading 300 namespaces every 30 s was most of the idle CPU.
     /// </summary>
     public TimeSpan FullResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
 

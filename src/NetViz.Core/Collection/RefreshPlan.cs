@@ -41,12 +41,13 @@ public sealed record RefreshPlan
     public static RefreshPlan ForResync() => new() { Full = true, Audit = true, Reasons = ["periodic resync"] };
 
     /// <summary>
-    /// The periodic resync when most namespaces have a netlink listener: Docker, NAT and the host namespace re-read,
-    /// namespaces that came or went found, and <paramref name="unlistened"/> (the ones nothing would tell about) re-read.
+    /// The periodic resync when most namespaces have a netlink listener: NAT and the host namespace re-read, namespaces
+    /// that came or went found, <paramref name="unlistened"/> (the ones nothing would tell about) re-read, and Docker when
+    /// <paramref name="readDocker"/> (its event stream ended since the last resync).
     /// </summary>
-    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened) => new()
+    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened, bool readDocker) => new()
     {
-        DockerFull = true, HostNamespace = true, Sweep = true, Nat = true, Namespaces = [.. unlistened], Audit = true, Reasons = ["periodic resync"],
+        DockerFull = readDocker, HostNamespace = true, Sweep = true, Nat = true, Namespaces = [.. unlistened], Audit = true, Reasons = ["periodic resync"],
     };
     public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
 

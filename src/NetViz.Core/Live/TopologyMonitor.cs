@@ -35,6 +35,8 @@ public sealed partial class TopologyMonitor : BackgroundService
     private TopologySnapshot? _built;
     /// <summary>When the last resync that read every namespace was asked for (the first collection counts).</summary>
     private long _lastFullResync;
+    /// <summary>How often the Docker event stream ended, and how often it had when the last resync was planned.</summary>
+    private int _dockerStreamEnds, _dockerStreamEndsAtResync;
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, TopologyBroadcaster feed, IDockerSource docker, INetlinkChangeSource netlinkChanges,
@@ -139,6 +141,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 {
                     // Logged once per outage, not once per retry, so a stopped engine does not flood the log.
                     if (end.NewOutage) LogDockerStreamLost(end.Failure!.Message);
+                    Interlocked.Increment(ref _dockerStreamEnds);
                     // The engine went away or the stream ended: re-read Docker now so the status turns red at once.
                     _coalescer.Request(RefreshPlan.ForDocker("docker event stream ended"));
                 },
@@ -182,8 +185,9 @@ public sealed partial class TopologyMonitor : BackgroundService
 
     /// <summary>
     /// The safety-net resync: everything every <see cref="NetVizOptions.FullResyncInterval"/>; in between, everything but
-    /// the namespaces whose netlink listener would have announced a change (those without one, or holding a vxlan
-    /// device whose forwarding entries no listener reports, are re-read every time). Called by the resync timer only.
+    /// what a live event source would have announced: the namespaces with a netlink listener (those without one, or
+    /// holding a vxlan device whose forwarding entries no listener reports, are re-read every time) and Docker while its
+    /// event stream has not ended. Called by the resync timer only.
     /// </summary>
     private RefreshPlan ResyncPlan()
     {
@@ -194,9 +198,14 @@ public sealed partial class TopologyMonitor : BackgroundService
             return RefreshPlan.ForResync();
         }
         var listened = listeners.ListeningTo.ToHashSet();
+        // Docker's event stream announces every container and network change while it is connected; one that ended
+        // since the last resync (or an engine that was down) is read again, as is everything at the full resync.
+        var streamEnds = Volatile.Read(ref _dockerStreamEnds);
+        var dockerAnnounced = readings.Docker.Ok && streamEnds == _dockerStreamEndsAtResync;
+        _dockerStreamEndsAtResync = streamEnds;
         return RefreshPlan.ForResync(readings.Host.Namespaces
             .Where(n => !n.IsHost && (!listened.Contains(n.Inode) || n.Links.Any(l => l.Vxlan is not null)))
-            .Select(n => n.Inode));
+            .Select(n => n.Inode), readDocker: !dockerAnnounced);
     }
 
     /// <summary>A trigger on a fixed period (the NAT poll: iptables has no events; the safety-net resync).</summary>

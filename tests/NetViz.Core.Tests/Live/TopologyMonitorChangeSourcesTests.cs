@@ -181,20 +181,27 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         });
         await WaitUntil(() => _listeners.Tracked is not null);
         var fullReads = _host.FullCollections;
+        var dockerReads = _docker.FullCollections;
         var eth1 = TopologyBuilder.InterfaceId(LessonTopology.Web, 6);
         ChangeNamespace(LessonTopology.Web, n => n with { Links = [.. n.Links, Eth1] }); // and no event says so
 
-        // The resyncs at 10, 20, 30 and 40 s re-read Docker, NAT and the host namespace; every other namespace has a listener.
+        // The resyncs at 10, 20, 30 and 40 s re-read NAT and the host namespace; every other namespace has a listener, and
+        // Docker's event stream has not ended.
         await WaitUntil(() => Partials().Length >= 4);
         Assert.All(Partials().Take(4), stale => Assert.Equal([LessonTopology.Host], stale));
         Assert.Equal(fullReads, _host.FullCollections);
+        Assert.Equal(dockerReads, _docker.FullCollections);
         Assert.DoesNotContain(monitor.Current.Nodes, n => n.Id == eth1);
-        Assert.True(_docker.FullCollections >= 5); // the start and each resync
 
         // The full resync (at 50 s, the first after 45 s) reads every namespace and finds it, with a warning.
         await WaitUntil(() => monitor.Current.Nodes.Any(n => n.Id == eth1));
         Assert.Equal(fullReads + 1, _host.FullCollections);
+        Assert.Equal(dockerReads + 1, _docker.FullCollections);
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(eth1));
+
+        // The event stream ends (the engine restarting): the next light resync reads Docker again (besides the re-read the end asks for).
+        _docker.Events.Writer.TryWrite(new DockerEvent("fail", "", "", System.Collections.Immutable.ImmutableDictionary<string, string>.Empty));
+        await WaitUntil(() => _docker.FullCollections >= dockerReads + 3);
     }
 
     /// <summary>Moves the fake clock a step at a time (letting the monitor's loops run between steps) until the condition holds.</summary>
