@@ -76,7 +76,8 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
     /// </summary>
     private SourceReadings KeepUnchanged(SourceReadings previous, SourceReadings fresh)
     {
-        var host = UnchangedReadings.KeepUnchanged(previous.Host, fresh.Host);
+        // A full read also brings the interface totals up to date: between full reads, counters alone publish nothing.
+        var host = UnchangedReadings.KeepUnchanged(previous.Host, fresh.Host, countersAreNews: true);
         var docker = UnchangedReadings.SameDocker(previous.Docker, fresh.Docker) ? previous.Docker : fresh.Docker;
         var nat = SameNat(previous.Nat, fresh.Nat) ? previous.Nat : fresh.Nat;
         if (ReferenceEquals(host, previous.Host) && ReferenceEquals(docker, previous.Docker) && ReferenceEquals(nat, previous.Nat)

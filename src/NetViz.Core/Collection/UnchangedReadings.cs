@@ -11,14 +11,18 @@ namespace NetViz.Core.Collection;
 /// <para>
 /// Interface packet and byte counters move with every frame and no event announces them, so they are not news on
 /// their own: a namespace whose only difference is its counters keeps its previous reading (counters included) and
-/// publishes nothing. Its counters are refreshed with the next real change in it. The live rates a person reads come
+/// publishes nothing. Its counters are refreshed with the next real change in it, and at the latest by the full resync
+/// (<c>NetViz:FullResyncInterval</c>), which counts them as news. The live rates a person reads come
 /// from the traffic sampler (<c>Traffic/TrafficMonitor</c>), not from the snapshot's totals.
 /// </para>
 /// </summary>
 public static class UnchangedReadings
 {
-    /// <summary>Equal apart from the links' counters. New array members of the record count as a change (never missed).</summary>
-    public static bool SameNamespace(NetworkNamespaceView before, NetworkNamespaceView after)
+    /// <summary>
+    /// Equal apart from the links' counters (equal counters too when <paramref name="countersAreNews"/>). New array
+    /// members of the record count as a change (never missed).
+    /// </summary>
+    public static bool SameNamespace(NetworkNamespaceView before, NetworkNamespaceView after, bool countersAreNews = false)
     {
         if (ReferenceEquals(before, after)) return true;
         // Every scalar member compared by the record's own equality; the arrays and the dictionary by content below.
@@ -30,7 +34,7 @@ public static class UnchangedReadings
         return scalarsEqual
             && before.Paths.SequenceEqual(after.Paths) && before.Pids.SequenceEqual(after.Pids)
             && before.Addresses.SequenceEqual(after.Addresses) && before.Routes.SequenceEqual(after.Routes)
-            && SameLinksApartFromCounters(before.Links, after.Links)
+            && (countersAreNews ? before.Links.SequenceEqual(after.Links) : SameLinksApartFromCounters(before.Links, after.Links))
             && SameEntries(before.NsIdToInode, after.NsIdToInode);
     }
 
@@ -48,8 +52,10 @@ public static class UnchangedReadings
     /// <summary>
     /// <paramref name="fresh"/> with every namespace that did not change replaced by its <paramref name="previous"/>
     /// reading; <paramref name="previous"/> itself when nothing in it changed (same namespaces, status and warnings).
+    /// With <paramref name="countersAreNews"/> (the full resync) moved counters are a change, so the snapshot's totals
+    /// are never older than the full resync interval.
     /// </summary>
-    public static HostNetworkView KeepUnchanged(HostNetworkView previous, HostNetworkView fresh)
+    public static HostNetworkView KeepUnchanged(HostNetworkView previous, HostNetworkView fresh, bool countersAreNews = false)
     {
         if (ReferenceEquals(previous, fresh)) return previous;
         var before = new Dictionary<ulong, NetworkNamespaceView>(previous.Namespaces.Length);
@@ -58,7 +64,7 @@ public static class UnchangedReadings
         var merged = ImmutableArray.CreateBuilder<NetworkNamespaceView>(fresh.Namespaces.Length);
         foreach (var ns in fresh.Namespaces)
         {
-            if (before.Remove(ns.Inode, out var old) && SameNamespace(old, ns)) merged.Add(old);
+            if (before.Remove(ns.Inode, out var old) && SameNamespace(old, ns, countersAreNews)) merged.Add(old);
             else
             {
                 merged.Add(ns);

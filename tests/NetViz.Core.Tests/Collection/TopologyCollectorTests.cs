@@ -112,7 +112,7 @@ public sealed class TopologyCollectorTests
         n with { Links = [.. n.Links.Select(l => l with { Counters = new LinkCounters(100, 90, 64_000, 51_000, 0, 0, 0, 0) })] };
 
     [Fact]
-    public async Task A_resync_that_finds_nothing_but_moved_interface_counters_returns_the_previous_readings()
+    public async Task A_light_resync_that_finds_nothing_but_moved_interface_counters_returns_the_previous_readings()
     {
         var previous = await _collector.ReadAllAsync(default);
         _host.View = Reread(_host.View, n => n.Inode is LessonTopology.Host or LessonTopology.Web ? TrafficIn(n) : n);
@@ -120,11 +120,28 @@ public sealed class TopologyCollectorTests
         _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { })] };
         _time.Advance(TimeSpan.FromSeconds(30));
 
+        var next = await _collector.RefreshAsync(RefreshPlan.ForResync([LessonTopology.Web], readDocker: true), previous, default);
+
+        Assert.Equal(2, _docker.FullCollections); // Docker, the host namespace and the unlistened one were read again...
+        Assert.Same(previous, next);              // ...and nothing was new: no snapshot to build
+    }
+
+    [Fact]
+    public async Task A_full_resync_brings_moved_interface_counters_up_to_date()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _host.View = Reread(_host.View, n => n.Inode == LessonTopology.Web ? TrafficIn(n) : n);
+        _time.Advance(TimeSpan.FromMinutes(5));
+
         var next = await _collector.RefreshAsync(RefreshPlan.ForResync(), previous, default);
 
-        Assert.Equal(2, _host.FullCollections); // everything was read again...
-        Assert.Equal(2, _docker.FullCollections);
-        Assert.Same(previous, next);            // ...and nothing was new: no snapshot to build
+        Assert.Equal(2, _host.FullCollections);
+        // The snapshot's totals are never older than the full resync: the truth is what the source reads now.
+        var web = next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Web);
+        Assert.Equal(_host.View.Namespaces.Single(n => n.Inode == LessonTopology.Web).Links, web.Links);
+        Assert.NotEqual(previous.Host.Namespaces.Single(n => n.Inode == LessonTopology.Web).Links, web.Links);
+        foreach (var ns in next.Host.Namespaces.Where(n => n.Inode != LessonTopology.Web))
+            Assert.Same(previous.Host.Namespaces.Single(p => p.Inode == ns.Inode), ns);
     }
 
     [Fact]
@@ -144,8 +161,8 @@ public sealed class TopologyCollectorTests
         Assert.NotSame(previous, next);
         Assert.Same(previous.Docker, next.Docker);
         Assert.Same(previous.Nat, next.Nat);
-        foreach (var ns in next.Host.Namespaces.Where(n => n.Inode != LessonTopology.Db))
-            Assert.Same(previous.Host.Namespaces.Single(p => p.Inode == ns.Inode), ns); // counters alone are no change
+        foreach (var ns in next.Host.Namespaces.Where(n => n.Inode is not (LessonTopology.Db or LessonTopology.Web)))
+            Assert.Same(previous.Host.Namespaces.Single(p => p.Inode == ns.Inode), ns);
         Assert.Contains(missed, next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Db).Addresses);
         // The truth: a snapshot of everything read from scratch shows the same graph (apart from the counters it is allowed to lag on).
         var truth = TopologyBuilder.Build(await _collector.ReadAllAsync(default));
