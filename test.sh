@@ -15,7 +15,7 @@
 # left (containers, networks, namespaces, links, iptables rules, private engines).
 # Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
 # sources), nvsn (lesson scenario), nvpe (private engine), nvbrd (beyond the lesson), nvhost (agents and hub),
-# nvpath (packet paths), nve2e (end-to-end), nvcls (classroom end-to-end), nvdet (details end-to-end), nvtest (this
+# nvpath (packet paths), nve2e (end-to-end), nvcls (classroom end-to-end), nvdet (details end-to-end), nvrender (live placement end-to-end), nvtest (this
 # script's sentinel); Docker objects are also labelled
 # netviz.test=<prefix>. tests/README.md has the rules.
 set -euo pipefail
