@@ -308,9 +308,11 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
               const first = n => String(n.data('label') ?? '').split('\n')[0];
               const ov = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
               const inside = (a, f) => a.x1 >= f.x1 && a.x2 <= f.x2 && a.y1 >= f.y1 && a.y2 <= f.y2;
+              // The box itself: not the title below it, nor the 1.5 s halo that marks what was just added.
+              const drawn = { includeLabels: false, includeOverlays: false, includeUnderlays: false };
               const boxes = cy.nodes('[kind = "netns"]').filter(n => n.parent().empty() && !n.data('isHost') && !n.hasClass('host')
                 && n.visible() && !n.hasClass('nv-leaving'));
-              const all = boxes.map(b => ({ name: first(b).split(' · ')[0], bb: b.boundingBox({ includeLabels: false }) }));
+              const all = boxes.map(b => ({ name: first(b).split(' · ')[0], bb: b.boundingBox(drawn) }));
               const overlaps = [];
               for (let i = 0; i < all.length; i++)
                 for (let j = i + 1; j < all.length; j++)
@@ -320,7 +322,7 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
               for (const [ns, bridgeName] of Object.entries(expected)) {
                 const box = boxes.filter(b => first(b).split(' · ')[0] === ns)[0];
                 if (!box) { namespaces[ns] = null; continue; }
-                const bb = box.boundingBox({ includeLabels: false });
+                const bb = box.boundingBox(drawn);
                 const bridge = bridgeName ? bridgeNamed(bridgeName) : null;
                 const own = frames.filter(f => bridge ? f.key === bridge.id() : f.kind === 'isolated');
                 const cables = box.descendants('[kind = "interface"]').connectedEdges('[kind = "veth"]').map(e => {
@@ -441,15 +443,23 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
     /// <summary>Deletes what the live placement test made (leftovers of an interrupted run included), and only that.</summary>
     private static void RemoveChurn()
     {
-        foreach (var ns in Run("ip", "netns", "list").Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith(Churn + "-", StringComparison.Ordinal)))
-            Run("ip", "netns", "del", ns);
         static List<string> Links() => Run("ip", "-o", "link", "show").Split('\n').Select(l => l.Split(':', 3)).Where(p => p.Length == 3)
             .Select(p => p[1].Trim().Split('@')[0]).Where(n => n.StartsWith(Churn + "-", StringComparison.Ordinal)).ToList();
-        // Deleting one end of a veth deletes the other: each link is looked up again before it is deleted.
+        // Links first (deleting a veth's host end deletes its peer in the namespace), then the namespaces: a deleted
+        // namespace takes its veths with it only later, in the kernel's own time. One end of a veth going takes the
+        // other with it, so a link that is gone by the time it is deleted is fine; one still there is not.
         foreach (var link in Links())
         {
-            if (Links().Contains(link)) Run("ip", "link", "del", link);
+            try
+            {
+                Run("ip", "link", "del", link);
+            }
+            catch (InvalidOperationException) when (!Links().Contains(link))
+            {
+            }
         }
+        foreach (var ns in Run("ip", "netns", "list").Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith(Churn + "-", StringComparison.Ordinal)))
+            Run("ip", "netns", "del", ns);
     }
 
     [Fact]
