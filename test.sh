@@ -16,9 +16,10 @@
 # Test prefixes: nvnl (netlink), nvlive (live monitor), nvnd (Docker and NAT
 # sources), nvsn (lesson scenario), nvpe (private engine), nvbrd (beyond the lesson), nvhost (agents and hub),
 # nvpath (packet paths), nve2e (end-to-end), nvcls (classroom end-to-end), nvdet (details end-to-end), nvimg (the
-# container image), nvtest (this script's sentinel); Docker objects are also labelled
-# netviz.test=<prefix>. tests/README.md has the rules. Images are not leftovers: the container image test builds
-# netviz:test on local base images netviz-base/*:bookworm (scripts/build-image.sh), kept as a cache.
+# container image), nvrender (live placement end-to-end), nvidle (namespace rule generations), nvtest (this script's
+# sentinel); Docker objects are also labelled netviz.test=<prefix>. tests/README.md has the rules. Images are not
+# leftovers: the container image test builds netviz:test on local base images netviz-base/*:bookworm
+# (scripts/build-image.sh), kept as a cache.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"

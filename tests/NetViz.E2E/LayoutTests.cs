@@ -37,6 +37,12 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
         await page.WaitForFunctionAsync(
             "names => names.every(n => window.netvizCy.nodes('[kind = \"container\"]').some(c => c.data('label') === n))",
             names.ToArray());
+        await WaitForQuietAsync(page);
+    }
+
+    /// <summary>Waits until the graph's sequence stopped changing for a second.</summary>
+    private static async Task WaitForQuietAsync(IPage page)
+    {
         string? sequence = null;
         for (var stable = 0; stable < 4;)
         {
@@ -286,6 +292,174 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
         {
             Run("docker", "network", "rm", network);
         }
+    }
+
+    /// <summary>
+    /// Per namespace of <paramref name="page"/>'s picture: every pair of namespace boxes that overlap, and for each
+    /// name in expected (an ip netns name and the bridge it is cabled to, "" for none) its box, the lane frames it
+    /// overlaps, whether it lies inside the frame of its own lane (its bridge's, or "no network"), its veth cables
+    /// (host end minus namespace end) and its centre's offset from its bridge.
+    /// </summary>
+    private static Task<JsonElement> PlacementAsync(IPage page, Dictionary<string, string> expected) =>
+        page.EvaluateAsync<JsonElement>("""
+            expected => {
+              const cy = window.netvizCy;
+              const frames = cy.scratch('_netviz')._lastLanes?.decor?.lanes ?? [];
+              const first = n => String(n.data('label') ?? '').split('\n')[0];
+              const ov = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+              const inside = (a, f) => a.x1 >= f.x1 && a.x2 <= f.x2 && a.y1 >= f.y1 && a.y2 <= f.y2;
+              // The box itself: not the title below it, nor the 1.5 s halo that marks what was just added.
+              const drawn = { includeLabels: false, includeOverlays: false, includeUnderlays: false };
+              const boxes = cy.nodes('[kind = "netns"]').filter(n => n.parent().empty() && !n.data('isHost') && !n.hasClass('host')
+                && n.visible() && !n.hasClass('nv-leaving'));
+              const all = boxes.map(b => ({ name: first(b).split(' · ')[0], bb: b.boundingBox(drawn) }));
+              const overlaps = [];
+              for (let i = 0; i < all.length; i++)
+                for (let j = i + 1; j < all.length; j++)
+                  if (ov(all[i].bb, all[j].bb)) overlaps.push(all[i].name + ' / ' + all[j].name);
+              const bridgeNamed = name => cy.nodes('[kind = "interface"][type = "bridge"]').filter(b => first(b) === name)[0];
+              const namespaces = {};
+              for (const [ns, bridgeName] of Object.entries(expected)) {
+                const box = boxes.filter(b => first(b).split(' · ')[0] === ns)[0];
+                if (!box) { namespaces[ns] = null; continue; }
+                const bb = box.boundingBox(drawn);
+                const bridge = bridgeName ? bridgeNamed(bridgeName) : null;
+                const own = frames.filter(f => bridge ? f.key === bridge.id() : f.kind === 'isolated');
+                const cables = box.descendants('[kind = "interface"]').connectedEdges('[kind = "veth"]').map(e => {
+                  const [inBox, host] = e.source().ancestors().contains(box) ? [e.source(), e.target()] : [e.target(), e.source()];
+                  return { dx: host.position().x - inBox.position().x, dy: host.position().y - inBox.position().y };
+                });
+                namespaces[ns] = {
+                  bb, cables,
+                  lanes: frames.filter(f => ov(f, bb)).map(f => f.key),
+                  inOwnLane: own.length === 1 && inside(bb, own[0]),
+                  own: own.map(f => f.key),
+                  fromBridge: bridge ? (bb.x1 + bb.x2) / 2 - bridge.position().x : null,
+                };
+              }
+              return { overlaps, boxes: all.length, namespaces };
+            }
+            """, expected);
+
+    [Fact]
+    public async Task Namespaces_cables_and_bridges_coming_and_going_live_land_in_their_lanes_and_never_overlap()
+    {
+        const string br0 = Churn + "-br0", br1 = Churn + "-br1";
+        string Ns(string n) => $"{Churn}-{n}";
+        var (context, page) = await OpenAsync(1920, 1080);
+        await using var _ = context;
+        await WaitForContainersAsync(page, lab.ContainerNames);
+        // What each step leaves, by this test's own commands: namespace -> the bridge its cables go to ("" for none).
+        var expected = new Dictionary<string, string>();
+        var relative = new Dictionary<string, double>();
+        var step = 0;
+        // keepPlaces: nothing in this step grows a box, so every namespace already in a lane keeps its place in it.
+        async Task CheckAsync(string what, string waitFor, bool keepPlaces = true)
+        {
+            await page.WaitForFunctionAsync(waitFor);
+            await WaitForQuietAsync(page);
+            var placement = await PlacementAsync(page, expected);
+            var screenshot = await Screenshots.SaveAsync(page, $"lanes-churn-{++step}-{what}");
+            output.WriteLine($"{step} {what}: {placement} ({screenshot})");
+            Assert.True(placement.GetProperty("boxes").GetInt32() >= expected.Count);
+            Assert.Empty(placement.GetProperty("overlaps").EnumerateArray());
+            foreach (var (ns, bridge) in expected)
+            {
+                var p = placement.GetProperty("namespaces").GetProperty(ns);
+                Assert.True(p.ValueKind == JsonValueKind.Object, $"{what}: {ns} is not drawn");
+                var own = p.GetProperty("own").EnumerateArray().Select(k => k.GetString()).ToList();
+                Assert.True(own.Count == 1, $"{what}: {ns} has no lane ({p})");
+                Assert.True(p.GetProperty("inOwnLane").GetBoolean(), $"{what}: {ns} is not inside its lane ({p})");
+                Assert.Equal(own, p.GetProperty("lanes").EnumerateArray().Select(k => k.GetString()).ToList());
+                // Its cables hang straight down from their ports on its bridge's rail.
+                var cables = p.GetProperty("cables").EnumerateArray().ToList();
+                if (bridge == "") Assert.Empty(cables);
+                else Assert.All(cables, c => Assert.True(Math.Abs(c.GetProperty("dx").GetDouble()) <= 1 && c.GetProperty("dy").GetDouble() < 0, $"{what}: {ns}'s cable {c}"));
+                // A namespace keeps its place in its lane while others come and go: a slot is as wide as the widest
+                // tile in the lane, so a neighbour's slightly longer name moves it by half the difference (well under
+                // 3 px here); a slot further is 170 px.
+                if (keepPlaces && bridge != "" && relative.TryGetValue(ns, out var was))
+                    Assert.InRange(p.GetProperty("fromBridge").GetDouble(), was - 3, was + 3);
+                if (bridge != "") relative[ns] = p.GetProperty("fromBridge").GetDouble();
+                else relative.Remove(ns);
+            }
+        }
+        string Box(string ns) => $"() => window.netvizCy.nodes('[kind = \"netns\"]').some(n => String(n.data('label')).startsWith('{ns} '))";
+        string Cables(string ns, int count) =>
+            $"() => window.netvizCy.nodes('[kind = \"netns\"]').filter(n => String(n.data('label')).startsWith('{ns} ')).descendants().connectedEdges('[kind = \"veth\"]').length === {count}";
+        void Veth(string ns, string ifName, string hostEnd, string bridge)
+        {
+            Run("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", hostEnd + "p");
+            Run("ip", "link", "set", hostEnd, "master", bridge, "up");
+            Run("ip", "link", "set", hostEnd + "p", "netns", ns);
+            Run("ip", "-n", ns, "link", "set", hostEnd + "p", "name", ifName);
+            Run("ip", "-n", ns, "link", "set", ifName, "up");
+        }
+        RemoveChurn();
+        try
+        {
+            Run("ip", "link", "add", br0, "type", "bridge");
+            Run("ip", "link", "set", br0, "up");
+            // An ip netns as people make them: first the namespace alone ("no network"), then its cable.
+            Run("ip", "netns", "add", Ns("a"));
+            expected[Ns("a")] = "";
+            await CheckAsync("netns-alone", Box(Ns("a")));
+            Veth(Ns("a"), "eth0", Churn + "-a0", br0);
+            expected[Ns("a")] = br0;
+            await CheckAsync("first-cable", Cables(Ns("a"), 1));
+            foreach (var n in new[] { "b", "c" })
+            {
+                Run("ip", "netns", "add", Ns(n));
+                Veth(Ns(n), "eth0", $"{Churn}-{n}0", br0);
+                expected[Ns(n)] = br0;
+            }
+            await CheckAsync("two-more", Cables(Ns("c"), 1));
+            // A box that grows (a second interface) pushes its neighbours instead of covering them.
+            Veth(Ns("a"), "eth1", Churn + "-a1", br0);
+            await CheckAsync("second-interface", Cables(Ns("a"), 2), keepPlaces: false);
+            Run("ip", "link", "add", br1, "type", "bridge");
+            Run("ip", "link", "set", br1, "up");
+            Run("ip", "netns", "add", Ns("d"));
+            Veth(Ns("d"), "eth0", Churn + "-d0", br1);
+            expected[Ns("d")] = br1;
+            await CheckAsync("new-bridge", Cables(Ns("d"), 1));
+            Run("ip", "netns", "del", Ns("b"));
+            expected.Remove(Ns("b"));
+            await CheckAsync("one-gone", $"() => !({Box(Ns("b"))})()");
+            Run("ip", "netns", "del", Ns("d"));
+            Run("ip", "link", "del", br1);
+            expected.Remove(Ns("d"));
+            await CheckAsync("bridge-gone", $"() => !window.netvizCy.nodes('[kind = \"interface\"][type = \"bridge\"]').some(n => String(n.data('label')).startsWith('{br1}'))");
+        }
+        finally
+        {
+            RemoveChurn();
+        }
+    }
+
+    /// <summary>Prefix of what the live placement test creates: namespaces, veths and bridges named nvrender-*.</summary>
+    private const string Churn = "nvrender";
+
+    /// <summary>Deletes what the live placement test made (leftovers of an interrupted run included), and only that.</summary>
+    private static void RemoveChurn()
+    {
+        static List<string> Links() => Run("ip", "-o", "link", "show").Split('\n').Select(l => l.Split(':', 3)).Where(p => p.Length == 3)
+            .Select(p => p[1].Trim().Split('@')[0]).Where(n => n.StartsWith(Churn + "-", StringComparison.Ordinal)).ToList();
+        // Links first (deleting a veth's host end deletes its peer in the namespace), then the namespaces: a deleted
+        // namespace takes its veths with it only later, in the kernel's own time. One end of a veth going takes the
+        // other with it, so a link that is gone by the time it is deleted is fine; one still there is not.
+        foreach (var link in Links())
+        {
+            try
+            {
+                Run("ip", "link", "del", link);
+            }
+            catch (InvalidOperationException) when (!Links().Contains(link))
+            {
+            }
+        }
+        foreach (var ns in Run("ip", "netns", "list").Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith(Churn + "-", StringComparison.Ordinal)))
+            Run("ip", "netns", "del", ns);
     }
 
     [Fact]

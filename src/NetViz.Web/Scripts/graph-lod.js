@@ -215,6 +215,16 @@ export function lanesStyle(palette, projector) {
       },
     },
     {
+      // A tile with nothing shown inside: Cytoscape sizes it around its own position each time its style is
+      // recomputed, and a minimum height grown downwards moved it down a little every time (off its lane after a
+      // few diffs). Grown on both sides, it stays where the layout put it (lanes-layout.js placeTile centres it).
+      selector: 'node.kind-netns.nv-tile.nv-bare',
+      style: {
+        'min-height-bias-top': '50%',
+        'min-height-bias-bottom': '50%',
+      },
+    },
+    {
       // Ports become connector dots: the cable still ends on the tile, the text is on the tile.
       selector: 'node.kind-interface.nv-ov.nv-dot',
       style: {

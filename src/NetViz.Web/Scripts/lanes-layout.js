@@ -168,6 +168,9 @@ export function readModel(eles, projector) {
   for (const id of vethPeer.keys()) placedElsewhere.add(id);
   for (const list of tagsOf.values()) for (const n of list) placedElsewhere.add(n.id);
   for (const id of gateLane.keys()) placedElsewhere.add(id);
+  // A namespace box whose children are all hidden (an ip netns with only lo) reads as a leaf here, but it is a tile:
+  // in the band too, the band's position would win and the box would be drawn over the host band or a lane.
+  for (const t of tiles) placedElsewhere.add(t.id);
   const externals = [...nodes.values()].filter(n => n.kind === 'external');
   for (const n of externals) placedElsewhere.add(n.id);
   // The host band: the host's own devices, loopback, host-mode containers, and anything without a lane.
@@ -552,6 +555,9 @@ function slotsFrom(lanes) {
  * Adds what is new in the model to an existing plan without reordering anything: a new namespace
  * takes a free slot in its lane (or the next one), a new bridge opens a lane at the end of the last
  * shelf (or a new shelf), a namespace whose lane has no column goes to the lane of its first bridge.
+ * A namespace whose lane changed (its first cable, a bridge lost) moves to it; a lane with nothing
+ * left in it goes unless its bridge is still there. Any sequence of diffs so keeps what a fresh plan guarantees:
+ * every namespace in its bridge's lane under its port, no box over another or over a lane not its own.
  */
 export function extendPlan(plan, model, projector) {
   const meas = measure(model, projector);
@@ -559,6 +565,7 @@ export function extendPlan(plan, model, projector) {
   for (const list of plan.slots.values()) for (const id of list) if (id) known.add(id);
   const present = new Set(model.tiles.map(t => t.id));
   for (const list of model.orphanPorts.values()) for (const n of list) present.add(n.id);
+  const before = new Map([...plan.slots].map(([key, list]) => [key, list.slice()]));
   // Gone namespaces leave a hole (nothing after them moves); a later full layout closes it.
   for (const [key, list] of plan.slots) plan.slots.set(key, list.map(id => (id && present.has(id) ? id : null)));
   const lanes = plan.lanes;
@@ -589,30 +596,57 @@ export function extendPlan(plan, model, projector) {
     plan.slots.set(b.id, []);
     addColumn(b.id);
   }
-  for (const t of model.tiles) {
-    if (known.has(t.id)) continue;
-    // A container finishing its start: its namespace takes the slot its port already had.
-    const portSlot = t.linked.map(c => model.vethPeer.get(c.id)).find(pid => known.has(pid));
-    if (portSlot) {
-      for (const list of plan.slots.values()) { const i = list.indexOf(portSlot); if (i >= 0) list[i] = t.id; }
-      known.add(t.id);
-      continue;
-    }
+  // Where each namespace sits now, and which slots held a port before this diff (a port whose namespace has just
+  // appeared or just got its cable is no longer an orphan, so its slot is a hole by now).
+  const laneOfId = new Map();
+  for (const [key, list] of plan.slots) for (const id of list) if (id) laneOfId.set(id, key);
+  const laneFor = (t, current) => {
     let key = laneKeyOf(t);
-    if (!plan.columns.includes(key)) {
-      if (key.startsWith('junction:')) key = t.bridges.find(b => plan.columns.includes(b)) ?? key;
-      if (!plan.columns.includes(key)) {
-        lanes.set(key, key === ROUTED || key === ISOLATED ? { key, kind: key === ROUTED ? 'routed' : 'isolated', tiles: [] } : { key, kind: 'junction', bridges: t.bridges.slice(), tiles: [] });
-        plan.slots.set(key, []);
-        addColumn(key);
-      }
+    if (plan.columns.includes(key)) return key;
+    if (key.startsWith('junction:')) {
+      // No junction column between its lanes: it stays in the lane it is in if that is one of its own, else goes to
+      // the lane of its first bridge (a fresh layout puts it between them).
+      if (current && t.bridges.includes(current)) return current;
+      key = t.bridges.find(b => plan.columns.includes(b)) ?? key;
+      if (plan.columns.includes(key)) return key;
     }
-    append(key, t.id);
+    lanes.set(key, key === ROUTED || key === ISOLATED ? { key, kind: key === ROUTED ? 'routed' : 'isolated', tiles: [] } : { key, kind: 'junction', bridges: t.bridges.slice(), tiles: [] });
+    plan.slots.set(key, []);
+    addColumn(key);
+    return key;
+  };
+  for (const t of model.tiles) {
+    const current = laneOfId.get(t.id) ?? null;
+    const key = laneFor(t, current);
+    if (key === current) continue;
+    // A namespace whose lane changed (an ip netns that got its first cable, a bridge it lost or gained) moves to its
+    // lane; anywhere else its cable would run across the picture and its box sit in a lane it is not in.
+    if (current) { const list = plan.slots.get(current); list[list.indexOf(t.id)] = null; }
+    // A container finishing its start, an ip netns getting its veth: the namespace takes the slot its port had.
+    const list = plan.slots.get(key);
+    const was = before.get(key) ?? [];
+    const ports = new Set(t.linked.map(c => model.vethPeer.get(c.id)).filter(Boolean));
+    const portSlot = was.findIndex((id, i) => ports.has(id) && list[i] === null);
+    if (portSlot >= 0) list[portSlot] = t.id; else append(key, t.id);
+    known.add(t.id);
   }
   for (const [bridgeId, ports] of model.orphanPorts) {
     const list = plan.slots.get(bridgeId);
     if (!list) continue;
     for (const p of ports) if (!known.has(p.id) && !list.includes(p.id)) append(bridgeId, p.id);
+  }
+  // An empty lane would stay as an empty frame a fresh layout does not draw ("no network" once its ip netns got a
+  // cable, the lane of a deleted bridge): it goes, and the lanes after it in its shelf close the gap. A bridge that
+  // is still there keeps its lane, empty or not.
+  const bridgeIds = new Set(model.bridges.map(b => b.id));
+  for (const [key, lane] of [...lanes]) {
+    if (lane.kind === 'bridge' && bridgeIds.has(key)) continue;
+    if ((plan.slots.get(key) ?? []).some(Boolean)) continue;
+    lanes.delete(key);
+    plan.slots.delete(key);
+    plan.cols.delete(key);
+    plan.columns = plan.columns.filter(k => k !== key);
+    plan.shelves = plan.shelves.map(shelf => shelf.map(col => col.filter(k => k !== key)).filter(col => col.length)).filter(shelf => shelf.length);
   }
   return plan;
 }

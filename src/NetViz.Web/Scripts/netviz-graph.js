@@ -25,7 +25,7 @@ const FADE_MS = 1200;
 const LAYOUTS = new Set(contract.layouts.names);
 const DEFAULT_LAYOUT = contract.layouts.default;
 // Classes and data the lanes layout puts on elements; removed when another layout takes over.
-const LANE_CLASSES = 'nv-lanes nv-tile nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-ov';
+const LANE_CLASSES = 'nv-lanes nv-tile nv-bare nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-ov';
 const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv', 'nvBiasL', 'nvBiasT'];
 
 /**
@@ -693,8 +693,10 @@ class NetVizGraph {
       for (const id in result.positions) {
         const n = cy.getElementById(id);
         if (n.empty()) continue;
-        // A box whose every child is hidden (an ip netns with only lo) is placed through its hidden children.
-        if (n.isParent()) { for (const leaf of n.descendants().filter(d => !d.isParent())) place(leaf, result.positions[id]); } else place(n, result.positions[id]);
+        // A box whose every child is hidden (an ip netns with only lo) is a leaf to the layout. Cytoscape keeps such a
+        // box at its own stored position (its children take up no area), so that is what is set; the setter moves the
+        // hidden children along with it.
+        place(n, result.positions[id]);
       }
       this._lastLanes = result;
       if (fit) this._fitViewport();
@@ -719,6 +721,8 @@ class NetVizGraph {
       const box = result.tileBoxes[t.id];
       if (!box) continue;
       setClass(t.node.ele, 'nv-tile', true);
+      // Nothing shown inside (an ip netns with only lo): the box is placed by its own position (graph-lod.js).
+      setClass(t.node.ele, 'nv-bare', t.leaves.length === 0);
       setData(t.node.ele, 'nvMinW', box.w);
       setData(t.node.ele, 'nvMinH', box.h);
       setData(t.node.ele, 'nvMinHOv', box.hOv);
