@@ -9,6 +9,7 @@ public sealed class VanishedNamespaceTests : IDisposable
 {
     private const string Gone = "nvnl-gone";
     private const string Kept = "nvnl-kept";
+    private const string Stale = "nvnl-stale";
     private readonly NetlinkHostNetworkSource _source = new();
 
     public VanishedNamespaceTests()
@@ -28,6 +29,29 @@ public sealed class VanishedNamespaceTests : IDisposable
     {
         Ip.TryCmd($"netns del {Gone}");
         Ip.TryCmd($"netns del {Kept}");
+        Ip.TryCmd($"netns del {Stale}");
+        if (File.Exists($"/var/run/netns/{Stale}")) File.Delete($"/var/run/netns/{Stale}");
+    }
+
+    /// <summary>
+    /// What a killed engine leaves in /var/run/docker/netns (and `umount` leaves in /var/run/netns): the file of a bind
+    /// mount without the mount. It is not a namespace: not discovered, and no "vanished" warning on every read.
+    /// </summary>
+    [Fact]
+    public async Task A_namespace_file_left_without_its_mount_is_not_a_namespace_and_warns_nothing()
+    {
+        Ip.Cmd($"netns add {Stale}");
+        var mounted = Ip.Inode($"/var/run/netns/{Stale}");
+        Assert.Contains(new NetworkNamespaceDiscovery().Discover().Namespaces, n => n.Name == Stale && n.Inode == mounted);
+        using (var umount = Process.Start("umount", $"/var/run/netns/{Stale}")!) await umount.WaitForExitAsync();
+        Assert.True(File.Exists($"/var/run/netns/{Stale}")); // the plain file stays, as after an engine restart
+
+        var discovered = new NetworkNamespaceDiscovery().Discover();
+        var read = await _source.CollectAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(discovered.Namespaces, n => n.Name == Stale || n.Paths.Contains($"/var/run/netns/{Stale}"));
+        Assert.DoesNotContain(read.Warnings, w => w.Contains(Stale, StringComparison.Ordinal));
+        Assert.Contains(read.Namespaces, n => n.Name == Kept); // a mounted one next to it is still read
     }
 
     [Fact]

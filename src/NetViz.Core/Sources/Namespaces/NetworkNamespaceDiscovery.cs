@@ -104,9 +104,9 @@ public sealed class NetworkNamespaceDiscovery
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            // A file left behind without its nsfs mount stats as a plain tmpfs inode; entering it then fails with
-            // EINVAL and it is skipped as vanished.
-            if (Nsfs.StatInode(file) is not { } inode) continue;
+            // A file left behind without its nsfs mount (a sandbox of a killed engine, an `ip netns` mount undone by
+            // hand) is not a namespace: skipped here, not reported later as one that "vanished".
+            if (!Nsfs.IsNamespaceFile(file) || Nsfs.StatInode(file) is not { } inode) continue;
             var f = Get(found, inode);
             f.Paths.Add(file);
             if (named) f.Name ??= Path.GetFileName(file); // NAME_MAX (255 bytes) bounds it

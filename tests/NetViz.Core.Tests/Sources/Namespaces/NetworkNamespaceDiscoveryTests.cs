@@ -26,13 +26,16 @@ public sealed class NetworkNamespaceDiscoveryTests : IDisposable
         Process("42", 200);
         Directory.CreateDirectory(Path.Combine(_root, "proc", "sys")); // not a pid
         var netns = Directory.CreateDirectory(Path.Combine(_root, "netns")).FullName;
-        File.WriteAllText(Path.Combine(netns, "blue"), "");
-        var blueInode = Nsfs.StatInode(Path.Combine(netns, "blue"))!.Value;
+        // A plain file where a bind mount was (what a killed engine leaves in /var/run/docker/netns): not a namespace.
+        File.WriteAllText(Path.Combine(netns, "stale"), "");
+        var staleInode = Nsfs.StatInode(Path.Combine(netns, "stale"))!.Value;
 
         var result = new NetworkNamespaceDiscovery(Path.Combine(_root, "proc"), netns, Path.Combine(_root, "missing")).Discover();
 
         Assert.Equal(100ul, result.HostInode);
-        Assert.Equal(new[] { 100ul, 200ul, 555ul, blueInode }.Order(), result.Namespaces.Select(n => n.Inode).Order());
+        Assert.Equal(new[] { 100ul, 200ul, 555ul }, result.Namespaces.Select(n => n.Inode).Order());
+        Assert.DoesNotContain(result.Namespaces, n => n.Inode == staleInode);
+        Assert.Empty(result.Warnings);
         var host = result.Namespaces[0];
         Assert.True(host.IsHost);
         Assert.Equal(100ul, host.Inode);
@@ -42,9 +45,6 @@ public sealed class NetworkNamespaceDiscoveryTests : IDisposable
         Assert.False(other.IsHost);
         Assert.Equal([42, 900], other.Pids.ToArray());
         Assert.Equal([$"{_root}/proc/42/ns/net", $"{_root}/proc/900/ns/net"], other.Paths.ToArray());
-        var blue = result.Namespaces.Single(n => n.Inode == blueInode);
-        Assert.Equal("blue", blue.Name);
-        Assert.Empty(blue.Pids);
         Assert.False(result.Namespaces.Single(n => n.Inode == 555).IsHost);
     }
     [Fact]
