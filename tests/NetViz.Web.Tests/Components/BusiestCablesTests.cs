@@ -20,6 +20,10 @@ public sealed class BusiestCablesTests : DashboardTestContext
             Assert.Equal(web.Id, row.GetAttribute("data-id"));
             Assert.StartsWith(web.Name + " → ", row.QuerySelector("td")!.TextContent);
             Assert.Contains("pkt", row.TextContent);
+            // An interface without a cable says whose it is: every namespace has its own eth0 and lo.
+            var second = cut.FindAll("[data-testid='busiest-row']")[1];
+            Assert.Equal(FakeTrafficCounters.HostNic.Id, second.GetAttribute("data-id"));
+            Assert.Equal($"{FakeTrafficCounters.HostNic.Name} · {snapshot.Host.Hostname}", second.QuerySelector("td")!.TextContent);
         }, TimeSpan.FromSeconds(30));
         var monitor = Services.GetService(typeof(TrafficMonitor)) as TrafficMonitor;
         Assert.True(monitor!.Sampling);

@@ -74,18 +74,30 @@ public sealed class FixedPathSysctls(NetViz.Core.Paths.PathSysctls value) : NetV
     public NetViz.Core.Paths.PathSysctls Read(IEnumerable<string> hostDevices) => value;
 }
 
-/// <summary>Counters of the sample topology's web veth that grow by 1 MiB received and 10 KiB sent per read.</summary>
+/// <summary>
+/// Counters of the sample topology's web veth that grow by 1 MiB received and 10 KiB sent per read, and of a host
+/// interface without a peer that grows by 1 KiB.
+/// </summary>
 public sealed class FakeTrafficCounters : NetViz.Core.Traffic.ITrafficCounterSource
 {
     private long _reads;
 
     public long Reads => Interlocked.Read(ref _reads);
 
+    /// <summary>The sample topology's first host interface that is not a veth end nor loopback.</summary>
+    public static NetViz.Core.Model.InterfaceNode HostNic => SampleTopology.Create().Nodes.OfType<NetViz.Core.Model.InterfaceNode>()
+        .First(i => i.InHostNamespace && i.Peer is null && i.Type != "loopback" && i.Type != "bridge");
+
     public NetViz.Core.Traffic.TrafficSample Read(DateTimeOffset at)
     {
         var n = (ulong)Interlocked.Increment(ref _reads);
         var web = SampleTopology.Create().Nodes.OfType<NetViz.Core.Model.InterfaceNode>().First(i => i.InHostNamespace && i.Peer is not null);
+        var nic = HostNic;
         return new NetViz.Core.Traffic.TrafficSample(at, web.NetnsInode,
-            [new NetViz.Core.Traffic.LinkCounterReading(web.Ifindex, web.Name, new NetViz.Core.Sources.LinkCounters(n * 100, n * 10, n * 1024 * 1024, n * 10240, 0, 0, 0, 0))]);
+        [
+            new NetViz.Core.Traffic.LinkCounterReading(web.Ifindex, web.Name, new NetViz.Core.Sources.LinkCounters(n * 100, n * 10, n * 1024 * 1024, n * 10240, 0, 0, 0, 0)),
+            // Less busy: a host interface without a veth peer (the second row of the busiest cables).
+            new NetViz.Core.Traffic.LinkCounterReading(nic.Ifindex, nic.Name, new NetViz.Core.Sources.LinkCounters(n * 10, n, n * 1024, n * 100, 0, 0, 0, 0)),
+        ]);
     }
 }

@@ -79,16 +79,28 @@ public partial class BusiestCables : ComponentBase, IAsyncDisposable
         catch (InvalidOperationException) { }
     }
 
-    /// <summary>"vethab12 → web": the interface and what its cable leads to (the container of its veth peer).</summary>
+    /// <summary>
+    /// "vethab12 → web": the interface and what its cable leads to (the container of its veth peer). An interface
+    /// without a peer says where it is, "lo · web" or "eth0 · myhost": every namespace has its own lo and eth0.
+    /// </summary>
     private string LabelOf(InterfaceRate rate)
     {
         var node = Snapshot.Nodes.OfType<InterfaceNode>().FirstOrDefault(i => i.Id == rate.InterfaceId);
         var name = node?.Name ?? (rate.Name.Length > 0 ? rate.Name : rate.InterfaceId);
-        if (node?.Peer is not { } peerId) return name;
+        if (node is null) return name;
+        if (node.Peer is not { } peerId) return NamespaceOf(node) is { } where ? $"{name} · {where}" : name;
         var peer = Snapshot.Nodes.OfType<InterfaceNode>().FirstOrDefault(i => i.Id == peerId);
-        var owner = peer is null ? null : Snapshot.Nodes.OfType<ContainerNode>().FirstOrDefault(c => c.Netns == $"netns:{peer.NetnsInode}" && c.JoinedContainer is null);
-        var ns = peer is null ? null : Snapshot.Nodes.OfType<NetnsNode>().FirstOrDefault(n => n.Inode == peer.NetnsInode);
-        return owner is not null ? $"{name} → {owner.Name}" : ns?.Name is { } nsName ? $"{name} → {nsName}" : name;
+        return peer is not null && NamespaceOf(peer, hostByName: false) is { } to ? $"{name} → {to}" : name;
+    }
+
+    /// <summary>Who lives in the interface's namespace: its container, else the ip netns name, else the host's name.</summary>
+    private string? NamespaceOf(InterfaceNode i, bool hostByName = true)
+    {
+        var ns = Snapshot.Nodes.OfType<NetnsNode>().FirstOrDefault(n => n.Id == i.Parent || n.Inode == i.NetnsInode);
+        // The host's namespace is the host's, not its host-mode containers'.
+        if (ns is { IsHost: true }) return hostByName ? Snapshot.Host.Hostname : null;
+        var owner = ns is null ? null : Snapshot.Nodes.OfType<ContainerNode>().FirstOrDefault(c => c.Netns == ns.Id && c.JoinedContainer is null);
+        return owner?.Name ?? ns?.Name;
     }
 
     public static string FormatBytes(double perSecond) => perSecond switch
