@@ -43,7 +43,8 @@ public static class RelatedElements
                     foreach (var network in index.OfKind<NetworkNode>().Where(n => n.Bridge is not null && (n.Bridge == nic.Id || n.Bridge == nic.Master) || n.ParentInterface == nic.Id))
                         Add(Rel.Network, network.Id);
                     foreach (var port in index.OfKind<InterfaceNode>().Where(i => i.Master == nic.Id)) Add(Rel.Port, port.Id);
-                    if (index.NetnsOf(nic) is { } ns)
+                    // Likewise for its own namespace: eth0 or a veth end in the host is not its host-mode containers'.
+                    if (index.NetnsOf(nic) is { IsHost: false } ns)
                         foreach (var container in index.ContainersIn(ns)) Add(Rel.Container, container.Id);
                     Add(Rel.Namespace, nic.Parent);
                     break;

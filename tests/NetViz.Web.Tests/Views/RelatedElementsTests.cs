@@ -30,5 +30,8 @@ public class RelatedElementsTests
         Assert.Contains(related, r => r.Relation == RelatedElements.Rel.PeerContainer && r.Id == Ctr(WebId));
         Assert.Contains(related, r => r.Relation == RelatedElements.Rel.Network && r.Id == Net(BridgeNetId));
         Assert.DoesNotContain(related, r => r.Id == Net(NoneNetId));
+        // The host's namespace is not its host-mode container's: a host veth end is not "hostnet's".
+        Assert.DoesNotContain(related, r => r.Id == Ctr(HostnetId));
+        Assert.Contains(related, r => r.Relation == RelatedElements.Rel.Namespace);
     }
 }
