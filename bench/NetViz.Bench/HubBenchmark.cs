@@ -13,7 +13,8 @@ using NetViz.Testing;
 namespace NetViz.Bench;
 
 /// <summary>
-/// <c>hub [--agents 20] [--containers 100] [--changes 200] [--interval-ms 100] [--render-runs 3]</c>: the published app as a hub over
+/// <c>hub [--agents 20] [--containers 100] [--changes 200] [--interval-ms 100] [--render-runs 3]</c> (or
+/// <c>hub --real-agents 3</c>: <see cref="HubRealAgentsBenchmark"/>): the published app as a hub over
 /// recorded-feed agents (in-process SSE servers on loopback, each serving a snapshot of one host with N containers,
 /// then one new container per change, round robin over the agents). Measures the hub's CPU and memory, and the latency
 /// from an agent writing a diff to the hub's /api/events delivering the merged diff holding it, then the dashboard's
@@ -26,6 +27,7 @@ public static class HubBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var o = new BenchArgs(args);
+        if (o.Int("--real-agents", 0) is > 0 and var real) return await HubRealAgentsBenchmark.RunAsync(o, real);
         int agents = o.Int("--agents", 20), containers = o.Int("--containers", 100), changes = o.Int("--changes", 200);
         var interval = TimeSpan.FromMilliseconds(o.Int("--interval-ms", 100));
         var renderRuns = o.Int("--render-runs", 3);
@@ -46,46 +48,21 @@ public static class HubBenchmark
         var start = Stopwatch.GetTimestamp();
         using var http = new HttpClient { BaseAddress = hub.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var stop = new CancellationTokenSource();
-        var reader = Task.Run(async () =>
+        var reader = ReadEventsAsync(http, stop.Token, (e, at) =>
         {
-            while (!stop.IsCancellationRequested)
+            var json = JsonNode.Parse(e.Data)!;
+            var nodes = e.Name == "snapshot" ? json["snapshot"]!["nodes"]!.AsArray() : json["addedNodes"]!.AsArray();
+            if (e.Name == "snapshot" || !firstAll.Task.IsCompleted)
             {
-                try
-                {
-                    using var response = await http.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead, stop.Token);
-                    var sse = new ServerSentEventReader(await response.Content.ReadAsStreamAsync(stop.Token), 1 << 30);
-                    while (await sse.ReadAsync(stop.Token) is { } e)
-                    {
-                        var at = Stopwatch.GetTimestamp();
-                        if (e.IsComment) continue;
-                        var json = JsonNode.Parse(e.Data)!;
-                        var nodes = e.Name == "snapshot" ? json["snapshot"]!["nodes"]!.AsArray() : json["addedNodes"]!.AsArray();
-                        if (e.Name == "snapshot" || !firstAll.Task.IsCompleted)
-                        {
-                            var hostsOk = (e.Name == "snapshot" ? nodes : null)?.Count(n => (string?)n!["kind"] == "host" && (string?)n["props"]!["status"] == "ok");
-                            if (hostsOk == agents) firstAll.TrySetResult(at);
-                        }
-                        foreach (var n in nodes)
-                            if ((string?)n!["kind"] == "container" && (string?)n["props"]!["name"] is { } name && sent.TryRemove(name, out var t0))
-                                latencies.Add(Stopwatch.GetElapsedTime(t0, at).TotalMilliseconds);
-                    }
-                }
-                catch (Exception) when (!stop.IsCancellationRequested) { await Task.Delay(200); }
-                catch (OperationCanceledException) { }
+                var hostsOk = (e.Name == "snapshot" ? nodes : null)?.Count(n => (string?)n!["kind"] == "host" && (string?)n["props"]!["status"] == "ok");
+                if (hostsOk == agents) firstAll.TrySetResult(at);
             }
+            foreach (var n in nodes)
+                if ((string?)n!["kind"] == "container" && (string?)n["props"]!["name"] is { } name && sent.TryRemove(name, out var t0))
+                    latencies.Add(Stopwatch.GetElapsedTime(t0, at).TotalMilliseconds);
         });
 
-        // Until every host is in: poll /api/topology (the SSE reader sees only its first snapshot whole).
-        var all = Stopwatch.StartNew();
-        while (true)
-        {
-            var (_, snapshot) = await hub.GetTopologyAsync();
-            var ok = snapshot.RootElement.GetProperty("nodes").EnumerateArray()
-                .Count(n => n.GetProperty("kind").GetString() == "host" && n.GetProperty("props").GetProperty("status").GetString() == "ok");
-            if (ok == agents) { Console.WriteLine($"all {agents} hosts in the hub's snapshot after {all.Elapsed.TotalMilliseconds:0} ms ({snapshot.RootElement.GetProperty("nodes").GetArrayLength()} nodes)"); break; }
-            if (all.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"only {ok} of {agents} hosts ok");
-            await Task.Delay(100);
-        }
+        await WaitForHostsAsync(hub, agents);
         await Task.Delay(1000);
 
         var idle = await ProcessStats.MeasureCpuAsync(hub.ProcessId, TimeSpan.FromSeconds(10));
@@ -118,8 +95,46 @@ public static class HubBenchmark
         return sent.IsEmpty ? 0 : 1;
     }
 
+    /// <summary>
+    /// The hub's own /api/events, as a browser circuit or a script reads it, until <paramref name="stop"/>: every event
+    /// but comments to <paramref name="onEvent"/> with the Stopwatch timestamp of its arrival; reconnects after an error.
+    /// </summary>
+    internal static Task ReadEventsAsync(HttpClient http, CancellationToken stop, Action<ServerSentEvent, long> onEvent) => Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead, stop);
+                var sse = new ServerSentEventReader(await response.Content.ReadAsStreamAsync(stop), 1 << 30);
+                while (await sse.ReadAsync(stop) is { } e)
+                {
+                    var at = Stopwatch.GetTimestamp();
+                    if (!e.IsComment) onEvent(e, at);
+                }
+            }
+            catch (Exception) when (!stop.IsCancellationRequested) { await Task.Delay(200); }
+            catch (OperationCanceledException) { }
+        }
+    });
+
+    /// <summary>Until every host is in with status ok: polls /api/topology (an SSE reader sees only its first snapshot whole).</summary>
+    internal static async Task WaitForHostsAsync(PublishedNetVizServer hub, int agents)
+    {
+        var all = Stopwatch.StartNew();
+        while (true)
+        {
+            var (_, snapshot) = await hub.GetTopologyAsync();
+            var ok = snapshot.RootElement.GetProperty("nodes").EnumerateArray()
+                .Count(n => n.GetProperty("kind").GetString() == "host" && n.GetProperty("props").GetProperty("status").GetString() == "ok");
+            if (ok == agents) { Console.WriteLine($"all {agents} hosts in the hub's snapshot after {all.Elapsed.TotalMilliseconds:0} ms ({snapshot.RootElement.GetProperty("nodes").GetArrayLength()} nodes)"); break; }
+            if (all.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"only {ok} of {agents} hosts ok");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The hub's dashboard drawn from scratch in Chromium, with the render benchmark's page probe and report.</summary>
-    private static async Task FirstRendersAsync(PublishedNetVizServer hub, int runs)
+    internal static async Task FirstRendersAsync(PublishedNetVizServer hub, int runs)
     {
         var options = RenderOptions.Parse(["--runs", runs.ToString(CultureInfo.InvariantCulture)]);
         using var playwright = await Playwright.CreateAsync();

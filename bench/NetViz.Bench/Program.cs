@@ -31,6 +31,7 @@ public static class Program
                 Console.Error.WriteLine("  live    [--runs 20] [--idle-containers 50] [--idle-seconds 60] [--memory-containers 100] [--namespaces 300] [--storm 1000] [--everywhere-only] [--keep] [--reuse]");
                 Console.Error.WriteLine("  render  [--runs 5] [--profile]   first render, one diff and pan/zoom in Chromium (docs/benchmarks.md)");
                 Console.Error.WriteLine("  hub     [--agents 20] [--containers 100] [--changes 200] [--interval-ms 100] [--render-runs 3]   hub over recorded-feed agents");
+                Console.Error.WriteLine("  hub     --real-agents 3 [--changes 20] [--render-runs 3]   hub over real agents on this machine (adds nvhub3-* namespaces, root)");
                 Console.Error.WriteLine("  path    [--containers 100] [--networks 5] [--iterations 200]   PathExplainer latency (in memory, no root)");
                 Console.Error.WriteLine("  rates   [--interfaces 300] [--seconds 30]   CPU of sampling link counters once a second (adds nvbench-r* veths, root)");
                 Console.Error.WriteLine("  cleanup  removes every container labelled netviz.bench=1");
