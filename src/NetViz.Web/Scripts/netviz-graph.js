@@ -184,7 +184,8 @@ class NetVizGraph {
     if (this._disposed || !pending || typeof pending.then !== 'function') return false;
     let answer;
     try {
-      answer = await pending;
+      // A fetch that never answers must not hold up the first picture: after 5 s the circuit's reset draws it.
+      answer = await Promise.race([pending, new Promise(resolve => setTimeout(() => resolve(null), 5000))]);
     } catch {
       return false;
     }

@@ -249,9 +249,22 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         }
         catch (JSException e)
         {
-            // The pump must keep running: the next batch starts over from the feed's current snapshot.
-            Logger.LogWarning(e, "The graph rejected an update; it will be reset with the next one");
-            _needsReset = true;
+            // The pump must keep running: the graph starts over from the feed's current snapshot, now rather than with
+            // the next batch (a quiet host may send none for minutes, and the first picture would never come).
+            Logger.LogWarning(e, "The graph rejected an update; it is reset from the current snapshot");
+            try
+            {
+                await ResetFromCurrentAsync();
+            }
+            catch (JSException again)
+            {
+                Logger.LogWarning(again, "The graph rejected the reset too; it will be reset with the next update");
+                _needsReset = true;
+            }
+            catch (Exception gone) when (gone is JSDisconnectedException or OperationCanceledException)
+            {
+                return;
+            }
         }
         catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
