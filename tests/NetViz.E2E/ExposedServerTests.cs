@@ -133,7 +133,10 @@ public sealed class ExposedServerTests(ExposedServerFixture app) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.True((await ok.Content.ReadAsStringAsync()).Contains("\"nodes\"", StringComparison.Ordinal));
 
-        using var bad = new HttpRequestMessage(HttpMethod.Get, "/api/topology") { Headers = { { "Authorization", "Bearer " + app.Token[..^1] + "0" } } };
+        // One character off (a token that already ends in '0' made "+ 0" the right token: 200, a false failure).
+        var wrong = app.Token[..^1] + (app.Token[^1] == '0' ? "1" : "0");
+        Assert.NotEqual(app.Token, wrong);
+        using var bad = new HttpRequestMessage(HttpMethod.Get, "/api/topology") { Headers = { { "Authorization", "Bearer " + wrong } } };
         using var refused = await client.SendAsync(bad);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }

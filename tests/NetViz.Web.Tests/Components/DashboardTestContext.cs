@@ -15,6 +15,10 @@ namespace NetViz.Web.Tests.Components;
 /// <summary>bUnit context with MudBlazor, the view state and a fake feed seeded with the sample topology.</summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
+    // bUnit waits one second by default; on this 2-core machine a debounced field or a pump's batch interval can take
+    // longer while a build or another suite runs. Patience only: every wait still needs its assertion to come true.
+    static DashboardTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     // MudBlazor's services are only IAsyncDisposable: xunit must dispose the context asynchronously.
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 

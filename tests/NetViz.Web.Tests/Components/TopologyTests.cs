@@ -182,7 +182,8 @@ public class TopologyTests : DashboardTestContext
 
         page.Find("input:not([type=checkbox])").Input("172.17");
 
-        page.WaitForAssertion(() => Assert.Equal("3 matches", page.Find("[data-testid='search-count']").TextContent.Trim()));
+        // The field is debounced (250 ms): bUnit's default second of patience was too little on a busy machine.
+        page.WaitForAssertion(() => Assert.Equal("3 matches", page.Find("[data-testid='search-count']").TextContent.Trim()), TimeSpan.FromSeconds(10));
         Assert.Equal("172.17", Assert.Single(Calls("search")).Arguments[0]);
     }
 
