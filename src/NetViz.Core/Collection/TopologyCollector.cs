@@ -98,14 +98,16 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
     }
 
     /// <summary>
-    /// True when two NAT readings show the same nat rules, counters and status (counters change with traffic). The
-    /// filter table is not compared: its counters move with every forwarded packet and no snapshot reads it yet.
+    /// True when two NAT readings show the same nat rules, counters and status (counters change with traffic), and
+    /// the same filter rules and chains apart from their counters: those move with every forwarded packet and are
+    /// not drawn, but the path explanations read the rules.
     /// </summary>
     public static bool SameNat(NatView a, NatView b) =>
         ReferenceEquals(a, b)
         || (a.Ok == b.Ok && a.Error == b.Error && a.Backend == b.Backend
             && a.Rules.SequenceEqual(b.Rules) && a.Warnings.SequenceEqual(b.Warnings)
-            && a.Ip6Error == b.Ip6Error && a.Ip6Rules.SequenceEqual(b.Ip6Rules) && a.NamespaceRules.SequenceEqual(b.NamespaceRules));
+            && a.Ip6Error == b.Ip6Error && a.Ip6Rules.SequenceEqual(b.Ip6Rules) && a.NamespaceRules.SequenceEqual(b.NamespaceRules)
+            && UnchangedReadings.SameFilterApartFromCounters(a, b));
 
     /// <summary>Docker in full, or only the containers the plan names; adds the namespaces they left or entered to <paramref name="staleInodes"/>.</summary>
     private async Task<(DockerView View, bool FullRead)> RefreshDockerAsync(RefreshPlan plan, DockerView before, HashSet<ulong> staleInodes, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using NetViz.Core.Model;
 using NetViz.Core.Sources;
 
 namespace NetViz.Core.Collection;
@@ -99,18 +100,32 @@ public static class UnchangedReadings
             && SameRules(before.NamespaceRules, after.NamespaceRules)
             && SameChains(before.Chains, after.Chains) && SameChains(before.Ip6Chains, after.Ip6Chains));
 
-    private static bool SameRules(ImmutableArray<NatRule> before, ImmutableArray<NatRule> after)
+    /// <summary>
+    /// The same filter rules and chain policies, whatever their counters: a change to the filter table draws nothing,
+    /// but the path explanations (<see cref="Paths.RuleBook"/>) read these rules, so it is news.
+    /// </summary>
+    public static bool SameFilterApartFromCounters(PacketFilter before, PacketFilter after) =>
+        ReferenceEquals(before, after)
+        || (SameRules(before.Rules, after.Rules) && SameRules(before.Ip6Rules, after.Ip6Rules)
+            && SameChains(before.Chains, after.Chains) && SameChains(before.Ip6Chains, after.Ip6Chains));
+
+    /// <summary>The same filter rules and chains in two NAT readings, whatever their counters (as for <see cref="PacketFilter"/>).</summary>
+    public static bool SameFilterApartFromCounters(NatView before, NatView after) =>
+        SameRules(before.FilterRules, after.FilterRules) && SameRules(before.Ip6FilterRules, after.Ip6FilterRules)
+        && SameChains(before.Chains, after.Chains) && SameChains(before.Ip6Chains, after.Ip6Chains);
+
+    private static bool SameRules(IReadOnlyList<NatRule> before, IReadOnlyList<NatRule> after)
     {
-        if (before.Length != after.Length) return false;
-        for (var i = 0; i < before.Length; i++)
+        if (before.Count != after.Count) return false;
+        for (var i = 0; i < before.Count; i++)
             if (before[i] != after[i] && before[i] != after[i] with { Packets = before[i].Packets, Bytes = before[i].Bytes }) return false;
         return true;
     }
 
-    private static bool SameChains(ImmutableArray<ChainInfo> before, ImmutableArray<ChainInfo> after)
+    private static bool SameChains(IReadOnlyList<ChainInfo> before, IReadOnlyList<ChainInfo> after)
     {
-        if (before.Length != after.Length) return false;
-        for (var i = 0; i < before.Length; i++)
+        if (before.Count != after.Count) return false;
+        for (var i = 0; i < before.Count; i++)
             if (before[i] != after[i] && before[i] != after[i] with { Packets = before[i].Packets, Bytes = before[i].Bytes }) return false;
         return true;
     }

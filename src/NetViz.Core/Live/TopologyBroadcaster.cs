@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using NetViz.Core.Diagnostics;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
+using NetViz.Core.Collection;
 using NetViz.Core.Timeline;
 
 namespace NetViz.Core.Live;
@@ -68,7 +69,9 @@ public sealed class TopologyBroadcaster : ITopologyFeed
 
     /// <summary>
     /// Makes <paramref name="snapshot"/> current and sends its diff against the previous one to every subscriber.
-    /// Returns false (and sends nothing) when neither the graph nor the sources' status changed.
+    /// Returns false (and sends nothing) when neither the graph, the filter rules nor the sources' status changed.
+    /// A change to the filter table alone (a DROP put in DOCKER-USER) draws nothing, but the path explanations read
+    /// the current snapshot's rules: it is published as an empty diff, so that they do not answer from old rules.
     /// <paramref name="causes"/> (what made the monitor look) go to the timeline with the diff.
     /// </summary>
     public bool Publish(TopologySnapshot snapshot, IEnumerable<string>? causes = null)
@@ -76,7 +79,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
         lock (_gate)
         {
             var diff = TopologyDiffer.Compute(_current, snapshot, _sequence + 1);
-            if (diff.IsEmpty && _sequence > 0 && SameStatus(_current, snapshot)) return false;
+            if (diff.IsEmpty && _sequence > 0 && SameStatus(_current, snapshot) && UnchangedReadings.SameFilterApartFromCounters(_current.Filter, snapshot.Filter)) return false;
             Interlocked.Exchange(ref _sequence, diff.Sequence);
             // Under the gate, so the timeline holds the diffs in sequence order.
             if (!diff.IsEmpty) _history?.Record(_current, snapshot, diff, causes);

@@ -1,5 +1,6 @@
 using NetViz.Core.Live;
 using NetViz.Core.Model;
+using NetViz.Core.Sources;
 using NetViz.Core.Tests.Correlation;
 using NetViz.Core.Correlation;
 
@@ -38,6 +39,41 @@ public sealed class TopologyBroadcasterTests
         Assert.Same(feed.Current, change.Snapshot);
         Assert.All(change.Diff.UpdatedNodes, n => Assert.Equal(NodeKinds.NatRule, n.Kind));
         Assert.NotEmpty(change.Diff.UpdatedNodes);
+    }
+
+    private static TopologySnapshot WithFilter(long packets, params NatRule[] filterRules) =>
+        TopologyBuilder.Build(LessonTopology.Readings(nat: LessonTopology.Nat() with
+        {
+            FilterRules = [.. filterRules.Select(r => r with { Packets = packets })],
+            Chains = [new ChainInfo("filter", "DOCKER-USER", null, 0, 0), new ChainInfo("filter", "FORWARD", "ACCEPT", packets, packets * 60)],
+        }));
+
+    private static NatRule FilterRule(int position, string rule, string target) =>
+        new() { Table = "filter", Chain = "DOCKER-USER", Position = position, Rule = rule, Target = target };
+
+    [Fact]
+    public void A_change_to_the_filter_table_alone_is_published_but_its_counters_alone_are_not()
+    {
+        var feed = new TopologyBroadcaster(bufferSize: 8);
+        var returns = FilterRule(1, "-A DOCKER-USER -j RETURN", "RETURN");
+        Assert.True(feed.Publish(WithFilter(1, returns)));
+        using var sub = feed.Subscribe();
+
+        // Only counters moved (rules' and the chain's): nothing to send, the graph and the rules are the same.
+        Assert.False(feed.Publish(WithFilter(7, returns)));
+        // A DROP put before the RETURN draws nothing new, but the path explanations must see it.
+        var drop = FilterRule(1, "-A DOCKER-USER -s 10.9.0.0/16 -j DROP", "DROP") with { Source = "10.9.0.0/16" };
+        var withDrop = WithFilter(7, drop, returns with { Position = 2 });
+        Assert.True(feed.Publish(withDrop));
+
+        var updates = Drain(sub);
+        var change = Assert.IsType<TopologyChange>(updates[^1]);
+        Assert.Equal(2, change.Sequence);
+        Assert.True(change.Diff.IsEmpty);
+        Assert.Same(withDrop, feed.Current);
+        Assert.Equal(["DROP", "RETURN"], feed.Current.Filter.Rules.Select(r => r.Target));
+        // A changed chain policy is news too.
+        Assert.True(feed.Publish(withDrop with { Filter = withDrop.Filter with { Chains = [new ChainInfo("filter", "FORWARD", "DROP", 7, 420)] } }));
     }
 
     [Fact]

@@ -33,12 +33,15 @@ public sealed class LiveEverywhereTests(LiveMonitorFixture f)
             ? Directory.GetFiles("/var/run/netns").Select(Path.GetFileName).Where(n => n!.StartsWith("nvlive-", StringComparison.Ordinal)).ToList()
             : [];
         if (namespaces.Count > 0) IpBatch(namespaces.Select(n => $"netns del {n}"));
-        var chains = DockerCli.Run("iptables-save", "-t", "nat").Stdout.Split('\n')
-            .Where(l => l.StartsWith(":" + ChainPrefix, StringComparison.Ordinal)).Select(l => l[1..].Split(' ')[0]);
-        foreach (var chain in chains)
+        foreach (var table in new[] { "nat", "filter" })
         {
-            DockerCli.Run("iptables", "-t", "nat", "-F", chain);
-            DockerCli.Run("iptables", "-t", "nat", "-X", chain);
+            var chains = DockerCli.Run("iptables-save", "-t", table).Stdout.Split('\n')
+                .Where(l => l.StartsWith(":" + ChainPrefix, StringComparison.Ordinal)).Select(l => l[1..].Split(' ')[0]);
+            foreach (var chain in chains)
+            {
+                DockerCli.Run("iptables", "-t", table, "-F", chain);
+                DockerCli.Run("iptables", "-t", table, "-X", chain);
+            }
         }
     }
 
@@ -185,26 +188,38 @@ public sealed class LiveEverywhereTests(LiveMonitorFixture f)
     }
 
     [Fact]
-    public async Task An_iptables_rule_added_and_deleted_is_seen_without_the_nat_poll()
+    public Task An_iptables_rule_added_and_deleted_is_seen_without_the_nat_poll() =>
+        RuleAddedAndDeletedIsSeenAsync("nat", "10.45.99.0/24", "RETURN", (s, chain) => s.Nodes.Any(n => n.Kind == NodeKinds.NatRule
+            && n.Props.GetProperty("chain").GetString() == chain && n.Props.GetProperty("source").GetString() == "10.45.99.0/24"));
+
+    /// <summary>
+    /// A rule in the filter table draws no node: before, such a change was built and then not published, and /api/path
+    /// went on answering from the old rules (the path explanations read the current snapshot's filter rules).
+    /// </summary>
+    [Fact]
+    public Task A_filter_rule_alone_reaches_the_current_snapshot_so_the_path_explanations_see_it() =>
+        RuleAddedAndDeletedIsSeenAsync("filter", "10.45.98.0/24", "DROP", (s, chain) =>
+            s.Filter.Rules.Any(r => r.Chain == chain && r.Source == "10.45.98.0/24" && r.Target == "DROP"));
+
+    /// <summary>A test chain in <paramref name="table"/> gets one rule and loses it; the monitor must show each step.</summary>
+    private async Task RuleAddedAndDeletedIsSeenAsync(string table, string source, string target, Func<TopologySnapshot, string, bool> has)
     {
         var chain = $"{ChainPrefix}{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
-        DockerCli.Must("iptables", "-t", "nat", "-N", chain);
+        DockerCli.Must("iptables", "-t", table, "-N", chain);
         try
         {
-            DockerCli.Must("iptables", "-t", "nat", "-A", chain, "-s", "10.45.99.0/24", "-j", "RETURN");
+            DockerCli.Must("iptables", "-t", table, "-A", chain, "-s", source, "-j", target);
             // Ground truth: iptables-save prints the rule.
-            Assert.Contains($"-A {chain} -s 10.45.99.0/24 -j RETURN", DockerCli.Must("iptables-save", "-t", "nat"));
-            bool Has(TopologySnapshot s) => s.Nodes.Any(n => n.Kind == NodeKinds.NatRule && n.Props.GetProperty("chain").GetString() == chain
-                && n.Props.GetProperty("source").GetString() == "10.45.99.0/24");
-            await f.WaitForAsync(Has, $"the rule in {chain}");
+            Assert.Contains($"-A {chain} -s {source} -j {target}", DockerCli.Must("iptables-save", "-t", table));
+            await f.WaitForAsync(s => has(s, chain), $"the rule in {table} chain {chain}");
 
-            DockerCli.Must("iptables", "-t", "nat", "-D", chain, "-s", "10.45.99.0/24", "-j", "RETURN");
-            await f.WaitForAsync(s => !Has(s), $"the rule gone from {chain}");
+            DockerCli.Must("iptables", "-t", table, "-D", chain, "-s", source, "-j", target);
+            await f.WaitForAsync(s => !has(s, chain), $"the rule gone from {table} chain {chain}");
         }
         finally
         {
-            DockerCli.Run("iptables", "-t", "nat", "-F", chain);
-            DockerCli.Run("iptables", "-t", "nat", "-X", chain);
+            DockerCli.Run("iptables", "-t", table, "-F", chain);
+            DockerCli.Run("iptables", "-t", table, "-X", chain);
         }
     }
 
