@@ -115,6 +115,24 @@ internal sealed class FakeNatSource(NatView view) : INatSource
         Reads.Count();
         return Task.FromResult(View);
     }
+
+    /// <summary>What <see cref="ReadCountersAsync"/> answers (null: it cannot, as on the legacy backend).</summary>
+    public volatile NatView? CountersView;
+    /// <summary>What <see cref="RulesMayHaveChangedAsync"/> answers (true, as on the legacy backend).</summary>
+    public volatile bool RulesChanged = true;
+    public int CounterReads, ChangeChecks;
+
+    public Task<NatView?> ReadCountersAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref CounterReads);
+        return Task.FromResult(CountersView);
+    }
+
+    public Task<bool> RulesMayHaveChangedAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ChangeChecks);
+        return Task.FromResult(RulesChanged);
+    }
 }
 
 internal sealed class FakeNetlinkChanges : INetlinkChangeSource
