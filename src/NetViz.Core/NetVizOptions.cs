@@ -13,7 +13,10 @@ public sealed class NetVizOptions
     /// </summary>
     public TimeSpan NatPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often NAT packet counters (which change without any notification) are re-read while someone is subscribed. Zero: never.</summary>
+    /// <summary>
+    /// How often NAT packet counters (which change without any notification) are re-read while someone is subscribed:
+    /// on iptables-nft from nftables dumps in process, else (or when the rules no longer fit) by iptables-save. Zero: never.
+    /// </summary>
     public TimeSpan NatCounterInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Listen for nftables rule-set changes (NETLINK_NETFILTER) instead of polling, on the nftables backends.</summary>
@@ -26,8 +29,9 @@ public sealed class NetVizOptions
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How often the resync also re-reads the namespaces that have a netlink listener, and Docker. In between it re-reads
-    /// the NAT rules, the host namespace, every namespace without a listener or with a vxlan device (forwarding entries
+    /// How often the resync also re-reads the namespaces that have a netlink listener, Docker, and the NAT rules. In
+    /// between it re-reads the NAT counters (the rules only when the host's nftables generation moved since they were
+    /// read, or on the legacy backend, which has no generation), the host namespace, every namespace without a listener or with a vxlan device (forwarding entries
     /// have no listener), Docker when its event stream ended since the last resync, and looks for namespaces that came or
     /// went: a listened namespace cannot change unannounced (a lost notification is an overrun, which re-reads it), nor
     /// Docker while its event stream is connected, and re-reading 300 namespaces every 30 s was most of the idle CPU.
