@@ -50,12 +50,15 @@ public sealed record RefreshPlan
 
     /// <summary>
     /// The periodic resync when most namespaces have a netlink listener: NAT (its rules only when the host's nftables
-    /// generation moved since they were read, else its counters) and the host namespace re-read, namespaces that came or went found, <paramref name="unlistened"/> (the ones nothing would tell about) re-read, and Docker when
-    /// <paramref name="readDocker"/> (its event stream ended since the last resync).
+    /// generation moved since they were read, else its counters), <paramref name="unlistened"/> (the namespaces nothing
+    /// would tell about) re-read, Docker when <paramref name="readDocker"/> (its event stream ended since the last
+    /// resync), the host namespace when <paramref name="readHost"/> (its netlink listener ended since), and the namespaces
+    /// that came or went looked for when <paramref name="sweep"/> (nothing watches processes' namespaces come and go).
     /// </summary>
-    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened, bool readDocker) => new()
+    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened, bool readDocker, bool readHost = true, bool sweep = true) => new()
     {
-        DockerFull = readDocker, HostNamespace = true, Sweep = true, NatIfChanged = true, Namespaces = [.. unlistened], Audit = true, Reasons = ["periodic resync"],
+        DockerFull = readDocker, HostNamespace = readHost, Sweep = sweep, NatIfChanged = true, Namespaces = [.. unlistened], Audit = true,
+        Reasons = ["periodic resync"],
     };
     public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
 
