@@ -138,11 +138,21 @@ internal sealed class FakeNatSource(NatView view) : INatSource
 internal sealed class FakeNetlinkChanges : INetlinkChangeSource
 {
     public readonly Channel<NetlinkChange> Changes = Channel.CreateUnbounded<NetlinkChange>();
+    /// <summary>The next change read ends the watch with an error instead (a socket that failed); the watch can start again.</summary>
+    public volatile bool FailNext;
 
     public async IAsyncEnumerable<NetlinkChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await Changes.Reader.WaitToReadAsync(cancellationToken))
-            while (Changes.Reader.TryRead(out var c)) yield return c;
+            while (Changes.Reader.TryRead(out var c))
+            {
+                if (FailNext)
+                {
+                    FailNext = false;
+                    throw new IOException("netlink socket failed");
+                }
+                yield return c;
+            }
     }
 }
 

@@ -27,6 +27,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     private readonly FakeLifecycle _lifecycle = new();
     private readonly FakeNatChanges _natChanges = new();
     private readonly ListLogger<TopologyMonitor> _log = new();
+    private readonly FakeNetlinkChanges _hostNetlink = new();
     private TopologyMonitor? _monitor;
 
     /// <summary>Starts the monitor; returns the feed it publishes to.</summary>
@@ -34,7 +35,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     {
         options ??= new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero };
         var feed = new TopologyBroadcaster(options.SubscriberBufferSize);
-        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, _time), feed, _docker, new FakeNetlinkChanges(),
+        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, _time), feed, _docker, _hostNetlink,
             Options.Create(options), _log, _time, live: new LiveChangeSources(_listeners, _lifecycle, _natChanges));
         await _monitor.StartAsync(CancellationToken.None);
         await feed.FirstSnapshot.WaitAsync(Patience);
@@ -205,6 +206,27 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         // The event stream ends (the engine restarting): the next light resync reads Docker again (besides the re-read the end asks for).
         _docker.Events.Writer.TryWrite(new DockerEvent("fail", "", "", System.Collections.Immutable.ImmutableDictionary<string, string>.Empty));
         await WaitUntil(() => _docker.FullCollections >= dockerReads + 3);
+    }
+
+    [Fact]
+    public async Task When_the_host_listener_ends_the_host_namespace_is_read_on_reconnect_and_at_the_next_light_resync_only()
+    {
+        await StartAsync(new NetVizOptions
+        {
+            ResyncInterval = TimeSpan.FromSeconds(10), FullResyncInterval = TimeSpan.FromMinutes(10), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero,
+        });
+        await WaitUntil(() => _listeners.Tracked is not null);
+        var natReads = _nat.Reads;
+        await WaitUntil(() => _nat.Reads >= natReads + 1); // a light resync while the listener is up: no host read
+        Assert.DoesNotContain(Partials(), p => p.Contains(LessonTopology.Host));
+
+        _hostNetlink.FailNext = true;
+        _hostNetlink.Changes.Writer.TryWrite(new NetlinkChange(16)); // wakes the watch, which fails as a dropped socket would
+        await WaitUntil(() => Partials().Count(p => p.SequenceEqual([LessonTopology.Host])) >= 2); // the reconnect, then the resync
+        var afterEnd = _nat.Reads;
+        var hostReads = Partials().Count(p => p.Contains(LessonTopology.Host));
+        await WaitUntil(() => _nat.Reads >= afterEnd + 2); // two more light resyncs: the listener has not ended again
+        Assert.Equal(hostReads, Partials().Count(p => p.Contains(LessonTopology.Host)));
     }
 
     /// <summary>Moves the fake clock a step at a time (letting the monitor's loops run between steps) until the condition holds.</summary>
