@@ -29,12 +29,14 @@ public sealed class NetVizOptions
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How often the resync also re-reads the namespaces that have a netlink listener, Docker, and the NAT rules. In
-    /// between it re-reads the NAT counters (the rules only when the host's nftables generation moved since they were
-    /// read, or on the legacy backend, which has no generation), the host namespace, every namespace without a listener or with a vxlan device (forwarding entries
-    /// have no listener), Docker when its event stream ended since the last resync, and looks for namespaces that came or
-    /// went: a listened namespace cannot change unannounced (a lost notification is an overrun, which re-reads it), nor
-    /// Docker while its event stream is connected, and re-reading 300 namespaces every 30 s was most of the idle CPU.
+    /// How often the resync also re-reads the namespaces that have a netlink listener, the host namespace, Docker, and the
+    /// NAT rules, and looks for namespaces that came or went. In between it re-reads the NAT counters (the rules only
+    /// when the host's nftables generation moved since they were read, or on the legacy backend, which has no
+    /// generation), every namespace without a listener or with a vxlan device (forwarding entries have no listener), the
+    /// host namespace when its listener ended since the last resync, Docker when its event stream did, and looks for
+    /// namespaces coming and going only without the process connector watch: a listened namespace cannot change
+    /// unannounced (a lost notification is an overrun, which re-reads it), nor Docker while its event stream is
+    /// connected, and re-reading 300 namespaces every 30 s was most of the idle CPU.
     /// </summary>
     public TimeSpan FullResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
 
