@@ -16,7 +16,7 @@
 set -euo pipefail
 
 # Every test suite's name prefix (tests/README.md): keep the two lists in step.
-test_prefixes=(nvnl nvlive nvnd nvsn nve2e nvcls nvdet nvimg nvrender nvpe nvbrd nvhost nvpath nvidle nvtest)
+test_prefixes=(nvnl nvlive nvnd nvsn nve2e nvcls nvdet nvimg nvrender nvpe nvbrd nvhost nvpath nvidle nvcnt nvtest)
 prefix_re="^($(IFS='|'; echo "${test_prefixes[*]}"))"
 sentinel=nvtest-sentinel
 sentinel_label=netviz.test=nvtest

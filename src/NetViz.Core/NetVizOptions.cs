@@ -13,7 +13,10 @@ public sealed class NetVizOptions
     /// </summary>
     public TimeSpan NatPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often NAT packet counters (which change without any notification) are re-read while someone is subscribed. Zero: never.</summary>
+    /// <summary>
+    /// How often NAT packet counters (which change without any notification) are re-read while someone is subscribed:
+    /// on iptables-nft from nftables dumps in process, else (or when the rules no longer fit) by iptables-save. Zero: never.
+    /// </summary>
     public TimeSpan NatCounterInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Listen for nftables rule-set changes (NETLINK_NETFILTER) instead of polling, on the nftables backends.</summary>
@@ -26,11 +29,14 @@ public sealed class NetVizOptions
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How often the resync also re-reads the namespaces that have a netlink listener, and Docker. In between it re-reads
-    /// the NAT rules, the host namespace, every namespace without a listener or with a vxlan device (forwarding entries
-    /// have no listener), Docker when its event stream ended since the last resync, and looks for namespaces that came or
-    /// went: a listened namespace cannot change unannounced (a lost notification is an overrun, which re-reads it), nor
-    /// Docker while its event stream is connected, and re-reading 300 namespaces every 30 s was most of the idle CPU.
+    /// How often the resync also re-reads the namespaces that have a netlink listener, the host namespace, Docker, and the
+    /// NAT rules, and looks for namespaces that came or went. In between it re-reads the NAT counters (the rules only
+    /// when the host's nftables generation moved since they were read, or on the legacy backend, which has no
+    /// generation), every namespace without a listener or with a vxlan device (forwarding entries have no listener), the
+    /// host namespace when its listener ended since the last resync, Docker when its event stream did, and looks for
+    /// namespaces coming and going only without the process connector watch: a listened namespace cannot change
+    /// unannounced (a lost notification is an overrun, which re-reads it), nor Docker while its event stream is
+    /// connected, and re-reading 300 namespaces every 30 s was most of the idle CPU.
     /// </summary>
     public TimeSpan FullResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
 

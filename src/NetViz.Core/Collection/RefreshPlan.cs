@@ -20,8 +20,15 @@ public sealed record RefreshPlan
     public bool HostNamespace { get; init; }
     /// <summary>Re-discover namespaces (drop vanished ones, read new ones) without re-reading any known one.</summary>
     public bool Sweep { get; init; }
-    /// <summary>Re-read the NAT rules (iptables has no events: this is the poll).</summary>
+    /// <summary>Re-read the NAT rules (a change announced by nftables, the poll on the legacy backend).</summary>
     public bool Nat { get; init; }
+    /// <summary>
+    /// Re-read the NAT rules only if they may have changed since they were last read (the host's nftables generation
+    /// moved, or it cannot be told, as on the legacy backend); else only their counters (the periodic resync).
+    /// </summary>
+    public bool NatIfChanged { get; init; }
+    /// <summary>Refresh the NAT rules' packet and byte counters (in process where the backend allows it, else a full read).</summary>
+    public bool NatCounters { get; init; }
     /// <summary>Containers to re-inspect (with the namespaces they left or entered).</summary>
     public ImmutableHashSet<string> Containers { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
     /// <summary>Namespaces to re-read by inode (a change announced inside them; a vanished one is dropped).</summary>
@@ -38,16 +45,20 @@ public sealed record RefreshPlan
     public static RefreshPlan ForHostNamespace(string reason) => new() { HostNamespace = true, Reasons = [reason] };
     public static RefreshPlan ForSweep(string reason) => new() { Sweep = true, Reasons = [reason] };
     public static RefreshPlan ForNat(string reason) => new() { Nat = true, Reasons = [reason] };
+    public static RefreshPlan ForNatCounters(string reason) => new() { NatCounters = true, Reasons = [reason] };
     public static RefreshPlan ForResync() => new() { Full = true, Audit = true, Reasons = ["periodic resync"] };
 
     /// <summary>
-    /// The periodic resync when most namespaces have a netlink listener: NAT and the host namespace re-read, namespaces
-    /// that came or went found, <paramref name="unlistened"/> (the ones nothing would tell about) re-read, and Docker when
-    /// <paramref name="readDocker"/> (its event stream ended since the last resync).
+    /// The periodic resync when most namespaces have a netlink listener: NAT (its rules only when the host's nftables
+    /// generation moved since they were read, else its counters), <paramref name="unlistened"/> (the namespaces nothing
+    /// would tell about) re-read, Docker when <paramref name="readDocker"/> (its event stream ended since the last
+    /// resync), the host namespace when <paramref name="readHost"/> (its netlink listener ended since), and the namespaces
+    /// that came or went looked for when <paramref name="sweep"/> (nothing watches processes' namespaces come and go).
     /// </summary>
-    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened, bool readDocker) => new()
+    public static RefreshPlan ForResync(IEnumerable<ulong> unlistened, bool readDocker, bool readHost = true, bool sweep = true) => new()
     {
-        DockerFull = readDocker, HostNamespace = true, Sweep = true, Nat = true, Namespaces = [.. unlistened], Audit = true, Reasons = ["periodic resync"],
+        DockerFull = readDocker, HostNamespace = readHost, Sweep = sweep, NatIfChanged = true, Namespaces = [.. unlistened], Audit = true,
+        Reasons = ["periodic resync"],
     };
     public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
 
@@ -62,6 +73,8 @@ public sealed record RefreshPlan
         HostNamespace = HostNamespace || other.HostNamespace,
         Sweep = Sweep || other.Sweep,
         Nat = Nat || other.Nat,
+        NatIfChanged = NatIfChanged || other.NatIfChanged,
+        NatCounters = NatCounters || other.NatCounters,
         Containers = Containers.Union(other.Containers),
         Namespaces = Namespaces.Union(other.Namespaces),
         ContainerNamespaces = ContainerNamespaces.Union(other.ContainerNamespaces),

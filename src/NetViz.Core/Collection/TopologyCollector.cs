@@ -53,7 +53,7 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         if (plan.Full) return KeepUnchanged(previous, await ReadAllAsync(cancellationToken).ConfigureAwait(false));
 
         // iptables-save is a process of its own: run it while Docker and netlink are read.
-        var natTask = plan.Nat ? nat.CollectAsync(cancellationToken) : Task.FromResult(previous.Nat);
+        var natTask = ReadNatAsync(plan, previous.Nat, cancellationToken);
         var staleInodes = new HashSet<ulong>();
         var (dockerView, dockerChanged) = await RefreshDockerAsync(plan, previous.Docker, staleInodes, cancellationToken).ConfigureAwait(false);
         if (plan.HostNamespace || dockerChanged) staleInodes.Add(previous.Host.HostInode);
@@ -68,6 +68,19 @@ public sealed class TopologyCollector(IHostNetworkSource host, IDockerSource doc
         if (ReferenceEquals(dockerView, previous.Docker) && ReferenceEquals(hostView, previous.Host) && SameNat(natView, previous.Nat))
             return previous;
         return previous with { CollectedAt = time.GetUtcNow(), Docker = dockerView, Host = hostView, Nat = natView };
+    }
+
+    /// <summary>
+    /// The NAT reading a plan asks for: the rules read again (a change announced, or the resync when the rules may have
+    /// changed), or only their counters (the counter cadence, and the resync when the rules provably did not change),
+    /// which the source reads without a process where it can, or else by reading everything.
+    /// </summary>
+    private async Task<NatView> ReadNatAsync(RefreshPlan plan, NatView previous, CancellationToken cancellationToken)
+    {
+        var rules = plan.Nat || (plan.NatIfChanged && await nat.RulesMayHaveChangedAsync(cancellationToken).ConfigureAwait(false));
+        if (!rules && !plan.NatIfChanged && !plan.NatCounters) return previous;
+        if (!rules && await nat.ReadCountersAsync(cancellationToken).ConfigureAwait(false) is { } counted) return counted;
+        return await nat.CollectAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

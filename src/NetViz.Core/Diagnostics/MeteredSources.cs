@@ -89,5 +89,15 @@ public sealed class MeteredNatSource(INatSource inner, NetVizMetrics metrics, Ti
         return view;
     }
 
+    public async Task<NatView?> ReadCountersAsync(CancellationToken cancellationToken)
+    {
+        var view = await SourceCall.MeasureAsync(metrics, time, SourceNames.Nat, "counters", () => inner.ReadCountersAsync(cancellationToken),
+            _ => null, cancellationToken).ConfigureAwait(false);
+        if (view is { Ok: true }) metrics.OnNatRead(view.Rules.Length, view.FilterRules.Length);
+        return view;
+    }
+
+    public Task<bool> RulesMayHaveChangedAsync(CancellationToken cancellationToken) => inner.RulesMayHaveChangedAsync(cancellationToken);
+
     public void Dispose() => SourceCall.DisposeInner(inner);
 }

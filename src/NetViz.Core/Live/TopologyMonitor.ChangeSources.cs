@@ -47,10 +47,10 @@ public sealed partial class TopologyMonitor
     {
         await _feed.FirstSnapshot.WaitAsync(ct).ConfigureAwait(false);
         var schedule = new NatRefreshSchedule(_live.Nat, _options.NatPollInterval, _options.NatCounterInterval, _time, _logger);
-        await foreach (var reason in schedule.WatchAsync(() => _readings?.Nat.Backend, () => _feed.SubscriberCount > 0, ct).ConfigureAwait(false))
+        await foreach (var due in schedule.WatchAsync(() => _readings?.Nat.Backend, () => _feed.SubscriberCount > 0, ct).ConfigureAwait(false))
         {
             _metrics?.OnEvent(TriggerNames.NatPoll); // [ops hook]
-            _coalescer.Request(RefreshPlan.ForNat(reason));
+            _coalescer.Request(due.CountersOnly ? RefreshPlan.ForNatCounters(due.Reason) : RefreshPlan.ForNat(due.Reason));
         }
     }
 

@@ -37,6 +37,8 @@ public sealed partial class TopologyMonitor : BackgroundService
     private long _lastFullResync;
     /// <summary>How often the Docker event stream ended, and how often it had when the last resync was planned.</summary>
     private int _dockerStreamEnds, _dockerStreamEndsAtResync;
+    /// <summary>How often the host namespace's netlink listener ended, and how often it had when the last resync was planned.</summary>
+    private int _hostListenerEnds, _hostListenerEndsAtResync;
     private long _snapshotsBuilt;
 
     public TopologyMonitor(TopologyCollector collector, TopologyBroadcaster feed, IDockerSource docker, INetlinkChangeSource netlinkChanges,
@@ -160,7 +162,10 @@ public sealed partial class TopologyMonitor : BackgroundService
                 OnEnded = end =>
                 {
                     if (end.NewOutage) LogNetlinkWatchFailed(end.Failure!.Message);
+                    Interlocked.Increment(ref _hostListenerEnds);
                 },
+                // Notifications may have been missed while the socket was down: read the host namespace once it is back.
+                OnRestart = () => _coalescer.Request(RefreshPlan.ForHostNamespace("host netlink listener reconnecting")),
             }, ct);
 
     private Task WatchNamespaceFilesAsync(CancellationToken ct) =>
@@ -203,9 +208,17 @@ public sealed partial class TopologyMonitor : BackgroundService
         var streamEnds = Volatile.Read(ref _dockerStreamEnds);
         var dockerAnnounced = readings.Docker.Ok && streamEnds == _dockerStreamEndsAtResync;
         _dockerStreamEndsAtResync = streamEnds;
+        // The host namespace has its own listener (a lost notification is an overrun, which re-reads it), read again here
+        // only when it ended since the last resync. Namespaces coming and going with processes are told by the process
+        // connector watch (which sweeps itself when it restarts or has to poll), files by the folder watch, sandboxes by
+        // Docker's events: without the first, look for them here. /proc discovery and the host dump were most of what
+        // this resync still cost at 300 namespaces (docs/benchmarks.md).
+        var hostEnds = Volatile.Read(ref _hostListenerEnds);
+        var hostAnnounced = hostEnds == _hostListenerEndsAtResync;
+        _hostListenerEndsAtResync = hostEnds;
         return RefreshPlan.ForResync(readings.Host.Namespaces
             .Where(n => !n.IsHost && (!listened.Contains(n.Inode) || n.Links.Any(l => l.Vxlan is not null)))
-            .Select(n => n.Inode), readDocker: !dockerAnnounced);
+            .Select(n => n.Inode), readDocker: !dockerAnnounced, readHost: !hostAnnounced, sweep: _live.Lifecycle is null);
     }
 
     /// <summary>A trigger on a fixed period (the NAT poll: iptables has no events; the safety-net resync).</summary>

@@ -66,9 +66,22 @@ public interface IDockerSource
 /// <param name="Attributes">Actor attributes (name, container for network events, ...).</param>
 public sealed record DockerEvent(string Type, string Action, string ActorId, IReadOnlyDictionary<string, string> Attributes);
 
-/// <summary>iptables (or nft) rules of the host namespace. There is no event source: it is polled.</summary>
+/// <summary>iptables (or nft) rules of the host namespace. Read when nftables announces a change, polled on the legacy backend.</summary>
 public interface INatSource
 {
     /// <summary>One fresh read. Never throws for a missing or refused iptables-save: returns Ok=false with the reason.</summary>
     Task<NatView> CollectAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last <see cref="CollectAsync"/> reading with fresh packet and byte counters, read without running anything
+    /// when the backend allows it (iptables-nft: an nftables dump in process); null when it cannot be had that way or
+    /// the rules are no longer the ones read (the caller then calls <see cref="CollectAsync"/>).
+    /// </summary>
+    Task<NatView?> ReadCountersAsync(CancellationToken cancellationToken) => Task.FromResult<NatView?>(null);
+
+    /// <summary>
+    /// False only when the rules provably did not change since the last <see cref="CollectAsync"/> (iptables-nft: the
+    /// namespace's nftables generation did not move); true when they may have, or it cannot be told.
+    /// </summary>
+    Task<bool> RulesMayHaveChangedAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 }

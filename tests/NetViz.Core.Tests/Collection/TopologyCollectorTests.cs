@@ -87,6 +87,45 @@ public sealed class TopologyCollectorTests
     }
 
     [Fact]
+    public async Task A_light_resync_reads_the_rules_only_when_they_may_have_changed_else_only_their_counters()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _nat.RulesChanged = false;
+        _nat.CountersView = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Packets = r.Packets + 5 })] };
+
+        var quiet = await _collector.RefreshAsync(RefreshPlan.ForResync([], readDocker: false), previous, default);
+        Assert.Equal((1, 1, 1), (_nat.Collections, _nat.ChangeChecks, _nat.CounterReads)); // no rule read: the counters
+        Assert.Same(_nat.CountersView, quiet.Nat);
+
+        _nat.RulesChanged = true;
+        await _collector.RefreshAsync(RefreshPlan.ForResync([], readDocker: false), quiet, default);
+        Assert.Equal((2, 2, 1), (_nat.Collections, _nat.ChangeChecks, _nat.CounterReads)); // moved: the rules read again
+
+        // The full resync reads everything without asking.
+        await _collector.RefreshAsync(RefreshPlan.ForResync(), quiet, default);
+        Assert.Equal((3, 2, 1), (_nat.Collections, _nat.ChangeChecks, _nat.CounterReads));
+    }
+
+    [Fact]
+    public async Task A_counter_refresh_reads_the_counters_and_the_rules_only_when_the_counters_cannot_be_had()
+    {
+        var previous = await _collector.ReadAllAsync(default);
+        _nat.CountersView = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Bytes = r.Bytes + 64 })] };
+
+        var counted = await _collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters"), previous, default);
+        Assert.Equal((1, 1, 0), (_nat.Collections, _nat.CounterReads, _nat.ChangeChecks));
+        Assert.Same(_nat.CountersView, counted.Nat);
+
+        _nat.CountersView = null; // legacy backend, a generation that moved, a dump that does not fit
+        await _collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters"), counted, default);
+        Assert.Equal((2, 2), (_nat.Collections, _nat.CounterReads));
+
+        // A rule read due in the same plan wins: no counter read first.
+        await _collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters").Merge(RefreshPlan.ForNat("changed")), counted, default);
+        Assert.Equal((3, 2), (_nat.Collections, _nat.CounterReads));
+    }
+
+    [Fact]
     public async Task Container_events_while_the_engine_was_down_read_docker_in_full()
     {
         var down = await _collector.ReadAllAsync(default) with

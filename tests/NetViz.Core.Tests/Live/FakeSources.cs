@@ -115,16 +115,44 @@ internal sealed class FakeNatSource(NatView view) : INatSource
         Reads.Count();
         return Task.FromResult(View);
     }
+
+    /// <summary>What <see cref="ReadCountersAsync"/> answers (null: it cannot, as on the legacy backend).</summary>
+    public volatile NatView? CountersView;
+    /// <summary>What <see cref="RulesMayHaveChangedAsync"/> answers (true, as on the legacy backend).</summary>
+    public volatile bool RulesChanged = true;
+    public int CounterReads, ChangeChecks;
+
+    public Task<NatView?> ReadCountersAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref CounterReads);
+        return Task.FromResult(CountersView);
+    }
+
+    public Task<bool> RulesMayHaveChangedAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ChangeChecks);
+        return Task.FromResult(RulesChanged);
+    }
 }
 
 internal sealed class FakeNetlinkChanges : INetlinkChangeSource
 {
     public readonly Channel<NetlinkChange> Changes = Channel.CreateUnbounded<NetlinkChange>();
+    /// <summary>The next change read ends the watch with an error instead (a socket that failed); the watch can start again.</summary>
+    public volatile bool FailNext;
 
     public async IAsyncEnumerable<NetlinkChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await Changes.Reader.WaitToReadAsync(cancellationToken))
-            while (Changes.Reader.TryRead(out var c)) yield return c;
+            while (Changes.Reader.TryRead(out var c))
+            {
+                if (FailNext)
+                {
+                    FailNext = false;
+                    throw new IOException("netlink socket failed");
+                }
+                yield return c;
+            }
     }
 }
 

@@ -27,6 +27,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     private readonly FakeLifecycle _lifecycle = new();
     private readonly FakeNatChanges _natChanges = new();
     private readonly ListLogger<TopologyMonitor> _log = new();
+    private readonly FakeNetlinkChanges _hostNetlink = new();
     private TopologyMonitor? _monitor;
 
     /// <summary>Starts the monitor; returns the feed it publishes to.</summary>
@@ -34,7 +35,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
     {
         options ??= new NetVizOptions { ResyncInterval = TimeSpan.FromHours(1), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero };
         var feed = new TopologyBroadcaster(options.SubscriberBufferSize);
-        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, _time), feed, _docker, new FakeNetlinkChanges(),
+        _monitor = new TopologyMonitor(new TopologyCollector(_host, _docker, _nat, _time), feed, _docker, _hostNetlink,
             Options.Create(options), _log, _time, live: new LiveChangeSources(_listeners, _lifecycle, _natChanges));
         await _monitor.StartAsync(CancellationToken.None);
         await feed.FirstSnapshot.WaitAsync(Patience);
@@ -182,13 +183,16 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         await WaitUntil(() => _listeners.Tracked is not null);
         var fullReads = _host.FullCollections;
         var dockerReads = _docker.FullCollections;
+        var natReads = _nat.Reads;
+        var partials = Partials().Length;
         var eth1 = TopologyBuilder.InterfaceId(LessonTopology.Web, 6);
         ChangeNamespace(LessonTopology.Web, n => n with { Links = [.. n.Links, Eth1] }); // and no event says so
 
-        // The resyncs at 10, 20, 30 and 40 s re-read NAT and the host namespace; every other namespace has a listener, and
-        // Docker's event stream has not ended.
-        await WaitUntil(() => Partials().Length >= 4);
-        Assert.All(Partials().Take(4), stale => Assert.Equal([LessonTopology.Host], stale));
+        // The resyncs at 10, 20, 30 and 40 s re-read NAT (this source cannot tell whether its rules changed) and nothing
+        // else: every namespace has a listener (the host's its own), the process connector watch tells namespaces coming
+        // and going, and Docker's event stream has not ended.
+        await WaitUntil(() => _nat.Reads >= natReads + 4);
+        Assert.Equal(partials, Partials().Length);
         Assert.Equal(fullReads, _host.FullCollections);
         Assert.Equal(dockerReads, _docker.FullCollections);
         Assert.DoesNotContain(monitor.Current.Nodes, n => n.Id == eth1);
@@ -202,6 +206,27 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         // The event stream ends (the engine restarting): the next light resync reads Docker again (besides the re-read the end asks for).
         _docker.Events.Writer.TryWrite(new DockerEvent("fail", "", "", System.Collections.Immutable.ImmutableDictionary<string, string>.Empty));
         await WaitUntil(() => _docker.FullCollections >= dockerReads + 3);
+    }
+
+    [Fact]
+    public async Task When_the_host_listener_ends_the_host_namespace_is_read_on_reconnect_and_at_the_next_light_resync_only()
+    {
+        await StartAsync(new NetVizOptions
+        {
+            ResyncInterval = TimeSpan.FromSeconds(10), FullResyncInterval = TimeSpan.FromMinutes(10), NatPollInterval = TimeSpan.Zero, NatCounterInterval = TimeSpan.Zero,
+        });
+        await WaitUntil(() => _listeners.Tracked is not null);
+        var natReads = _nat.Reads;
+        await WaitUntil(() => _nat.Reads >= natReads + 1); // a light resync while the listener is up: no host read
+        Assert.DoesNotContain(Partials(), p => p.Contains(LessonTopology.Host));
+
+        _hostNetlink.FailNext = true;
+        _hostNetlink.Changes.Writer.TryWrite(new NetlinkChange(16)); // wakes the watch, which fails as a dropped socket would
+        await WaitUntil(() => Partials().Count(p => p.SequenceEqual([LessonTopology.Host])) >= 2); // the reconnect, then the resync
+        var afterEnd = _nat.Reads;
+        var hostReads = Partials().Count(p => p.Contains(LessonTopology.Host));
+        await WaitUntil(() => _nat.Reads >= afterEnd + 2); // two more light resyncs: the listener has not ended again
+        Assert.Equal(hostReads, Partials().Count(p => p.Contains(LessonTopology.Host)));
     }
 
     /// <summary>Moves the fake clock a step at a time (letting the monitor's loops run between steps) until the condition holds.</summary>

@@ -96,6 +96,83 @@ public sealed class IptablesNatSource : INatSource
 
     public async Task<NatView> CollectAsync(CancellationToken cancellationToken)
     {
+        // Asked before the rules are read: a change while they are being read moves it past what is recorded, so the
+        // next comparison reads them again rather than trusting a reading that may predate the change.
+        var generation = await UsesNftablesAsync(cancellationToken).ConfigureAwait(false) ? NftablesGeneration.ReadCurrent() : null;
+        var view = await ReadRulesAsync(cancellationToken).ConfigureAwait(false);
+        _lastRead = (view, generation);
+        return view;
+    }
+
+    /// <summary>
+    /// The last reading and the nftables generation it was read at (null generation: not on iptables-nft, or unknown).
+    /// Only the collector's loop calls this source, one call at a time.
+    /// </summary>
+    private (NatView View, uint? Generation)? _lastRead;
+
+    /// <summary>
+    /// Whether the last reading is one whose rules live in nftables alone (iptables-nft, read in full, no legacy tables
+    /// beside it, no Docker nftables tables of its own) and the generation it was read at: null when not.
+    /// </summary>
+    private (NatView View, uint Generation)? NftablesReading() =>
+        _lastRead is ({ Ok: true, Degraded: false, Backend: "iptables-nft" } view, { } generation) && !LegacyTablesLoaded()
+            ? (view, generation) : null;
+
+    /// <summary>
+    /// iptables-nft itself looks here to say "iptables-legacy tables present": the legacy backend's tables are listed in
+    /// /proc/net/ip_tables_names (ip6_tables_names) once it holds any. Such rules bump no nftables generation.
+    /// </summary>
+    internal static bool LegacyTablesLoaded() => NotEmpty("/proc/net/ip_tables_names") || NotEmpty("/proc/net/ip6_tables_names");
+
+    private static bool NotEmpty(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            return file.ReadByte() >= 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // no x_tables module loaded: no legacy tables
+        }
+    }
+
+    public Task<bool> RulesMayHaveChangedAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(NftablesReading() is not { } reading || NftablesGeneration.ReadCurrent() != reading.Generation);
+
+    /// <summary>
+    /// On iptables-nft: the counters of the nat and filter rules (and of the built-in chains) from nftables dumps in
+    /// process, put onto the last reading by chain and position (<see cref="NftablesCounterMapping"/>). Null, so that
+    /// iptables-save reads everything, when the generation moved since that reading, the dump does not fit it, or fails.
+    /// </summary>
+    public Task<NatView?> ReadCountersAsync(CancellationToken cancellationToken)
+    {
+        if (NftablesReading() is not { } reading || NftablesGeneration.ReadCurrent() is not { } generation || generation != reading.Generation)
+            return Task.FromResult<NatView?>(null);
+        try
+        {
+            var dumps = NftablesCounterMapping.TablesOf(reading.View, Ip6tablesSavePath is not null)
+                .Select(t => NftablesCounterDump.Read(t.Family, t.Table, generation)).ToList();
+            if (NftablesCounterMapping.Apply(reading.View, dumps, out var mismatch) is not { } counted)
+            {
+                LastCounterMismatch = mismatch;
+                return Task.FromResult<NatView?>(null);
+            }
+            _lastRead = (counted, generation);
+            return Task.FromResult<NatView?>(counted);
+        }
+        catch (NftablesDumpException e)
+        {
+            LastCounterMismatch = e.Message;
+            return Task.FromResult<NatView?>(null);
+        }
+    }
+
+    /// <summary>Why the last <see cref="ReadCountersAsync"/> that could not use the dump gave up (for tests and diagnostics).</summary>
+    public string? LastCounterMismatch { get; private set; }
+
+    private async Task<NatView> ReadRulesAsync(CancellationToken cancellationToken)
+    {
         var binary = Resolve(_iptablesSave);
         try
         {

@@ -40,21 +40,24 @@ public sealed partial class NatRefreshSchedule
 
     private static bool Enabled(TimeSpan interval) => interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan;
 
-    /// <summary>Yields why the rules should be read now, each time they should; bursts are merged while the caller reads.</summary>
+    /// <summary>
+    /// Yields why the rules, or only their counters, should be read now, each time they should; bursts are merged while
+    /// the caller reads (a rule read due covers counters due too).
+    /// </summary>
     /// <param name="backend">The backend of the last read (<see cref="NatView.Backend"/>), null when unknown.</param>
     /// <param name="anyoneLooking">Whether counters are worth refreshing now.</param>
     /// <param name="cancellationToken">Stops the schedule.</param>
-    public async IAsyncEnumerable<string> WatchAsync(Func<string?> backend, Func<bool> anyoneLooking,
+    public async IAsyncEnumerable<NatRefreshDue> WatchAsync(Func<string?> backend, Func<bool> anyoneLooking,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Capacity 1, drop when full: a read already due covers every reason that comes up before it runs.
-        var due = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        // One read due at a time: a read already due covers every reason that comes up before it runs.
+        var due = new Pending();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var parts = new[] { WatchRulesAsync(backend, due.Writer, stop.Token), WatchCountersAsync(anyoneLooking, due.Writer, stop.Token) };
+        var parts = new[] { WatchRulesAsync(backend, due, stop.Token), WatchCountersAsync(anyoneLooking, due, stop.Token) };
         try
         {
-            while (await due.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                while (due.Reader.TryRead(out var reason))
+            while (true)
+                if (await due.TakeAsync(cancellationToken).ConfigureAwait(false) is { } reason)
                     yield return reason;
         }
         finally
@@ -70,7 +73,7 @@ public sealed partial class NatRefreshSchedule
         }
     }
 
-    private async Task WatchRulesAsync(Func<string?> backend, ChannelWriter<string> due, CancellationToken cancellationToken)
+    private async Task WatchRulesAsync(Func<string?> backend, Pending due, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -80,7 +83,7 @@ public sealed partial class NatRefreshSchedule
                 try
                 {
                     await foreach (var change in _changes.WatchAsync(cancellationToken).ConfigureAwait(false))
-                        due.TryWrite(change.Messages == 0 ? "nftables listener started" : $"nftables rule set changed ({change.Messages} notifications)");
+                        due.Add(new NatRefreshDue(change.Messages == 0 ? "nftables listener started" : $"nftables rule set changed ({change.Messages} notifications)", CountersOnly: false));
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -101,7 +104,7 @@ public sealed partial class NatRefreshSchedule
         }
     }
 
-    private async Task PollOnceAsync(string? backend, ChannelWriter<string> due, CancellationToken cancellationToken)
+    private async Task PollOnceAsync(string? backend, Pending due, CancellationToken cancellationToken)
     {
         if (!Enabled(_pollInterval))
         {
@@ -110,19 +113,52 @@ public sealed partial class NatRefreshSchedule
             return;
         }
         await Task.Delay(_pollInterval, _time, cancellationToken).ConfigureAwait(false);
-        due.TryWrite($"poll ({backend ?? "backend unknown"})");
+        due.Add(new NatRefreshDue($"poll ({backend ?? "backend unknown"})", CountersOnly: false));
     }
 
-    private async Task WatchCountersAsync(Func<bool> anyoneLooking, ChannelWriter<string> due, CancellationToken cancellationToken)
+    private async Task WatchCountersAsync(Func<bool> anyoneLooking, Pending due, CancellationToken cancellationToken)
     {
         if (!Enabled(_counterInterval)) return;
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(_counterInterval, _time, cancellationToken).ConfigureAwait(false);
-            if (anyoneLooking()) due.TryWrite("packet counters");
+            if (anyoneLooking()) due.Add(new NatRefreshDue("packet counters", CountersOnly: true));
+        }
+    }
+
+    /// <summary>
+    /// The one read due (the schedule's channel of capacity one): a later reason is merged into it, and a rule read due
+    /// replaces a counter refresh waiting (reading the rules reads their counters too), never the other way round.
+    /// </summary>
+    private sealed class Pending
+    {
+        private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        private readonly Lock _gate = new();
+        private NatRefreshDue? _due;
+
+        public void Add(NatRefreshDue due)
+        {
+            lock (_gate)
+                if (_due is null || (_due.CountersOnly && !due.CountersOnly)) _due = due;
+            _wake.Writer.TryWrite(true);
+        }
+
+        public async ValueTask<NatRefreshDue?> TakeAsync(CancellationToken cancellationToken)
+        {
+            if (!await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+            _wake.Reader.TryRead(out _);
+            lock (_gate)
+            {
+                var due = _due;
+                _due = null;
+                return due;
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "nftables change notifications unavailable ({Reason}): polling iptables-save every {Seconds} s meanwhile")]
     private static partial void LogNotificationsFailed(ILogger logger, string reason, double seconds);
 }
+
+/// <summary>A NAT read the schedule asks for: the rules (and their counters), or only the counters.</summary>
+public sealed record NatRefreshDue(string Reason, bool CountersOnly);

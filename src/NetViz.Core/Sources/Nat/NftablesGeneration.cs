@@ -46,6 +46,30 @@ public sealed class NftablesGeneration : IDisposable
         }
     }
 
+    /// <summary>
+    /// The generation of the calling thread's namespace (a pool thread: NetViz's own, the host's), with no setns and no
+    /// thread: the socket is made where the caller already is. Null when it cannot be had.
+    /// </summary>
+    public static uint? ReadCurrent()
+    {
+        var socketFd = LibC.OpenNetlinkSocketFd(LibC.NETLINK_NETFILTER);
+        if (socketFd < 0) return null;
+        try
+        {
+            using var socket = new Socket(new SafeSocketHandle((IntPtr)socketFd, ownsHandle: true)) { ReceiveTimeout = 2000 };
+            var sequence = Interlocked.Increment(ref _currentSequence);
+            socket.Send(Request(sequence));
+            var reply = new byte[4096];
+            return Parse(reply.AsSpan(0, socket.Receive(reply)), sequence);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    private static uint _currentSequence;
+
     /// <summary>nlmsghdr + nfgenmsg (family AF_UNSPEC, version NFNETLINK_V0, res_id 0): NFT_MSG_GETGEN.</summary>
     internal static byte[] Request(uint sequence)
     {
