@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using NetViz.Core.Diagnostics;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
+using NetViz.Core.Sources;
 using NetViz.Core.Timeline;
 
 namespace NetViz.Core.Live;
@@ -71,7 +72,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     /// Returns false (and sends nothing) when neither the graph nor the sources' status changed.
     /// <paramref name="causes"/> (what made the monitor look) go to the timeline with the diff.
     /// </summary>
-    public bool Publish(TopologySnapshot snapshot, IEnumerable<string>? causes = null)
+    public bool Publish(TopologySnapshot snapshot, IEnumerable<ChangeCause>? causes = null)
     {
         lock (_gate)
         {

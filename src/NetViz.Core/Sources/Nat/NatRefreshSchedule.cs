@@ -44,11 +44,11 @@ public sealed partial class NatRefreshSchedule
     /// <param name="backend">The backend of the last read (<see cref="NatView.Backend"/>), null when unknown.</param>
     /// <param name="anyoneLooking">Whether counters are worth refreshing now.</param>
     /// <param name="cancellationToken">Stops the schedule.</param>
-    public async IAsyncEnumerable<string> WatchAsync(Func<string?> backend, Func<bool> anyoneLooking,
+    public async IAsyncEnumerable<ChangeCause> WatchAsync(Func<string?> backend, Func<bool> anyoneLooking,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Capacity 1, drop when full: a read already due covers every reason that comes up before it runs.
-        var due = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        var due = Channel.CreateBounded<ChangeCause>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parts = new[] { WatchRulesAsync(backend, due.Writer, stop.Token), WatchCountersAsync(anyoneLooking, due.Writer, stop.Token) };
         try
@@ -70,7 +70,7 @@ public sealed partial class NatRefreshSchedule
         }
     }
 
-    private async Task WatchRulesAsync(Func<string?> backend, ChannelWriter<string> due, CancellationToken cancellationToken)
+    private async Task WatchRulesAsync(Func<string?> backend, ChannelWriter<ChangeCause> due, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -80,7 +80,7 @@ public sealed partial class NatRefreshSchedule
                 try
                 {
                     await foreach (var change in _changes.WatchAsync(cancellationToken).ConfigureAwait(false))
-                        due.TryWrite(change.Messages == 0 ? "nftables listener started" : $"nftables rule set changed ({change.Messages} notifications)");
+                        due.TryWrite(change.Messages == 0 ? ChangeCause.Of("nft-listener-started") : ChangeCause.Of("nft-changed", change.Messages));
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -101,7 +101,7 @@ public sealed partial class NatRefreshSchedule
         }
     }
 
-    private async Task PollOnceAsync(string? backend, ChannelWriter<string> due, CancellationToken cancellationToken)
+    private async Task PollOnceAsync(string? backend, ChannelWriter<ChangeCause> due, CancellationToken cancellationToken)
     {
         if (!Enabled(_pollInterval))
         {
@@ -110,16 +110,16 @@ public sealed partial class NatRefreshSchedule
             return;
         }
         await Task.Delay(_pollInterval, _time, cancellationToken).ConfigureAwait(false);
-        due.TryWrite($"poll ({backend ?? "backend unknown"})");
+        due.TryWrite(backend is null ? ChangeCause.Of("nat-poll-unknown") : ChangeCause.Of("nat-poll", backend));
     }
 
-    private async Task WatchCountersAsync(Func<bool> anyoneLooking, ChannelWriter<string> due, CancellationToken cancellationToken)
+    private async Task WatchCountersAsync(Func<bool> anyoneLooking, ChannelWriter<ChangeCause> due, CancellationToken cancellationToken)
     {
         if (!Enabled(_counterInterval)) return;
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(_counterInterval, _time, cancellationToken).ConfigureAwait(false);
-            if (anyoneLooking()) due.TryWrite("packet counters");
+            if (anyoneLooking()) due.TryWrite(ChangeCause.Of("packet-counters"));
         }
     }
 
