@@ -1,7 +1,4 @@
-using System.Collections;
 using System.Globalization;
-using System.Resources;
-using System.Text.RegularExpressions;
 using Bunit;
 using NetViz.Core.Diff;
 using NetViz.Core.Sources;
@@ -12,19 +9,13 @@ using NetViz.Web.Tests.Fakes;
 namespace NetViz.Web.Tests.Components;
 
 /// <summary>The timeline says why NetViz looked in the page's language: Docker events, netlink messages, the NAT poll.</summary>
-public sealed partial class KoreanTimelineCausesTests : DashboardTestContext, IDisposable
+public sealed class KoreanTimelineCausesTests : DashboardTestContext, IDisposable
 {
     private readonly CultureInfo _culture = CultureInfo.CurrentUICulture;
 
     void IDisposable.Dispose() => CultureInfo.CurrentUICulture = _culture;
 
     private static string Ko(string key, params object[] args) => Korean.Text(key, args);
-
-    [GeneratedRegex(@"\{(\d+)\}")]
-    private static partial Regex Placeholder();
-
-    private static int[] Placeholders(string format) =>
-        [.. Placeholder().Matches(format).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().Order()];
 
     /// <summary>A container starting, as the monitor records it: the Docker event with a hostile name, and a netlink message in 3 namespaces.</summary>
     private static readonly string HostileName = "<i id=\"pwn\">c</i>;$(reboot)";
@@ -72,14 +63,12 @@ public sealed partial class KoreanTimelineCausesTests : DashboardTestContext, ID
     [Fact]
     public void Every_cause_kind_has_korean_words_with_the_same_placeholders_as_its_english()
     {
-        var resources = new ResourceManager("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
-        var korean = resources.GetResourceSet(Korean.Culture, createIfNotExists: true, tryParents: false)!
-            .Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!, StringComparer.Ordinal);
+        var korean = Korean.All();
         var problems = new List<string>();
         foreach (var (kind, english) in ChangeCause.English)
         {
             if (!korean.TryGetValue(CauseWording.Prefix + kind, out var ko) || string.IsNullOrWhiteSpace(ko)) problems.Add($"{kind}: no Korean");
-            else if (!Placeholders(english).SequenceEqual(Placeholders(ko))) problems.Add($"{kind}: placeholders differ");
+            else if (!Korean.Placeholders(english).SequenceEqual(Korean.Placeholders(ko))) problems.Add($"{kind}: placeholders differ");
         }
         problems.AddRange(korean.Keys.Where(k => k.StartsWith(CauseWording.Prefix, StringComparison.Ordinal) && !ChangeCause.English.ContainsKey(k[CauseWording.Prefix.Length..])).Select(k => $"{k}: stale"));
         Assert.Empty(problems);

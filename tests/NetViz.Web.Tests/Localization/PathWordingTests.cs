@@ -1,36 +1,21 @@
-using System.Collections;
 using System.Globalization;
 using System.Resources;
-using System.Text.RegularExpressions;
 using NetViz.Core.Paths;
 using NetViz.Web.Localization;
+using NetViz.Web.Tests.Fakes;
 
 namespace NetViz.Web.Tests.Localization;
 
 /// <summary>Every sentence the path explainer can say has Korean words, with the same values in them as the English.</summary>
-public sealed partial class PathWordingTests
+public sealed class PathWordingTests
 {
     private static readonly ResourceManager Resources = new("NetViz.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
     private static readonly CultureInfo Ko = new("ko");
 
-    [GeneratedRegex(@"\{(\d+)\}")]
-    private static partial Regex Placeholder();
-
-    private static int[] Placeholders(string format) =>
-        [.. Placeholder().Matches(format).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().Order()];
-
-    /// <summary>The Korean resources only (no fallback to the neutral ones).</summary>
-    private static Dictionary<string, string> KoreanResources()
-    {
-        var set = Resources.GetResourceSet(Ko, createIfNotExists: true, tryParents: false);
-        Assert.NotNull(set);
-        return set.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!, StringComparer.Ordinal);
-    }
-
     [Fact]
     public void Every_path_message_has_korean_words_with_the_same_placeholders_as_its_english()
     {
-        var korean = KoreanResources();
+        var korean = Korean.All();
         Assert.True(PathWords.English.Count > 60);
         var problems = new List<string>();
         foreach (var (key, english) in PathWords.English)
@@ -41,7 +26,7 @@ public sealed partial class PathWordingTests
                 problems.Add($"{key}: no Korean");
                 continue;
             }
-            var (en, k) = (Placeholders(english), Placeholders(ko));
+            var (en, k) = (Korean.Placeholders(english), Korean.Placeholders(ko));
             if (!en.SequenceEqual(k)) problems.Add($"{key}: English has {{{string.Join("},{", en)}}}, Korean {{{string.Join("},{", k)}}}");
             // Both are formats: a stray brace would throw when said.
             _ = string.Format(CultureInfo.InvariantCulture, ko, [.. Enumerable.Range(0, 8).Select(i => (object)"x")]);
@@ -52,7 +37,7 @@ public sealed partial class PathWordingTests
     [Fact]
     public void No_korean_path_message_is_left_over_from_a_key_core_no_longer_has()
     {
-        var stale = KoreanResources().Keys.Where(k => k.StartsWith(PathWording.Prefix, StringComparison.Ordinal))
+        var stale = Korean.All().Keys.Where(k => k.StartsWith(PathWording.Prefix, StringComparison.Ordinal))
             .Where(k => !PathWords.English.ContainsKey(k[PathWording.Prefix.Length..])).ToList();
         Assert.Empty(stale);
     }
