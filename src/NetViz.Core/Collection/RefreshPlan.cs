@@ -38,15 +38,15 @@ public sealed record RefreshPlan
     /// <summary>A periodic resync and nothing else: whatever it changes is something the events missed.</summary>
     public bool Audit { get; init; }
     /// <summary>Why, for the log (the first <see cref="MaxReasons"/>).</summary>
-    public ImmutableArray<string> Reasons { get; init; } = [];
+    public ImmutableArray<ChangeCause> Reasons { get; init; } = [];
 
-    public static RefreshPlan ForFull(string reason) => new() { Full = true, Reasons = [reason] };
-    public static RefreshPlan ForDocker(string reason) => new() { DockerFull = true, HostNamespace = true, Reasons = [reason] };
-    public static RefreshPlan ForHostNamespace(string reason) => new() { HostNamespace = true, Reasons = [reason] };
-    public static RefreshPlan ForSweep(string reason) => new() { Sweep = true, Reasons = [reason] };
-    public static RefreshPlan ForNat(string reason) => new() { Nat = true, Reasons = [reason] };
-    public static RefreshPlan ForNatCounters(string reason) => new() { NatCounters = true, Reasons = [reason] };
-    public static RefreshPlan ForResync() => new() { Full = true, Audit = true, Reasons = ["periodic resync"] };
+    public static RefreshPlan ForFull(ChangeCause reason) => new() { Full = true, Reasons = [reason] };
+    public static RefreshPlan ForDocker(ChangeCause reason) => new() { DockerFull = true, HostNamespace = true, Reasons = [reason] };
+    public static RefreshPlan ForHostNamespace(ChangeCause reason) => new() { HostNamespace = true, Reasons = [reason] };
+    public static RefreshPlan ForSweep(ChangeCause reason) => new() { Sweep = true, Reasons = [reason] };
+    public static RefreshPlan ForNat(ChangeCause reason) => new() { Nat = true, Reasons = [reason] };
+    public static RefreshPlan ForNatCounters(ChangeCause reason) => new() { NatCounters = true, Reasons = [reason] };
+    public static RefreshPlan ForResync() => new() { Full = true, Audit = true, Reasons = [ChangeCause.Of("resync")] };
 
     /// <summary>
     /// The periodic resync when most namespaces have a netlink listener: NAT (its rules only when the host's nftables
@@ -58,11 +58,11 @@ public sealed record RefreshPlan
     public static RefreshPlan ForResync(IEnumerable<ulong> unlistened, bool readDocker, bool readHost = true, bool sweep = true) => new()
     {
         DockerFull = readDocker, HostNamespace = readHost, Sweep = sweep, NatIfChanged = true, Namespaces = [.. unlistened], Audit = true,
-        Reasons = ["periodic resync"],
+        Reasons = [ChangeCause.Of("resync")],
     };
-    public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, string reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
+    public static RefreshPlan ForNamespaces(IEnumerable<ulong> inodes, ChangeCause reason) => new() { Namespaces = [.. inodes], Reasons = [reason] };
 
-    public static RefreshPlan ForContainer(string id, string reason) =>
+    public static RefreshPlan ForContainer(string id, ChangeCause reason) =>
         new() { HostNamespace = true, Containers = ImmutableHashSet.Create(StringComparer.Ordinal, id), Reasons = [reason] };
 
     /// <summary>One plan that re-reads everything either plan would.</summary>
@@ -87,8 +87,10 @@ public sealed record RefreshPlan
     public static RefreshPlan? ForDockerEvent(DockerEvent e)
     {
         // The name too (what the teacher typed), for the timeline's causes; bounded, it comes from outside.
-        var name = e.Attributes.TryGetValue("name", out var n) ? $" ({Text.Bounded.Text(n, 64)})" : "";
-        var reason = $"docker {e.Type} {e.Action} {e.ActorId[..Math.Min(12, e.ActorId.Length)]}{name}";
+        var id = e.ActorId[..Math.Min(12, e.ActorId.Length)];
+        var reason = e.Attributes.TryGetValue("name", out var n)
+            ? ChangeCause.Of("docker-event-named", e.Type, e.Action, id, Text.Bounded.Text(n, 64))
+            : ChangeCause.Of("docker-event", e.Type, e.Action, id);
         switch (e.Type)
         {
             case "container":

@@ -3,6 +3,7 @@ using NetViz.Core.Diagnostics;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
 using NetViz.Core.Collection;
+using NetViz.Core.Sources;
 using NetViz.Core.Timeline;
 
 namespace NetViz.Core.Live;
@@ -74,7 +75,7 @@ public sealed class TopologyBroadcaster : ITopologyFeed
     /// the current snapshot's rules: it is published as an empty diff, so that they do not answer from old rules.
     /// <paramref name="causes"/> (what made the monitor look) go to the timeline with the diff.
     /// </summary>
-    public bool Publish(TopologySnapshot snapshot, IEnumerable<string>? causes = null)
+    public bool Publish(TopologySnapshot snapshot, IEnumerable<ChangeCause>? causes = null)
     {
         lock (_gate)
         {

@@ -35,7 +35,7 @@ public sealed partial class TopologyMonitor
                 {
                     if (end.NewOutage && end.Failure is { } failure) LogChangeSourceFailed(what, failure.Message);
                     // It may have missed something while down: look for new and vanished namespaces once it is back.
-                    _coalescer.Request(RefreshPlan.ForSweep($"{what} restarting"));
+                    _coalescer.Request(RefreshPlan.ForSweep(ChangeCause.Of("source-restarting", what)));
                 },
             }, ct);
 

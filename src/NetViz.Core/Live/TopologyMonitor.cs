@@ -57,11 +57,11 @@ public sealed partial class TopologyMonitor : BackgroundService
     public long SnapshotsBuilt => Interlocked.Read(ref _snapshotsBuilt);
 
     /// <summary>Asks for a full re-collection now.</summary>
-    public void RequestResync(string reason) => _coalescer.Request(RefreshPlan.ForFull(reason));
+    public void RequestResync(ChangeCause reason) => _coalescer.Request(RefreshPlan.ForFull(reason));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _coalescer.Request(RefreshPlan.ForFull("start"));
+        _coalescer.Request(RefreshPlan.ForFull(ChangeCause.Of("start")));
         try
         {
             // Triggers first, the loop that serves them last: nothing that changes during the first collection is
@@ -116,7 +116,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 // A stopped container's namespace is torn down after its last event, and nothing in the host
                 // namespace may change when it goes: look once more a little later so it does not linger.
                 if (!plan.Containers.IsEmpty || plan.DockerFull)
-                    _coalescer.RequestLater(RefreshPlan.ForSweep("namespaces settling after container changes"), SettleDelay, ct);
+                    _coalescer.RequestLater(RefreshPlan.ForSweep(ChangeCause.Of("settle")), SettleDelay, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (Exception ex)
@@ -125,7 +125,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 // A failed refresh (e.g. an inspect that timed out on a loaded engine) must neither stop the monitor
                 // nor lose what it was about: retry the whole plan, re-reading Docker in full, after a backoff
                 // (scheduled before the warning is logged, so whoever reacts to the warning finds the retry due).
-                _coalescer.RequestLater(RefreshPlan.ForDocker("retry after failed refresh").Merge(plan), retry.NextDelay(), ct);
+                _coalescer.RequestLater(RefreshPlan.ForDocker(ChangeCause.Of("retry")).Merge(plan), retry.NextDelay(), ct);
                 LogRefreshFailed(ex, string.Join(", ", plan.Reasons));
             }
         }
@@ -145,10 +145,10 @@ public sealed partial class TopologyMonitor : BackgroundService
                     if (end.NewOutage) LogDockerStreamLost(end.Failure!.Message);
                     Interlocked.Increment(ref _dockerStreamEnds);
                     // The engine went away or the stream ended: re-read Docker now so the status turns red at once.
-                    _coalescer.Request(RefreshPlan.ForDocker("docker event stream ended"));
+                    _coalescer.Request(RefreshPlan.ForDocker(ChangeCause.Of("docker-stream-ended")));
                 },
                 // Events may have been missed while disconnected: converge with a full Docker read.
-                OnRestart = () => _coalescer.Request(RefreshPlan.ForDocker("docker event stream reconnecting")),
+                OnRestart = () => _coalescer.Request(RefreshPlan.ForDocker(ChangeCause.Of("docker-stream-reconnecting"))),
             }, ct);
 
     private Task WatchNetlinkAsync(CancellationToken ct) =>
@@ -156,7 +156,7 @@ public sealed partial class TopologyMonitor : BackgroundService
             new WatchHandlers<NetlinkChange>(change =>
             {
                 _metrics?.OnEvent(TriggerNames.Netlink); // [ops hook]
-                _coalescer.Request(RefreshPlan.ForHostNamespace($"netlink message {change.MessageType}"));
+                _coalescer.Request(RefreshPlan.ForHostNamespace(ChangeCause.Of("netlink", change.MessageType)));
             })
             {
                 OnEnded = end =>
@@ -165,7 +165,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                     Interlocked.Increment(ref _hostListenerEnds);
                 },
                 // Notifications may have been missed while the socket was down: read the host namespace once it is back.
-                OnRestart = () => _coalescer.Request(RefreshPlan.ForHostNamespace("host netlink listener reconnecting")),
+                OnRestart = () => _coalescer.Request(RefreshPlan.ForHostNamespace(ChangeCause.Of("host-listener-reconnecting"))),
             }, ct);
 
     private Task WatchNamespaceFilesAsync(CancellationToken ct) =>
@@ -174,7 +174,7 @@ public sealed partial class TopologyMonitor : BackgroundService
             new WatchHandlers<string>(path =>
             {
                 _metrics?.OnEvent(TriggerNames.NamespaceFile); // [ops hook]
-                _coalescer.Request(RefreshPlan.ForSweep($"namespace file {path}"));
+                _coalescer.Request(RefreshPlan.ForSweep(ChangeCause.Of("netns-file", path)));
             })
             {
                 OnEnded = end =>
@@ -184,7 +184,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                     // backoff) or when there was nothing to watch (it looks again later, backing off; the periodic
                     // resync covers the gap). A namespace bind-mounted while the watch restarts would be missed:
                     // look once more shortly after.
-                    if (end.Items > 0) _coalescer.RequestLater(RefreshPlan.ForSweep("namespace folder appeared"), SettleDelay, ct);
+                    if (end.Items > 0) _coalescer.RequestLater(RefreshPlan.ForSweep(ChangeCause.Of("netns-folder")), SettleDelay, ct);
                 },
             }, ct);
 

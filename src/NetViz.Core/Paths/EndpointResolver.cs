@@ -6,10 +6,10 @@ using NetViz.Core.Text;
 namespace NetViz.Core.Paths;
 
 /// <summary>Where a path starts: a namespace (and maybe a fixed address), or the outside world arriving on an uplink.</summary>
-internal sealed record ResolvedSource(string Label, NetnsNode? Netns, IPAddress? Address, InterfaceNode? ArrivesOn, string? Element, ContainerNode? Container);
+internal sealed record ResolvedSource(PathText Label, NetnsNode? Netns, IPAddress? Address, InterfaceNode? ArrivesOn, string? Element, ContainerNode? Container);
 
 /// <summary>Where a path should end: an address (and port), and the namespace expected to own it when known.</summary>
-internal sealed record ResolvedDestination(string Label, IPAddress Address, int? Port, NetnsNode? Netns, string? Element);
+internal sealed record ResolvedDestination(PathText Label, IPAddress Address, int? Port, NetnsNode? Netns, string? Element);
 
 /// <summary>Turns the words of a <see cref="PathQuery"/> into namespaces and addresses of one snapshot.</summary>
 internal static class EndpointResolver
@@ -19,25 +19,25 @@ internal static class EndpointResolver
     public static ResolvedSource Source(PathIndex index, string text)
     {
         text = Check(text, "from");
-        if (text == "host") return new ResolvedSource("the host", Need(index.Host, "the host namespace is not in the snapshot"), null, null, index.Host?.Id, null);
+        if (text == "host") return new ResolvedSource(PathText.Of("label.host"), Need(index.Host, "the host namespace is not in the snapshot"), null, null, index.Host?.Id, null);
         if (text == "outside" || text.StartsWith("outside:", StringComparison.Ordinal))
         {
             var address = text == "outside" ? PathExplainer.DefaultOutsideAddress : ParseIp(text["outside:".Length..], "from");
             var uplink = index.External?.Via is { } via ? index.Interfaces.GetValueOrDefault(via) : null;
             uplink ??= index.Host is { } host && index.Lookup(host.Inode, address) is { } r ? index.InterfaceNamed(host.Inode, r.Route.Dev) : null;
             if (uplink is null) throw new PathQueryException("the host has no default route: there is no uplink for the outside world to arrive on");
-            return new ResolvedSource($"the outside world ({address})", null, address, uplink, index.External?.Id, null);
+            return new ResolvedSource(PathText.Of("label.outside", address), null, address, uplink, index.External?.Id, null);
         }
         if (IPAddress.TryParse(text, out var ip))
         {
             var owner = index.Owners(ip).FirstOrDefault() ?? throw new PathQueryException($"no namespace owns {ip}: use outside:{ip} for an address beyond the host");
             var ns = index.NamespaceOf(owner)!;
-            return new ResolvedSource($"{Label(index, ns)} ({ip})", ns, ip, null, ns.Id, null);
+            return new ResolvedSource(PathText.Of("label.at", Label(index, ns), ip), ns, ip, null, ns.Id, null);
         }
         if (FindContainer(index, text) is { } c)
         {
             var ns = ContainerNamespace(index, c);
-            return new ResolvedSource($"container {c.Name}", ns, null, null, c.Id, c);
+            return new ResolvedSource(PathText.Of("label.container", c.Name), ns, null, null, c.Id, c);
         }
         if (FindNamespace(index, text) is { } n) return new ResolvedSource(Label(index, n), n, null, null, n.Id, null);
         throw new PathQueryException($"from: no container or namespace '{Shown(text)}' (use host, outside, container:NAME, netns:NAME or an address)");
@@ -61,19 +61,19 @@ internal static class EndpointResolver
         {
             var host = Need(index.Host, "the host namespace is not in the snapshot");
             var address = HostAddressFor(index, from) ?? throw new PathQueryException("to=host: no host address is reachable from the source; give one (to=ADDRESS:PORT)");
-            return new ResolvedDestination($"the host ({address})", address, port, host, host.Id);
+            return new ResolvedDestination(PathText.Of("label.host-at", address), address, port, host, host.Id);
         }
         if (text == "outside" || text.StartsWith("outside:", StringComparison.Ordinal))
         {
             var address = text == "outside" ? PathExplainer.DefaultOutsideAddress : ParseIp(text["outside:".Length..], "to");
-            return new ResolvedDestination($"the outside world ({address})", address, port, null, index.External?.Id);
+            return new ResolvedDestination(PathText.Of("label.outside", address), address, port, null, index.External?.Id);
         }
         if (IPAddress.TryParse(text, out var ip))
         {
             var owner = index.Owners(ip).FirstOrDefault();
             var ns = owner is null ? null : index.NamespaceOf(owner);
             var byIp = index.Containers.FirstOrDefault(c => c.IsRunning && c.Networks.Any(n => n.IPAddress == ip.ToString()));
-            return new ResolvedDestination(byIp is not null ? $"container {byIp.Name} ({ip})" : ns is not null ? $"{Label(index, ns)} ({ip})" : ip.ToString(),
+            return new ResolvedDestination(byIp is not null ? PathText.Of("label.container-at", byIp.Name, ip) : ns is not null ? PathText.Of("label.at", Label(index, ns), ip) : PathText.Of("label.address", ip),
                 ip, port, ns, byIp?.Id ?? ns?.Id);
         }
         if (FindContainer(index, text) is { } c)
@@ -82,14 +82,14 @@ internal static class EndpointResolver
             if (ns.IsHost)
             {
                 var address = HostAddressFor(index, from) ?? IPAddress.Loopback;
-                return new ResolvedDestination($"container {c.Name} (host network, {address})", address, port, ns, c.Id);
+                return new ResolvedDestination(PathText.Of("label.container-host-network", c.Name, address), address, port, ns, c.Id);
             }
             // The address on a network the source shares, else its first: what a name lookup on that network returns.
             var shared = from.Container?.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal) ?? [];
             var attachment = c.Networks.Where(n => n.IPAddress is { Length: > 0 }).OrderBy(n => shared.Contains(n.Name) ? 0 : 1).FirstOrDefault();
             var ipText = attachment?.IPAddress ?? index.InterfacesOf(ns.Inode).Select(PathIndex.PrimaryAddress).FirstOrDefault(a => a is not null)?.ToString()
                 ?? throw new PathQueryException($"container {c.Name} has no IPv4 address (network none?)");
-            return new ResolvedDestination($"container {c.Name}", IPAddress.Parse(ipText), port, ns, c.Id);
+            return new ResolvedDestination(PathText.Of("label.container", c.Name), IPAddress.Parse(ipText), port, ns, c.Id);
         }
         if (FindNamespace(index, text) is { } n)
         {
@@ -162,15 +162,15 @@ internal static class EndpointResolver
     }
 
     /// <summary>A name as a learner knows it: the container in it, its ip netns name, or the host.</summary>
-    public static string Label(PathIndex index, NetnsNode ns)
+    public static PathText Label(PathIndex index, NetnsNode ns)
     {
-        if (ns.IsHost) return "the host";
+        if (ns.IsHost) return PathText.Of("label.host");
         // The container that owns the namespace, not one that joined it (--network container:x).
         var owner = index.Containers.FirstOrDefault(c => c.Netns == ns.Id && c.JoinedContainer is null && c.NetworkMode != "host");
-        if (owner is not null) return $"container {owner.Name}";
-        if (ns.Containers.Count > 0) return $"container {ns.Containers[0].Name}";
-        if (ns.Name is { } name) return $"namespace {name}";
-        return $"namespace {ns.Inode}";
+        if (owner is not null) return PathText.Of("label.container", owner.Name);
+        if (ns.Containers.Count > 0) return PathText.Of("label.container", ns.Containers[0].Name);
+        if (ns.Name is { } name) return PathText.Of("label.namespace", name);
+        return PathText.Of("label.namespace", ns.Inode);
     }
 
     /// <summary>The command run inside a namespace: as-is on the host, <c>ip netns exec</c>, or <c>nsenter</c> by path or pid.</summary>

@@ -42,7 +42,7 @@ public static class PathExplainer
     private sealed class Walk(PathIndex index, RuleBook book, PathSysctls sysctls, string protocol, int? port, ResolvedSource from, ResolvedDestination to)
     {
         private readonly List<PathHop> _hops = [];
-        private readonly List<string> _assumptions = [];
+        private readonly List<PathText> _assumptions = [];
         /// <summary>Host FORWARD crossings (in, out, source, destination at that point), checked again for the reply.</summary>
         private readonly List<(string In, string Out, IPAddress Source, IPAddress Destination)> _crossings = [];
         private IPAddress? _source = from.Address;
@@ -57,20 +57,21 @@ public static class PathExplainer
 
         public PathExplanation Run(PathQuery query)
         {
-            if (!book.HasFilter) _assumptions.Add("The host's filter rules were not read: no filtering is assumed.");
-            _hops.Add(new PathHop
+            if (!book.HasFilter) _assumptions.Add(PathText.Of("assume.no-filter"));
+            _hops.Add(Hop(PathHopKinds.Start,
+                PathText.Of("start.title", from.Label),
+                from.Netns is null
+                    ? PathText.Of("start.outside", _source?.ToString(), _in is null ? PathText.Of("start.unknown-uplink") : _in.Name)
+                    : PathText.Of("start.leaves", protocol == "icmp" ? PathText.Of("start.icmp") : PathText.Of("start.protocol", protocol.ToUpperInvariant()), from.Label, to.Label,
+                        to.Label.ToString().Contains(_destination.ToString(), StringComparison.Ordinal) ? PathText.Empty : PathText.Of("start.at", _destination),
+                        _port is { } p ? PathText.Of("start.port", p) : PathText.Empty)) with
             {
-                Kind = PathHopKinds.Start,
-                Title = $"start in {from.Label}",
-                Detail = from.Netns is null
-                    ? $"A packet from the outside world ({_source}) arrives on the host's uplink {_in?.Name ?? "(unknown)"}."
-                    : $"{(protocol == "icmp" ? "An ICMP" : "A " + protocol.ToUpperInvariant())} packet leaves {from.Label} for {to.Label}{(to.Label.Contains(_destination.ToString(), StringComparison.Ordinal) ? "" : $" at {_destination}")}{(_port is { } p ? $", port {p}" : "")}.",
                 Netns = (from.Netns ?? index.Host)?.Id,
                 Elements = [.. new[] { from.Element, _in?.Id }.OfType<string>()],
-                Packet = Packet,
             });
             if (from.Netns is null && _in is not null) _ns = index.Host;
             var (verdict, reason) = Step();
+            ImmutableArray<PathText> assumptions = [.. _assumptions.DistinctBy(a => a.ToString())];
             var stopped = verdict is PathVerdicts.Delivered or PathVerdicts.LeavesHost ? (int?)null : _hops.Count - 1;
             return new PathExplanation
             {
@@ -79,20 +80,22 @@ public static class PathExplainer
                 Protocol = protocol,
                 Port = _requestedPort,
                 Verdict = verdict,
-                Reason = reason,
+                Reason = reason.ToString(),
+                ReasonText = reason,
                 Hops = [.. _hops],
                 StoppedAt = stopped,
-                Assumptions = [.. _assumptions.Distinct()],
+                Assumptions = [.. assumptions.Select(a => a.ToString())],
+                AssumptionTexts = assumptions,
             };
         }
 
-        private (string Verdict, string Reason) Step()
+        private (string Verdict, PathText Reason) Step()
         {
             if (_destination.AddressFamily != AddressFamily.InterNetwork)
-                return Stop(PathHopKinds.Route, "IPv6", "NetViz models IPv4 paths only.", PathVerdicts.Undecided, "IPv6 paths are not modelled yet.");
+                return Stop(PathHopKinds.Route, PathText.Of("ipv6.title"), PathText.Of("ipv6.detail"), PathVerdicts.Undecided, PathText.Of("ipv6.reason"));
             for (var step = 0; step < MaxSteps; step++)
             {
-                if (_ns is null) return Stop(PathHopKinds.Route, "no namespace", "The packet's namespace is not in the snapshot.", PathVerdicts.Undecided, "The source namespace is not in the snapshot.");
+                if (_ns is null) return Stop(PathHopKinds.Route, PathText.Of("no-netns.title"), PathText.Of("no-netns.detail"), PathVerdicts.Undecided, PathText.Of("no-netns.reason"));
                 var ns = _ns;
                 var arrived = _in is not null;
 
@@ -124,37 +127,35 @@ public static class PathExplainer
                     if (ns.IsHost)
                     {
                         if (sysctls.IpForward == 0)
-                            return Stop(PathHopKinds.Sysctl, "ip_forward is off", $"The host does not forward: net.ipv4.ip_forward is 0, so a packet from {_in!.Name} to another interface is dropped.",
-                                PathVerdicts.Dropped, "net.ipv4.ip_forward is 0 on the host: it does not route between interfaces.", command: "sysctl net.ipv4.ip_forward");
-                        if (sysctls.IpForward is null) _assumptions.Add("net.ipv4.ip_forward could not be read: forwarding is assumed on.");
+                            return Stop(PathHopKinds.Sysctl, PathText.Of("forward-off.title"), PathText.Of("forward-off.detail", _in!.Name),
+                                PathVerdicts.Dropped, PathText.Of("forward-off.reason"), command: "sysctl net.ipv4.ip_forward");
+                        if (sysctls.IpForward is null) _assumptions.Add(PathText.Of("assume.ip-forward"));
                         if (RpFilter(ns) is { } rp) return rp;
                     }
                     else
                     {
-                        return Stop(PathHopKinds.Sysctl, $"{Label(ns)} does not route", $"The packet arrived in {Label(ns)} for {_destination}, which is not one of its addresses; a new namespace has ip_forward 0, so it is dropped (NetViz does not read that namespace's sysctls).",
-                            PathVerdicts.Dropped, $"{Label(ns)} received a packet for another address and does not forward it.", netns: ns, command: NsExec(ns, "sysctl net.ipv4.ip_forward"));
+                        return Stop(PathHopKinds.Sysctl, PathText.Of("netns-no-forward.title", Label(ns)), PathText.Of("netns-no-forward.detail", Label(ns), _destination),
+                            PathVerdicts.Dropped, PathText.Of("netns-no-forward.reason", Label(ns)), netns: ns, command: NsExec(ns, "sysctl net.ipv4.ip_forward"));
                     }
                 }
 
                 if (index.Lookup(ns.Inode, _destination) is not { } found)
-                    return Stop(PathHopKinds.Route, $"route lookup in {Label(ns)}", $"{Label(ns)} has no route to {_destination}: the kernel answers 'Network is unreachable'.",
-                        PathVerdicts.NoRoute, $"{Label(ns)} has no route to {_destination}.", netns: ns, command: RouteCommand(ns));
+                    return Stop(PathHopKinds.Route, PathText.Of("route.title", Label(ns)), PathText.Of("route.none.detail", Label(ns), _destination),
+                        PathVerdicts.NoRoute, PathText.Of("route.none.reason", Label(ns), _destination), netns: ns, command: RouteCommand(ns));
                 var route = found.Route;
                 var outIf = index.InterfaceNamed(ns.Inode, route.Dev);
                 if (outIf is null)
-                    return Stop(PathHopKinds.Route, $"route lookup in {Label(ns)}", $"The route {route.Destination} names the device {route.Dev}, which is not in the snapshot.",
-                        PathVerdicts.Undecided, $"The route's device {route.Dev} is unknown.", netns: ns, command: RouteCommand(ns));
+                    return Stop(PathHopKinds.Route, PathText.Of("route.title", Label(ns)), PathText.Of("route.unknown-device.detail", route.Destination, route.Dev),
+                        PathVerdicts.Undecided, PathText.Of("route.unknown-device.reason", route.Dev), netns: ns, command: RouteCommand(ns));
                 var nextHop = route.Gateway is { } g && IPAddress.TryParse(g, out var gw) ? gw : _destination;
-                _hops.Add(new PathHop
+                _hops.Add(Hop(PathHopKinds.Route, PathText.Of("route.title", Label(ns)),
+                    PathText.Of("route.detail", Label(ns), _destination, route.Destination == "default" ? PathText.Of("route.default") : route.Destination,
+                        route.Metric is { } m ? PathText.Of("route.metric", m) : PathText.Empty, outIf.Name,
+                        route.Gateway is { } gg ? PathText.Of("route.gateway", gg) : PathText.Of("route.on-link"))) with
                 {
-                    Kind = PathHopKinds.Route,
-                    Title = $"route lookup in {Label(ns)}",
-                    Detail = $"{Label(ns)} routes {_destination} by {(route.Destination == "default" ? "its default route" : route.Destination)}"
-                        + $"{(route.Metric is { } m ? $" (metric {m})" : "")}: out of {outIf.Name}{(route.Gateway is { } gg ? $" via gateway {gg}" : ", directly (on-link)")}.",
                     Netns = ns.Id,
                     Elements = [ns.Id, outIf.Id],
                     Command = RouteCommand(ns),
-                    Packet = Packet,
                 });
 
                 if (ns.IsHost && book.HasFilter)
@@ -170,27 +171,23 @@ public static class PathExplainer
 
                 if (Transmit(ns, outIf, nextHop) is { } end) return end;
             }
-            return Stop(PathHopKinds.Route, "loop", $"The packet went through more than {MaxSteps} steps: a routing loop?", PathVerdicts.Undecided, "The walk did not end (a routing loop?).");
+            return Stop(PathHopKinds.Route, PathText.Of("loop.title"), PathText.Of("loop.detail", MaxSteps), PathVerdicts.Undecided, PathText.Of("loop.reason"));
         }
 
         /// <summary>Leaves by an interface: a veth to its peer, a bridge to the port whose far end owns the next hop, or the uplink.</summary>
-        private (string, string)? Transmit(NetnsNode ns, InterfaceNode outIf, IPAddress nextHop)
+        private (string, PathText)? Transmit(NetnsNode ns, InterfaceNode outIf, IPAddress nextHop)
         {
             if (outIf.Type == "bridge")
             {
                 var port = PortTowards(outIf, nextHop, except: null);
                 if (port is null)
-                    return Stop(PathHopKinds.Bridge, $"bridge {outIf.Name}", $"No port of bridge {outIf.Name} leads to {nextHop}: its ARP request gets no answer.",
-                        PathVerdicts.NoRoute, $"Nothing on bridge {outIf.Name} answers for {nextHop}.", netns: ns, elements: [outIf.Id], command: $"{NsExec(ns, "ip neigh show dev " + ShellQuote.Word(outIf.Name))}");
-                _hops.Add(new PathHop
+                    return Stop(PathHopKinds.Bridge, PathText.Of("bridge.title", outIf.Name), PathText.Of("bridge.no-port-out.detail", outIf.Name, nextHop),
+                        PathVerdicts.NoRoute, PathText.Of("bridge.no-port.reason", outIf.Name, nextHop), netns: ns, elements: [outIf.Id], command: $"{NsExec(ns, "ip neigh show dev " + ShellQuote.Word(outIf.Name))}");
+                _hops.Add(Hop(PathHopKinds.Bridge, PathText.Of("bridge.title", outIf.Name), PathText.Of("bridge.out.detail", outIf.Name, nextHop, port.Name)) with
                 {
-                    Kind = PathHopKinds.Bridge,
-                    Title = $"bridge {outIf.Name}",
-                    Detail = $"Bridge {outIf.Name} sends the frame for {nextHop} out of its port {port.Name}.",
                     Netns = ns.Id,
                     Elements = [outIf.Id, port.Id],
                     Command = NsExec(ns, "bridge fdb show br " + ShellQuote.Word(outIf.Name)),
-                    Packet = Packet,
                 });
                 return CrossVeth(ns, port, nextHop);
             }
@@ -198,57 +195,47 @@ public static class PathExplainer
             if (outIf.Type == "loopback") return Deliver(ns);
             if (ns.IsHost && outIf.Peer is null && outIf.Type is "device" or "macvlan" or "vxlan" or "tun" or "bond")
             {
-                _hops.Add(new PathHop
+                _hops.Add(Hop(PathHopKinds.Leave, PathText.Of("leave.title", outIf.Name), PathText.Of("leave.detail", outIf.Name, nextHop)) with
                 {
-                    Kind = PathHopKinds.Leave,
-                    Title = $"leaves by {outIf.Name}",
-                    Detail = $"The packet leaves the host by {outIf.Name} towards {nextHop}; beyond the host NetViz cannot see.",
                     Netns = ns.Id,
                     Elements = [.. new[] { outIf.Id, index.External?.Id }.OfType<string>()],
                     Command = $"tcpdump -ni {ShellQuote.Word(outIf.Name)} {TcpdumpFilter()}   # package tcpdump",
-                    Packet = Packet,
                 });
-                return (PathVerdicts.LeavesHost, $"It leaves the host by {outIf.Name} with source {_source}; what happens beyond the host is not visible from here.");
+                return (PathVerdicts.LeavesHost, PathText.Of("leave.reason", outIf.Name, _source));
             }
-            return Stop(PathHopKinds.Route, $"{outIf.Type} {outIf.Name}", $"The packet leaves by {outIf.Name}, a {outIf.Type} link, which the path model does not follow.",
-                PathVerdicts.Undecided, $"Links of type {outIf.Type} are not modelled.", netns: ns, elements: [outIf.Id]);
+            return Stop(PathHopKinds.Route, PathText.Of("link.title", outIf.Type, outIf.Name), PathText.Of("link.detail", outIf.Name, outIf.Type),
+                PathVerdicts.Undecided, PathText.Of("link.reason", outIf.Type), netns: ns, elements: [outIf.Id]);
         }
 
         /// <summary>A veth end: the frame appears on its peer; if that is a bridge port, the bridge switches or hands it up.</summary>
-        private (string, string)? CrossVeth(NetnsNode ns, InterfaceNode end, IPAddress nextHop)
+        private (string, PathText)? CrossVeth(NetnsNode ns, InterfaceNode end, IPAddress nextHop)
         {
             var peer = index.Peer(end);
             if (peer is null || index.NamespaceOf(peer) is not { } peerNs)
-                return Stop(PathHopKinds.Veth, $"veth {end.Name}", $"The other end of {end.Name} is not in the snapshot.", PathVerdicts.Undecided,
-                    $"The peer of {end.Name} is unknown.", netns: ns, elements: [end.Id]);
+                return Stop(PathHopKinds.Veth, PathText.Of("veth.title", end.Name), PathText.Of("veth.no-peer.detail", end.Name), PathVerdicts.Undecided,
+                    PathText.Of("veth.no-peer.reason", end.Name), netns: ns, elements: [end.Id]);
             if (!end.Up || !peer.Up)
-                return Stop(PathHopKinds.Veth, $"veth {end.Name}", $"The veth pair {end.Name}/{peer.Name} is down.", PathVerdicts.NoRoute,
-                    $"The veth pair {end.Name}/{peer.Name} is down.", netns: ns, elements: [end.Id, peer.Id]);
+                return Stop(PathHopKinds.Veth, PathText.Of("veth.title", end.Name), PathText.Of("veth.down", end.Name, peer.Name), PathVerdicts.NoRoute,
+                    PathText.Of("veth.down", end.Name, peer.Name), netns: ns, elements: [end.Id, peer.Id]);
             var watch = ns.IsHost ? end : peerNs.IsHost ? peer : end;
-            _hops.Add(new PathHop
+            _hops.Add(Hop(PathHopKinds.Veth, PathText.Of("veth.cross.title", end.Name, peer.Name),
+                PathText.Of("veth.cross.detail", end.Name, Label(ns), peer.Name, Label(peerNs))) with
             {
-                Kind = PathHopKinds.Veth,
-                Title = $"veth {end.Name} → {peer.Name}",
-                Detail = $"The frame crosses the veth pair from {end.Name} in {Label(ns)} to {peer.Name} in {Label(peerNs)}.",
                 Netns = peerNs.Id,
                 Elements = [end.Id, peer.Id],
                 Command = NsExec(index.NamespaceOf(watch)!, $"tcpdump -ni {ShellQuote.Word(watch.Name)} {TcpdumpFilter()}") + "   # package tcpdump",
-                Packet = Packet,
             });
 
             if (peer.Master is { } masterId && index.Interfaces.TryGetValue(masterId, out var bridge) && bridge.Type == "bridge")
             {
                 if (index.Owners(nextHop).Any(o => o.Id == bridge.Id) || (index.IsLocal(peerNs.Inode, nextHop)))
                 {
-                    _hops.Add(new PathHop
+                    _hops.Add(Hop(PathHopKinds.Bridge, PathText.Of("bridge.up.title", bridge.Name, Label(peerNs)),
+                        PathText.Of("bridge.up.detail", bridge.Name, Label(peerNs))) with
                     {
-                        Kind = PathHopKinds.Bridge,
-                        Title = $"bridge {bridge.Name} → {Label(peerNs)}",
-                        Detail = $"Bridge {bridge.Name} sees the frame is for its own address, so {Label(peerNs)} takes the packet up to routing.",
                         Netns = peerNs.Id,
                         Elements = [peer.Id, bridge.Id],
                         Command = NsExec(peerNs, "bridge link show"),
-                        Packet = Packet,
                     });
                     _ns = peerNs;
                     _in = bridge;
@@ -256,18 +243,14 @@ public static class PathExplainer
                 }
                 var port = PortTowards(bridge, nextHop, except: peer);
                 if (port is null)
-                    return Stop(PathHopKinds.Bridge, $"bridge {bridge.Name}", $"No other port of bridge {bridge.Name} leads to {nextHop}: the ARP request for it gets no answer.",
-                        PathVerdicts.NoRoute, $"Nothing on bridge {bridge.Name} answers for {nextHop}.", netns: peerNs, elements: [bridge.Id],
+                    return Stop(PathHopKinds.Bridge, PathText.Of("bridge.title", bridge.Name), PathText.Of("bridge.no-port.detail", bridge.Name, nextHop),
+                        PathVerdicts.NoRoute, PathText.Of("bridge.no-port.reason", bridge.Name, nextHop), netns: peerNs, elements: [bridge.Id],
                         command: NsExec(peerNs, "bridge fdb show br " + ShellQuote.Word(bridge.Name)));
-                _hops.Add(new PathHop
+                _hops.Add(Hop(PathHopKinds.Bridge, PathText.Of("bridge.title", bridge.Name), PathText.Of("bridge.switch.detail", bridge.Name, peer.Name, port.Name)) with
                 {
-                    Kind = PathHopKinds.Bridge,
-                    Title = $"bridge {bridge.Name}",
-                    Detail = $"Same bridge: {bridge.Name} switches the frame from {peer.Name} to {port.Name} without routing it.",
                     Netns = peerNs.Id,
                     Elements = [peer.Id, bridge.Id, port.Id],
                     Command = NsExec(peerNs, "bridge fdb show br " + ShellQuote.Word(bridge.Name)),
-                    Packet = Packet,
                 });
                 if (peerNs.IsHost && book.HasFilter)
                 {
@@ -277,7 +260,7 @@ public static class PathExplainer
                         if (Filter("FORWARD", bridge.Name, bridge.Name, bridged: true) is { } f) return f;
                         _crossings.Add((bridge.Name, bridge.Name, _source!, _destination));
                     }
-                    else if (sysctls.BridgeNfCallIptables is null) _assumptions.Add("bridge-nf-call-iptables could not be read: bridged frames are assumed not to meet iptables.");
+                    else if (sysctls.BridgeNfCallIptables is null) _assumptions.Add(PathText.Of("assume.bridge-nf"));
                 }
                 return CrossVeth(peerNs, port, nextHop);
             }
@@ -302,12 +285,12 @@ public static class PathExplainer
         }
 
         /// <summary>Where the packet is taken in: the destination namespace. Checks the reply's way back first.</summary>
-        private (string, string) Deliver(NetnsNode ns)
+        private (string, PathText) Deliver(NetnsNode ns)
         {
             // The reply: it needs a route back to the (translated) source, and the host's FORWARD must let it through as ESTABLISHED.
             if (!index.IsLocal(ns.Inode, _source!) && !_source!.Equals(IPAddress.Any) && index.Lookup(ns.Inode, _source!) is null)
-                return Stop(PathHopKinds.Reply, $"reply from {Label(ns)}", $"The packet arrives in {Label(ns)}, but {Label(ns)} has no route back to {_source}: the reply is never sent.",
-                    PathVerdicts.NoRoute, $"{Label(ns)} has no route back to {_source} (no MASQUERADE hid the source?).", netns: ns, command: NsExec(ns, "ip route get " + _source));
+                return Stop(PathHopKinds.Reply, PathText.Of("reply.title", Label(ns)), PathText.Of("reply.no-route.detail", Label(ns), _source),
+                    PathVerdicts.NoRoute, PathText.Of("reply.no-route.reason", Label(ns), _source), netns: ns, command: NsExec(ns, "ip route get " + _source));
             foreach (var (inName, outName, src, dst) in _crossings)
             {
                 var reply = new HookPacket(dst, src, protocol, null, outName, inName, Established: true, ip => index.Host is { } h && index.IsLocal(h.Inode, ip));
@@ -318,20 +301,17 @@ public static class PathExplainer
                     return decision.Verdict == "UNDECIDED" ? (PathVerdicts.Undecided, filterStop) : (PathVerdicts.Dropped, filterStop);
                 }
             }
-            var target = to.Netns is { } wanted && wanted.Inode != ns.Inode && _destination.Equals(to.Address) ? $" (not the namespace of {to.Label}: the address is local here)" : "";
-            _hops.Add(new PathHop
+            var target = to.Netns is { } wanted && wanted.Inode != ns.Inode && _destination.Equals(to.Address) ? PathText.Of("deliver.not-target", to.Label) : PathText.Empty;
+            _hops.Add(Hop(PathHopKinds.Deliver, PathText.Of("deliver.title", Label(ns)),
+                PathText.Of("deliver.detail", _destination, Label(ns), target, protocol == "icmp" ? PathText.Empty : PathText.Of("deliver.listener"))) with
             {
-                Kind = PathHopKinds.Deliver,
-                Title = $"delivered in {Label(ns)}",
-                Detail = $"{_destination} is an address of {Label(ns)}, so the kernel delivers the packet to it{target}{(protocol == "icmp" ? "" : "; whether a program listens on the port is not in the model")}.",
                 Netns = ns.Id,
                 Elements = [ns.Id, .. to.Element is { } e ? new[] { e } : []],
                 Command = protocol == "icmp" ? null : NsExec(ns, $"ss -{(protocol == "tcp" ? "t" : "u")}lnp " + ShellQuote.Quoted($"sport = :{_port}")),
-                Packet = Packet,
             });
             return (PathVerdicts.Delivered, _destination.Equals(to.Address)
-                ? $"Delivered: {Label(ns)} receives it at {_destination}, and the reply has a way back."
-                : $"Delivered: {Label(ns)} receives it at {_destination} ({(_proxied ? "docker-proxy's new connection" : "translated")} from {to.Address}), and the reply has a way back.");
+                ? PathText.Of("deliver.reason", Label(ns), _destination)
+                : PathText.Of("deliver.translated.reason", Label(ns), _destination, PathText.Of(_proxied ? "deliver.by-proxy" : "deliver.by-dnat"), to.Address));
         }
 
         /// <summary>A published port on a host address with no DNAT in its way (127.0.0.1 from the host): docker-proxy answers and connects on.</summary>
@@ -349,15 +329,12 @@ public static class PathExplainer
                     if (!anyAddress && !(IPAddress.TryParse(hostIp, out var h) && h.Equals(_destination))) continue;
                     var target = c.Networks.Select(n => n.IPAddress).FirstOrDefault(a => a is { Length: > 0 });
                     if (target is null || !IPAddress.TryParse(target, out var targetIp)) continue;
-                    _hops.Add(new PathHop
+                    _hops.Add(Hop(PathHopKinds.Proxy, PathText.Of("proxy.title"),
+                        PathText.Of("proxy.detail", _destination, p, c.Name, targetIp, published.ContainerPort)) with
                     {
-                        Kind = PathHopKinds.Proxy,
-                        Title = "docker-proxy",
-                        Detail = $"No DNAT rule rewrites {_destination}:{p} (Docker's OUTPUT rule skips 127.0.0.0/8), so docker-proxy listening on it accepts the connection and opens a new one from the host to {c.Name} at {targetIp}:{published.ContainerPort}.",
                         Netns = index.Host?.Id,
                         Elements = [.. new[] { index.Host?.Id, c.Id }.OfType<string>()],
                         Command = $"ss -{(protocol == "tcp" ? "t" : "u")}lnp {ShellQuote.Quoted($"sport = :{p}")}",
-                        Packet = Packet,
                     });
                     _proxied = true;
                     _ns = index.Host;
@@ -372,7 +349,7 @@ public static class PathExplainer
         }
 
         /// <summary>nat PREROUTING or OUTPUT: a DNAT rewrites the destination.</summary>
-        private (string, string)? Nat(string chain)
+        private (string, PathText)? Nat(string chain)
         {
             var packet = new HookPacket(_source!, _destination, protocol, _port, chain == "PREROUTING" ? _in!.Name : "", "", false, IsHostLocal);
             var decision = book.Walk("nat", chain, packet);
@@ -382,17 +359,17 @@ public static class PathExplainer
                 var before = Packet;
                 _destination = newDestination;
                 _port = rule.ToPort ?? _port;
-                _hops.Add(NatHop(chain, decision, $"DNAT: rule {rule.Position} of {decision.Chain} rewrites the destination {before.Split(' ')[2]} to {rule.ToDestination}."));
+                _hops.Add(NatHop(chain, decision, PathText.Of("nat.dnat.detail", rule.Position, decision.Chain, before.Split(' ')[2], rule.ToDestination)));
             }
             else if (decision.Verdict is "REDIRECT")
             {
-                return (PathVerdicts.Undecided, FilterHop(chain, decision with { Verdict = "UNDECIDED", Why = "REDIRECT to a local port is not modelled" }, packet, table: "nat"));
+                return (PathVerdicts.Undecided, FilterHop(chain, decision with { Verdict = "UNDECIDED", Why = PathText.Of("nat.redirect") }, packet, table: "nat"));
             }
             return null;
         }
 
         /// <summary>nat POSTROUTING: MASQUERADE/SNAT rewrite the source.</summary>
-        private (string, string)? Postrouting(string inName, InterfaceNode outIf)
+        private (string, PathText)? Postrouting(string inName, InterfaceNode outIf)
         {
             var packet = new HookPacket(_source!, _destination, protocol, _port, inName, outIf.Name, false, IsHostLocal);
             var decision = book.Walk("nat", "POSTROUTING", packet);
@@ -407,15 +384,12 @@ public static class PathExplainer
             if (newSource is null) return null;
             var old = _source;
             _source = newSource;
-            _hops.Add(NatHop("POSTROUTING", decision, $"{decision.Verdict}: rule {rule.Position} of {decision.Chain} rewrites the source {old} to {newSource} ({outIf.Name}'s address), so replies come back to the host."));
+            _hops.Add(NatHop("POSTROUTING", decision, PathText.Of("nat.source.detail", decision.Verdict, rule.Position, decision.Chain, old, newSource, outIf.Name)));
             return null;
         }
 
-        private PathHop NatHop(string builtIn, ChainDecision decision, string detail) => new()
+        private PathHop NatHop(string builtIn, ChainDecision decision, PathText detail) => Hop(PathHopKinds.Nat, PathText.Of("nat.title", builtIn), detail) with
         {
-            Kind = PathHopKinds.Nat,
-            Title = $"nat {builtIn}",
-            Detail = detail,
             Netns = index.Host?.Id,
             Elements = [.. new[] { decision.Rule is { } r ? NatRuleId(r) : null }.OfType<string>()],
             Table = "nat",
@@ -424,7 +398,6 @@ public static class PathExplainer
             Rule = decision.Rule?.Rule,
             Trace = decision.Trace,
             Command = $"iptables -t nat -L {ShellQuote.Word(decision.Chain)} -v -n --line-numbers; conntrack -L -d {_destination}   # package conntrack",
-            Packet = Packet,
         };
 
         /// <summary>The node id the topology gives a nat rule (see TopologyBuilder), found by table, chain and position.</summary>
@@ -434,7 +407,7 @@ public static class PathExplainer
         private bool IsHostLocal(IPAddress ip) => index.Host is { } h && index.IsLocal(h.Inode, ip);
 
         /// <summary>Walks a filter chain; returns the verdict when the packet stops there, null when it is accepted.</summary>
-        private (string, string)? Filter(string builtIn, string inName, string outName, bool bridged = false)
+        private (string, PathText)? Filter(string builtIn, string inName, string outName, bool bridged = false)
         {
             var packet = new HookPacket(_source!, _destination, protocol, _port, inName, outName, false, IsHostLocal);
             var decision = book.Walk("filter", builtIn, packet);
@@ -448,23 +421,25 @@ public static class PathExplainer
         }
 
         /// <summary>Adds the hop of a chain walk; returns the plain-sentence reason for a stop.</summary>
-        private string FilterHop(string builtIn, ChainDecision decision, HookPacket packet, string table = "filter", bool bridged = false, bool isReply = false)
+        private PathText FilterHop(string builtIn, ChainDecision decision, HookPacket packet, string table = "filter", bool bridged = false, bool isReply = false)
         {
-            var where = decision.Rule is { } r ? $"rule {r.Position} of {decision.Chain}" : $"the {builtIn} policy";
-            var what = $"{(isReply ? "the reply " : "")}{packet.Source} → {packet.Destination} (in {(packet.InInterface.Length == 0 ? "-" : packet.InInterface)}, out {(packet.OutInterface.Length == 0 ? "-" : packet.OutInterface)}{(bridged ? ", bridged" : "")})";
+            var where = decision.Rule is { } r ? PathText.Of("filter.at-rule", r.Position, decision.Chain) : PathText.Of("filter.at-policy", builtIn);
+            var what = PathText.Of("filter.packet", isReply ? PathText.Of("filter.packet.reply") : PathText.Empty, packet.Source, packet.Destination,
+                packet.InInterface.Length == 0 ? "-" : packet.InInterface, packet.OutInterface.Length == 0 ? "-" : packet.OutInterface,
+                bridged ? PathText.Of("filter.packet.bridged") : PathText.Empty);
+            var why = decision.Why ?? PathText.Empty;
             var (detail, reason) = decision.Verdict switch
             {
-                "ACCEPT" => ($"{table} {builtIn} accepts {what} at {where}.", ""),
-                "DROP" or "REJECT" => ($"{table} {builtIn}: {where} {(decision.Verdict == "DROP" ? "drops" : "rejects")} {what}{ExplainRule(decision)}.",
-                    $"{(isReply ? "The reply is" : "Dropped")} {(isReply ? "dropped " : "")}at {where}{(decision.Rule is null ? $" ({Policy(table, builtIn)})" : "")}{ExplainRule(decision)}."),
-                "UNDECIDED" => ($"{table} {builtIn}: NetViz cannot decide at {where}: {decision.Why}.", $"Cannot decide at {where}: {decision.Why}."),
-                var other => ($"{table} {builtIn}: {where} ({other}).", ""),
+                "ACCEPT" => (PathText.Of("filter.accept.detail", table, builtIn, what, where), PathText.Empty),
+                "DROP" or "REJECT" => (PathText.Of(decision.Verdict == "DROP" ? "filter.drop.detail" : "filter.reject.detail", table, builtIn, where, what, ExplainRule(decision)),
+                    PathText.Of(isReply ? "filter.reply-dropped.reason" : "filter.dropped.reason", where,
+                        decision.Rule is null ? PathText.Of("filter.policy-is", book.Policy(table, builtIn)) : PathText.Empty, ExplainRule(decision))),
+                "UNDECIDED" => (PathText.Of("filter.undecided.detail", table, builtIn, where, why), PathText.Of("filter.undecided.reason", where, why)),
+                var other => (PathText.Of("filter.other.detail", table, builtIn, where, other), PathText.Empty),
             };
-            _hops.Add(new PathHop
+            _hops.Add(Hop(isReply ? PathHopKinds.Reply : table == "nat" ? PathHopKinds.Nat : PathHopKinds.Filter,
+                PathText.Of(isReply ? "filter.reply.title" : "filter.title", table, builtIn), detail) with
             {
-                Kind = isReply ? PathHopKinds.Reply : table == "nat" ? PathHopKinds.Nat : PathHopKinds.Filter,
-                Title = $"{(isReply ? "reply: " : "")}{table} {builtIn}",
-                Detail = detail,
                 Netns = index.Host?.Id,
                 Table = table,
                 Chain = decision.Chain,
@@ -473,32 +448,30 @@ public static class PathExplainer
                 Trace = decision.Trace,
                 Elements = [.. new[] { index.Host?.Id }.OfType<string>()],
                 Command = $"iptables -t {table} -L {ShellQuote.Word(decision.Chain)} -v -n --line-numbers",
-                Packet = Packet,
             });
             return reason;
         }
 
-        private string Policy(string table, string chain) => $"policy {book.Policy(table, chain)}";
-
         /// <summary>What Docker meant by the rule that stopped the packet, for the chains a learner meets.</summary>
-        private static string ExplainRule(ChainDecision decision) => decision.Rule is null ? "" : decision.Chain switch
+        private static PathText ExplainRule(ChainDecision decision) => decision.Rule is null ? PathText.Empty : decision.Chain switch
         {
-            "DOCKER-ISOLATION-STAGE-1" or "DOCKER-ISOLATION-STAGE-2" => ": Docker isolates its networks from each other (or keeps an internal network inside)",
-            "DOCKER-USER" => ": a rule someone added to DOCKER-USER",
-            "FORWARD" when decision.Rule.InInterface is { } i && i == decision.Rule.OutInterface => ": inter-container traffic is off on this bridge (icc=false)",
-            _ => "",
+            "DOCKER-ISOLATION-STAGE-1" or "DOCKER-ISOLATION-STAGE-2" => PathText.Of("rule.isolation"),
+            "DOCKER-USER" => PathText.Of("rule.docker-user"),
+            "FORWARD" when decision.Rule.InInterface is { } i && i == decision.Rule.OutInterface => PathText.Of("rule.icc"),
+            _ => PathText.Empty,
         };
 
-        private (string, string)? RpFilter(NetnsNode ns)
+        private (string, PathText)? RpFilter(NetnsNode ns)
         {
             var mode = sysctls.RpFilter(_in!.Name);
-            if (mode is null) { _assumptions.Add("rp_filter could not be read: it is assumed off."); return null; }
+            if (mode is null) { _assumptions.Add(PathText.Of("assume.rp-filter")); return null; }
             if (mode == 0) return null;
             var back = index.Lookup(ns.Inode, _source!);
             var ok = mode == 2 ? back is not null : back is { } b && b.Route.Dev == _in.Name;
             if (ok) return null;
-            return Stop(PathHopKinds.Sysctl, "rp_filter", $"Reverse-path filtering ({(mode == 1 ? "strict" : "loose")}) drops it: the host's route back to {_source} does not leave by {_in.Name}.",
-                PathVerdicts.Dropped, $"rp_filter drops it: the host would not route {_source} back out of {_in.Name}.", netns: ns,
+            return Stop(PathHopKinds.Sysctl, PathText.Of("rp-filter.title"),
+                PathText.Of("rp-filter.detail", PathText.Of(mode == 1 ? "rp-filter.strict" : "rp-filter.loose"), _source, _in.Name),
+                PathVerdicts.Dropped, PathText.Of("rp-filter.reason", _source, _in.Name), netns: ns,
                 command: $"sysctl net.ipv4.conf.all.rp_filter net.ipv4.conf.{ShellQuote.Word(_in.Name)}.rp_filter");
         }
 
@@ -509,27 +482,34 @@ public static class PathExplainer
             return PathIndex.PrimaryAddress(dev) ?? index.InterfacesOf(ns.Inode).Select(PathIndex.PrimaryAddress).FirstOrDefault(a => a is not null);
         }
 
-        private (string, string) Stop(string kind, string title, string detail, string verdict, string reason, NetnsNode? netns = null, ImmutableArray<string> elements = default, string? command = null)
+        private (string, PathText) Stop(string kind, PathText title, PathText detail, string verdict, PathText reason, NetnsNode? netns = null, ImmutableArray<string> elements = default, string? command = null)
         {
-            _hops.Add(new PathHop
+            _hops.Add(Hop(kind, title, detail) with
             {
-                Kind = kind,
-                Title = title,
-                Detail = detail,
                 Netns = netns?.Id,
                 Elements = elements.IsDefault ? [.. new[] { netns?.Id }.OfType<string>()] : elements,
                 Command = command,
-                Packet = Packet,
             });
             return (verdict, reason);
         }
+
+        /// <summary>A hop with its title and detail, in English for the API and as data for the dashboard, and the packet as it is now.</summary>
+        private PathHop Hop(string kind, PathText title, PathText detail) => new()
+        {
+            Kind = kind,
+            Title = title.ToString(),
+            TitleText = title,
+            Detail = detail.ToString(),
+            DetailText = detail,
+            Packet = Packet,
+        };
 
         private string RouteCommand(NetnsNode ns) =>
             NsExec(ns, $"ip route get {_destination}{(_in is not null && _source is not null ? $" from {_source} iif {ShellQuote.Word(_in.Name)}" : "")}");
 
         private string TcpdumpFilter() => protocol == "icmp" ? "icmp" : ShellQuote.Quoted($"{protocol} port {_port}");
 
-        private string Label(NetnsNode ns) => EndpointResolver.Label(index, ns);
+        private PathText Label(NetnsNode ns) => EndpointResolver.Label(index, ns);
 
         private static string NsExec(NetnsNode ns, string command) => EndpointResolver.NsExec(ns, command);
     }

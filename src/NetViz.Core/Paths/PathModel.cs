@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace NetViz.Core.Paths;
 
@@ -55,6 +56,10 @@ public sealed record PathHop
     public required string Title { get; init; }
     /// <summary>What happened, in one plain sentence.</summary>
     public required string Detail { get; init; }
+    /// <summary><see cref="Title"/> as data, for the dashboard to say in its language (null when made without it).</summary>
+    [JsonIgnore] public PathText? TitleText { get; init; }
+    /// <summary><see cref="Detail"/> as data.</summary>
+    [JsonIgnore] public PathText? DetailText { get; init; }
     /// <summary>A shell command (names quoted) that shows this step on the real host, or null.</summary>
     public string? Command { get; init; }
     /// <summary>Graph node/edge ids this step touches, for highlighting.</summary>
@@ -86,6 +91,10 @@ public sealed record PathExplanation
     public int? StoppedAt { get; init; }
     /// <summary>What the model assumed because it could not read it (a namespace's own rules, its sysctls, ...).</summary>
     public ImmutableArray<string> Assumptions { get; init; } = [];
+    /// <summary><see cref="Reason"/> as data, for the dashboard to say in its language (null when made without it).</summary>
+    [JsonIgnore] public PathText? ReasonText { get; init; }
+    /// <summary><see cref="Assumptions"/> as data, in the same order.</summary>
+    [JsonIgnore] public ImmutableArray<PathText> AssumptionTexts { get; init; } = [];
 }
 
 /// <summary>Thrown for a query that cannot be resolved (unknown container, malformed address): a 400, not a verdict.</summary>

@@ -16,7 +16,7 @@ internal sealed record HookPacket(IPAddress Source, IPAddress Destination, strin
 /// <param name="Chain">The chain that decided (the built-in chain for a policy).</param>
 /// <param name="Trace">Chains and rule positions walked: "FORWARD#1 → DOCKER-USER#1 (RETURN) → FORWARD#2 ...".</param>
 /// <param name="Why">For UNDECIDED: what the model does not understand.</param>
-internal sealed record ChainDecision(string Verdict, NatRule? Rule, string Chain, string Trace, string? Why);
+internal sealed record ChainDecision(string Verdict, NatRule? Rule, string Chain, string Trace, PathText? Why);
 
 /// <summary>
 /// The host's filter and nat rules, indexed by chain and tokenised once per snapshot, and a netfilter walk over them
@@ -74,11 +74,11 @@ internal sealed class RuleBook
     /// <summary>A terminal decision, or null when the chain ran out (RETURN or its end).</summary>
     private ChainDecision? WalkChain(string table, string chain, HookPacket packet, List<string> trace, int depth, ref int budget)
     {
-        if (depth > MaxDepth) return new ChainDecision("UNDECIDED", null, chain, string.Join(" → ", trace), $"the rules jump more than {MaxDepth} chains deep");
+        if (depth > MaxDepth) return new ChainDecision("UNDECIDED", null, chain, string.Join(" → ", trace), PathText.Of("why.too-deep", MaxDepth));
         if (!_chains.TryGetValue((table, chain), out var rules)) return null;
         foreach (var (rule, tokens) in rules)
         {
-            if (--budget < 0) return new ChainDecision("UNDECIDED", rule, chain, string.Join(" → ", trace), "too many rules to walk");
+            if (--budget < 0) return new ChainDecision("UNDECIDED", rule, chain, string.Join(" → ", trace), PathText.Of("why.too-many"));
             var (match, why) = Match(tokens, packet);
             if (match == false) continue;
             var target = rule.Target;
@@ -102,7 +102,7 @@ internal sealed class RuleBook
                         if (IsGoto(tokens)) return null;
                         continue;
                     }
-                    return new ChainDecision("UNDECIDED", rule, chain, string.Join(" → ", trace), $"its target {target} is not modelled");
+                    return new ChainDecision("UNDECIDED", rule, chain, string.Join(" → ", trace), PathText.Of("why.target", target));
             }
         }
         return null;
@@ -111,9 +111,9 @@ internal sealed class RuleBook
     private static bool IsGoto(List<string> tokens) => tokens.Contains("-g") || tokens.Contains("--goto");
 
     /// <summary>True, false, or null (cannot tell: <c>why</c> says which option).</summary>
-    internal static (bool? Match, string? Why) Match(List<string> tokens, HookPacket p)
+    internal static (bool? Match, PathText? Why) Match(List<string> tokens, HookPacket p)
     {
-        string? unknown = null;
+        PathText? unknown = null;
         var negate = false;
         for (var i = 2; i < tokens.Count; i++)
         {
@@ -131,7 +131,7 @@ internal sealed class RuleBook
                 case "-o" or "--out-interface": result = InterfaceMatches(value, p.OutInterface); i++; break;
                 case "-m" or "--match":
                     i++;
-                    if (!KnownModules.Contains(value)) { unknown ??= $"the match -m {value} is not modelled"; }
+                    if (!KnownModules.Contains(value)) { unknown ??= PathText.Of("why.match", value); }
                     continue;
                 case "--dport" or "--destination-port": result = PortMatches(value, p.Port); i++; break;
                 case "--ctstate" or "--state":
@@ -140,12 +140,12 @@ internal sealed class RuleBook
                     break;
                 case "--dst-type":
                     result = value == "LOCAL" ? p.IsLocal(p.Destination) : null;
-                    if (result is null) unknown ??= $"--dst-type {value} is not modelled";
+                    if (result is null) unknown ??= PathText.Of("why.addrtype", "--dst-type", value);
                     i++;
                     break;
                 case "--src-type":
                     result = value == "LOCAL" ? p.IsLocal(p.Source) : null;
-                    if (result is null) unknown ??= $"--src-type {value} is not modelled";
+                    if (result is null) unknown ??= PathText.Of("why.addrtype", "--src-type", value);
                     i++;
                     break;
                 case "--icmp-type":
@@ -155,13 +155,13 @@ internal sealed class RuleBook
                 case "--comment": i++; continue;
                 default:
                     // An option we do not know: skip its arguments (up to the next option) and remember it.
-                    unknown ??= $"the option {option} is not modelled";
+                    unknown ??= PathText.Of("why.option", option);
                     while (i + 1 < tokens.Count && tokens[i + 1] != "!" && !(tokens[i + 1].StartsWith('-') && tokens[i + 1].Length > 1 && !char.IsDigit(tokens[i + 1][1]))) i++;
                     negate = false;
                     continue;
             }
             if (result is { } r && r == negate) return (false, null);
-            if (result is null) unknown ??= $"{option} {value} cannot be decided";
+            if (result is null) unknown ??= PathText.Of("why.undecidable", option, value);
             negate = false;
         }
         return unknown is null ? (true, null) : (null, unknown);

@@ -38,7 +38,7 @@ public interface INamespaceNetlinkSource : INamespaceTracker
 
 /// <param name="Inodes">Namespaces to re-read (a vanished one is dropped by the re-read).</param>
 /// <param name="Reason">What happened, for logs: "RTM_NEWADDR in netns 4026532XXX", "overrun in ...".</param>
-public sealed record NamespaceChangeBatch(IReadOnlyCollection<ulong> Inodes, string Reason);
+public sealed record NamespaceChangeBatch(IReadOnlyCollection<ulong> Inodes, ChangeCause Reason);
 
 /// <summary>
 /// Namespaces that appear with a process (<c>unshare --net</c>, a container's first exec) or die with their last
@@ -56,7 +56,7 @@ public interface INamespaceLifecycleSource : INamespaceTracker
 
 /// <param name="Inodes">Known namespaces that may have died; empty when only a re-discovery is needed.</param>
 /// <param name="Reason">What happened, for logs.</param>
-public sealed record NamespaceLifecycleSignal(IReadOnlyCollection<ulong> Inodes, string Reason);
+public sealed record NamespaceLifecycleSignal(IReadOnlyCollection<ulong> Inodes, ChangeCause Reason);
 
 /// <summary>
 /// The packet-filter rule set changed: nftables announces every committed change (iptables-nft included) on

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using NetViz.Core.Sources;
 
 namespace NetViz.Core.Timeline;
 
@@ -45,7 +46,7 @@ public sealed record TimelineEntry
     public required long Sequence { get; init; }
     public required DateTimeOffset At { get; init; }
     /// <summary>What made NetViz look (a Docker event, a netlink message, the NAT poll, ...), when known.</summary>
-    public ImmutableArray<string> Causes { get; init; } = [];
+    public ImmutableArray<ChangeCause> Causes { get; init; } = [];
     public ImmutableArray<TimelineStep> Steps { get; init; } = [];
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using NetViz.Core.Diff;
 using NetViz.Core.Model;
+using NetViz.Core.Sources;
 
 namespace NetViz.Core.Timeline;
 
@@ -46,7 +47,7 @@ public sealed class TopologyHistory
     /// Records the diff from <paramref name="before"/> to <paramref name="after"/>. The first look (from the empty
     /// snapshot) is the starting point, not a change, and a diff of nothing but counters says nothing: neither is kept.
     /// </summary>
-    public void Record(TopologySnapshot before, TopologySnapshot after, TopologyDiff diff, IEnumerable<string>? causes)
+    public void Record(TopologySnapshot before, TopologySnapshot after, TopologyDiff diff, IEnumerable<ChangeCause>? causes)
     {
         if (before.Nodes.IsEmpty && before.Edges.IsEmpty) return;
         var steps = ChangeNarrator.Describe(before, after, diff);
@@ -55,7 +56,7 @@ public sealed class TopologyHistory
         {
             Sequence = diff.Sequence,
             At = _time.GetUtcNow(),
-            Causes = [.. (causes ?? []).Distinct(StringComparer.Ordinal).Take(20).Select(c => Text.Bounded.Text(c, 300))],
+            Causes = [.. (causes ?? []).Distinct().Take(20)], // each bounded when made
             Steps = steps,
         };
         var bytes = Estimate(entry);
@@ -137,7 +138,11 @@ public sealed class TopologyHistory
     {
         // UTF-16 characters plus a fixed overhead per object: an estimate that grows with what is really held.
         long bytes = 128;
-        foreach (var cause in entry.Causes) bytes += 32 + cause.Length * 2;
+        foreach (var cause in entry.Causes)
+        {
+            bytes += 64 + (cause.Kind.Length + cause.Text.Length) * 2;
+            foreach (var a in cause.Args) bytes += 24 + a.Length * 2;
+        }
         foreach (var step in entry.Steps)
         {
             bytes += 96 + (step.Kind.Length + step.Text.Length) * 2;

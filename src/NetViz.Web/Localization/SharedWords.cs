@@ -20,7 +20,17 @@ public static class SharedWords
     }
 
     /// <summary>The word for <paramref name="key"/> in the current UI culture, or null when no resource has it.</summary>
-    public static string? Find(string key) => Resources.GetString(key, CultureInfo.CurrentUICulture);
+    public static string? Find(string key) => Find(key, CultureInfo.CurrentUICulture);
+
+    /// <summary>The word for <paramref name="key"/> in <paramref name="culture"/> (a page's, captured), or null when no resource has it.</summary>
+    public static string? Find(string key, CultureInfo culture) => Resources.GetString(key, culture);
+
+    /// <summary>The word for <paramref name="key"/> in <paramref name="culture"/>, formatted with the arguments (values, shown as they are).</summary>
+    public static string Get(CultureInfo culture, string key, params object[] args)
+    {
+        var format = Find(key, culture) ?? key;
+        return args.Length == 0 ? format : string.Format(culture, format, args);
+    }
 
     /// <summary>What the graph module draws itself (create({ words })), in the current UI culture.</summary>
     public static object ForGraphModule() => new

@@ -24,8 +24,8 @@ public sealed class RefreshPlanNamespacesTests
     [Fact]
     public void Namespaces_merge_and_only_a_pure_resync_is_audited()
     {
-        var plan = RefreshPlan.ForNamespaces([1, 2], "a");
-        plan = plan.Merge(RefreshPlan.ForNamespaces([2, 3], "b"));
+        var plan = RefreshPlan.ForNamespaces([1, 2], ChangeCause.Said("a"));
+        plan = plan.Merge(RefreshPlan.ForNamespaces([2, 3], ChangeCause.Said("b")));
         Assert.Equal(new ulong[] { 1, 2, 3 }, plan.Namespaces.Order());
         Assert.False(plan.Audit);
 
@@ -33,7 +33,7 @@ public sealed class RefreshPlanNamespacesTests
         Assert.True(resync.Audit && resync.Full);
         resync = resync.Merge(RefreshPlan.ForResync());
         Assert.True(resync.Audit);
-        resync = resync.Merge(RefreshPlan.ForNamespaces([9], "an event in the same window"));
+        resync = resync.Merge(RefreshPlan.ForNamespaces([9], ChangeCause.Said("an event in the same window")));
         Assert.False(resync.Audit);
     }
 }

@@ -22,8 +22,8 @@ public sealed class TopologyCollectorTests
     [Fact]
     public async Task Without_previous_readings_or_for_a_full_plan_everything_is_read()
     {
-        var first = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.WebId, "x"), null, default);
-        await _collector.RefreshAsync(RefreshPlan.ForFull("resync"), first, default);
+        var first = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.WebId, ChangeCause.Said("x")), null, default);
+        await _collector.RefreshAsync(RefreshPlan.ForFull(ChangeCause.Said("resync")), first, default);
         Assert.Equal((2, 2, 2), (_host.FullCollections, _docker.FullCollections, _nat.Collections));
         Assert.Equal(0, _docker.Inspections);
     }
@@ -36,7 +36,7 @@ public sealed class TopologyCollectorTests
         _host.View = _host.View with { Namespaces = [.. _host.View.Namespaces.Where(n => n.Inode != LessonTopology.Db)] };
         _time.Advance(TimeSpan.FromSeconds(3));
 
-        var next = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.DbId, "destroy"), previous, default);
+        var next = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.DbId, ChangeCause.Said("destroy")), previous, default);
 
         Assert.Equal(1, _docker.Inspections);
         Assert.Equal(1, _docker.FullCollections);
@@ -62,7 +62,7 @@ public sealed class TopologyCollectorTests
         namespaces.Add(new NetworkNamespaceView { Inode = added, IsHost = false, Name = "nvtest", Links = [LessonTopology.Lo], Addresses = [], Routes = [] });
         _host.View = _host.View with { Namespaces = [.. namespaces] };
 
-        var next = await _collector.RefreshAsync(RefreshPlan.ForSweep("namespace file"), previous, default);
+        var next = await _collector.RefreshAsync(RefreshPlan.ForSweep(ChangeCause.Said("namespace file")), previous, default);
 
         Assert.Empty(Assert.Single(_host.PartialCollections)); // nothing known was stale
         Assert.Contains(next.Host.Namespaces, n => n.Inode == added && n.Name == "nvtest");
@@ -76,10 +76,10 @@ public sealed class TopologyCollectorTests
         var previous = await _collector.ReadAllAsync(default);
         _nat.View = _nat.View with { }; // an equal reading, another object
 
-        Assert.Same(previous, await _collector.RefreshAsync(RefreshPlan.ForNat("poll"), previous, default));
+        Assert.Same(previous, await _collector.RefreshAsync(RefreshPlan.ForNat(ChangeCause.Said("poll")), previous, default));
 
         _nat.View = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Bytes = r.Bytes + 1 })] };
-        var next = await _collector.RefreshAsync(RefreshPlan.ForNat("poll"), previous, default);
+        var next = await _collector.RefreshAsync(RefreshPlan.ForNat(ChangeCause.Said("poll")), previous, default);
         Assert.NotSame(previous, next);
         Assert.Same(_nat.View, next.Nat);
         Assert.Same(previous.Host, next.Host);
@@ -112,16 +112,16 @@ public sealed class TopologyCollectorTests
         var previous = await _collector.ReadAllAsync(default);
         _nat.CountersView = _nat.View with { Rules = [.. _nat.View.Rules.Select(r => r with { Bytes = r.Bytes + 64 })] };
 
-        var counted = await _collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters"), previous, default);
+        var counted = await _collector.RefreshAsync(RefreshPlan.ForNatCounters(ChangeCause.Of("packet-counters")), previous, default);
         Assert.Equal((1, 1, 0), (_nat.Collections, _nat.CounterReads, _nat.ChangeChecks));
         Assert.Same(_nat.CountersView, counted.Nat);
 
         _nat.CountersView = null; // legacy backend, a generation that moved, a dump that does not fit
-        await _collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters"), counted, default);
+        await _collector.RefreshAsync(RefreshPlan.ForNatCounters(ChangeCause.Of("packet-counters")), counted, default);
         Assert.Equal((2, 2), (_nat.Collections, _nat.CounterReads));
 
         // A rule read due in the same plan wins: no counter read first.
-        await _collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters").Merge(RefreshPlan.ForNat("changed")), counted, default);
+        await _collector.RefreshAsync(RefreshPlan.ForNatCounters(ChangeCause.Of("packet-counters")).Merge(RefreshPlan.ForNat(ChangeCause.Said("changed"))), counted, default);
         Assert.Equal((3, 2), (_nat.Collections, _nat.CounterReads));
     }
 
@@ -132,7 +132,7 @@ public sealed class TopologyCollectorTests
         {
             Docker = new DockerView { Ok = false, Endpoint = "unix:///var/run/docker.sock", Error = "connection refused" },
         };
-        var next = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.WebId, "start"), down, default);
+        var next = await _collector.RefreshAsync(RefreshPlan.ForContainer(LessonTopology.WebId, ChangeCause.Said("start")), down, default);
         Assert.True(next.Docker.Ok);
         Assert.Equal(LessonTopology.Docker().Containers.Length, next.Docker.Containers.Length);
         Assert.Equal(0, _docker.Inspections);
@@ -215,10 +215,10 @@ public sealed class TopologyCollectorTests
         var previous = await _collector.ReadAllAsync(default);
         _host.View = Reread(_host.View, n => n.Inode == LessonTopology.Web ? TrafficIn(n) : n);
 
-        Assert.Same(previous, await _collector.RefreshAsync(RefreshPlan.ForNamespaces([LessonTopology.Web], "netlink"), previous, default));
+        Assert.Same(previous, await _collector.RefreshAsync(RefreshPlan.ForNamespaces([LessonTopology.Web], ChangeCause.Said("netlink")), previous, default));
 
         _host.View = Reread(_host.View, n => n.Inode == LessonTopology.Web ? n with { Links = [.. n.Links.Select(l => l with { Up = false })] } : n);
-        var next = await _collector.RefreshAsync(RefreshPlan.ForNamespaces([LessonTopology.Web], "netlink"), previous, default);
+        var next = await _collector.RefreshAsync(RefreshPlan.ForNamespaces([LessonTopology.Web], ChangeCause.Said("netlink")), previous, default);
         Assert.All(next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Web).Links, l => Assert.False(l.Up));
         Assert.Same(previous.Host.Namespaces.Single(n => n.Inode == LessonTopology.Db), next.Host.Namespaces.Single(n => n.Inode == LessonTopology.Db));
     }

@@ -67,7 +67,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         Assert.Equal(_host.View.Namespaces.Select(n => n.Inode).Order(), _listeners.Tracked!.Namespaces.Select(n => n.Inode).Order());
 
         ChangeNamespace(LessonTopology.Web, n => n with { Links = [.. n.Links, Eth1] });
-        _listeners.Batches.Writer.TryWrite(new NamespaceChangeBatch([LessonTopology.Web], "RTM_NEWLINK in netns web"));
+        _listeners.Batches.Writer.TryWrite(new NamespaceChangeBatch([LessonTopology.Web], ChangeCause.Of("netns-netlink", "RTM_NEWLINK", LessonTopology.Web)));
 
         await WaitUntil(() => monitor.Current.Nodes.Any(n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Web, 6)));
         Assert.Equal([[LessonTopology.Web]], Partials());
@@ -94,7 +94,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         Assert.Contains(monitor.Current.Nodes, n => n.Id == none);
 
         _host.View = _host.View with { Namespaces = [.. _host.View.Namespaces.Where(n => n.Inode != LessonTopology.None)] };
-        _lifecycle.Signals.Writer.TryWrite(new NamespaceLifecycleSignal([LessonTopology.None], "pid 42 holding it exited"));
+        _lifecycle.Signals.Writer.TryWrite(new NamespaceLifecycleSignal([LessonTopology.None], ChangeCause.Of("process-holder-exited", 42, LessonTopology.None)));
         await WaitUntil(() => monitor.Current.Nodes.All(n => n.Id != none));
 
         const ulong anonymous = 4026539999;
@@ -102,7 +102,7 @@ public sealed class TopologyMonitorChangeSourcesTests : IAsyncDisposable
         {
             Namespaces = [.. _host.View.Namespaces, new NetworkNamespaceView { Inode = anonymous, IsHost = false, Pids = [77], Links = [LessonTopology.Lo], Addresses = [], Routes = [] }],
         };
-        _lifecycle.Signals.Writer.TryWrite(new NamespaceLifecycleSignal([], "exec in unknown netns"));
+        _lifecycle.Signals.Writer.TryWrite(new NamespaceLifecycleSignal([], ChangeCause.Of("process-exec-unknown-netns", 77, anonymous)));
         await WaitUntil(() => monitor.Current.Nodes.Any(n => n.Id == TopologyBuilder.NetnsId(anonymous)));
         // The sweep re-read no known namespace (only the new one, which RefreshNamespacesAsync reads as unknown).
         Assert.Contains(Partials(), p => p.Length == 0);

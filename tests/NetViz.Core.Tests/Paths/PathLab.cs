@@ -175,7 +175,15 @@ internal static class PathLab
         };
     }
 
-    private static string PathsTestNet(string ip, int prefix) => NetViz.Core.Paths.PathIndex.ParseNetwork(ip + "/" + prefix)!.Value.ToString();
+    /// <summary>The network of an IPv4 address (public API only: the dashboard's tests compile this lab too).</summary>
+    private static string PathsTestNet(string ip, int prefix)
+    {
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Net.IPAddress.Parse(ip).GetAddressBytes());
+        var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, value & mask);
+        return new System.Net.IPNetwork(new System.Net.IPAddress(bytes), prefix).ToString();
+    }
 
     public static DockerView Docker() => new()
     {

@@ -3,6 +3,7 @@ using NetViz.Core.Correlation;
 using NetViz.Core.Diff;
 using NetViz.Core.Live;
 using NetViz.Core.Model;
+using NetViz.Core.Sources;
 using NetViz.Core.Tests.Correlation;
 using NetViz.Core.Timeline;
 using static NetViz.Core.Tests.Correlation.LessonTopology;
@@ -97,10 +98,10 @@ public sealed class TopologyHistoryTests
         var history = new TopologyHistory(100, 1 << 20, TimeSpan.FromSeconds(3), time);
         var (a, b) = (WithoutWeb(), WithWeb());
 
-        history.Record(TopologySnapshot.Empty, a, Diff(TopologySnapshot.Empty, a, 1), ["start"]); // the first look: not a change
-        history.Record(a, b, Diff(a, b, 2), ["docker container start aaaaaaaaaaaa (web)"]);
+        history.Record(TopologySnapshot.Empty, a, Diff(TopologySnapshot.Empty, a, 1), [ChangeCause.Of("start")]); // the first look: not a change
+        history.Record(a, b, Diff(a, b, 2), [ChangeCause.Of("docker-event-named", "container", "start", "aaaaaaaaaaaa", "web")]);
         time.Advance(TimeSpan.FromSeconds(2));
-        history.Record(b, a, Diff(b, a, 3), ["netlink message 17"]);
+        history.Record(b, a, Diff(b, a, 3), [ChangeCause.Of("netlink", 17)]);
         time.Advance(TimeSpan.FromSeconds(4));
         history.Record(a, b, Diff(a, b, 4), null);
 
@@ -110,7 +111,7 @@ public sealed class TopologyHistoryTests
         Assert.Equal(2, episodes[0].Id);
         Assert.Equal([2L, 3L], episodes[0].Entries.Select(e => e.Sequence));
         Assert.Equal(DateTimeOffset.Parse("2026-11-29T09:00:02Z"), episodes[0].End);
-        Assert.Equal(["docker container start aaaaaaaaaaaa (web)"], episodes[0].Entries[0].Causes.ToArray());
+        Assert.Equal(["docker container start aaaaaaaaaaaa (web)"], episodes[0].Entries[0].Causes.Select(c => c.Text));
         Assert.StartsWith("container sidecar (netviz/busybox:lab) created", episodes[0].Title); // the first container step (sidecar sorts first)
         Assert.Equal(4, Assert.Single(episodes[1].Entries).Sequence);
         Assert.Equal(DateTimeOffset.Parse("2026-11-29T09:00:06Z"), episodes[1].Start);
@@ -142,13 +143,13 @@ public sealed class TopologyHistoryTests
         var history = new TopologyHistory(100, 1 << 20, TimeSpan.FromSeconds(3), new FakeTimeProvider());
         var feed = new TopologyBroadcaster(bufferSize: 8, history: history);
 
-        feed.Publish(WithoutWeb(), ["start"]);
-        feed.Publish(WithWeb(), ["docker container start aaaaaaaaaaaa (web)"]);
-        feed.Publish(WithWeb(), ["periodic resync"]); // nothing changed: nothing published, nothing recorded
+        feed.Publish(WithoutWeb(), [ChangeCause.Of("start")]);
+        feed.Publish(WithWeb(), [ChangeCause.Of("docker-event-named", "container", "start", "aaaaaaaaaaaa", "web")]);
+        feed.Publish(WithWeb(), [ChangeCause.Of("resync")]); // nothing changed: nothing published, nothing recorded
 
         var entry = Assert.Single(history.Entries());
         Assert.Equal(feed.Sequence, entry.Sequence);
-        Assert.Equal(["docker container start aaaaaaaaaaaa (web)"], entry.Causes.ToArray());
+        Assert.Equal(["docker container start aaaaaaaaaaaa (web)"], entry.Causes.Select(c => c.Text));
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public sealed class TopologyHistoryTests
     {
         var history = new TopologyHistory(100, 1 << 20, TimeSpan.FromSeconds(3), new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T09:00:00Z")));
         var (a, b) = (WithoutWeb(), WithWeb());
-        history.Record(a, b, Diff(a, b, 2), ["docker container start aaaaaaaaaaaa (web)"]);
+        history.Record(a, b, Diff(a, b, 2), [ChangeCause.Of("docker-event-named", "container", "start", "aaaaaaaaaaaa", "web")]);
 
         var episode = Assert.Single(history.Episodes());
         var lines = TopologyHistory.ToText(episode).Split('\n', StringSplitOptions.RemoveEmptyEntries);

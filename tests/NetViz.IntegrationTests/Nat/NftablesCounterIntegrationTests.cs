@@ -121,7 +121,7 @@ public sealed class NftablesCounterIntegrationTests : IDisposable
 
         // And a counter refresh after a change it was not told about reads the rules too (the generation moved).
         DockerCli.Must("iptables", "-t", "nat", "-D", _chain, "-p", "udp", "-j", "RETURN");
-        var counted = await collector.RefreshAsync(RefreshPlan.ForNatCounters("packet counters"), moved, CancellationToken.None);
+        var counted = await collector.RefreshAsync(RefreshPlan.ForNatCounters(ChangeCause.Of("packet-counters")), moved, CancellationToken.None);
         Assert.Equal(runs + 4, Runs);
         Assert.DoesNotContain(counted.Nat.Rules, r => r.Chain == _chain && r.Protocol == "udp");
     }

@@ -3,6 +3,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using NetViz.Core.Diff;
+using NetViz.Core.Sources;
 using NetViz.Web.Components.Shared;
 using NetViz.Web.Graph;
 using NetViz.Web.Lessons;
@@ -135,7 +136,7 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         Assert.NotNull(cut.Find("[data-testid='timeline-empty']"));
 
         var (before, after) = (SampleTopology.Create(), SampleTopology.WithCacheContainer(SampleTopology.Create()));
-        History.Record(before, after, TopologyDiffer.Compute(before, after, 2), ["docker container start c0ffee (cache)"]);
+        History.Record(before, after, TopologyDiffer.Compute(before, after, 2), [ChangeCause.Of("docker-event-named", "container", "start", "c0ffee", "cache")]);
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid='timeline-episode']")));
         Assert.Contains("container cache", cut.Find("[data-testid='timeline-episode']").TextContent);

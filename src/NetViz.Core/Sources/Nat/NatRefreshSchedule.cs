@@ -83,7 +83,7 @@ public sealed partial class NatRefreshSchedule
                 try
                 {
                     await foreach (var change in _changes.WatchAsync(cancellationToken).ConfigureAwait(false))
-                        due.Add(new NatRefreshDue(change.Messages == 0 ? "nftables listener started" : $"nftables rule set changed ({change.Messages} notifications)", CountersOnly: false));
+                        due.Add(new NatRefreshDue(change.Messages == 0 ? ChangeCause.Of("nft-listener-started") : ChangeCause.Of("nft-changed", change.Messages), CountersOnly: false));
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -113,7 +113,7 @@ public sealed partial class NatRefreshSchedule
             return;
         }
         await Task.Delay(_pollInterval, _time, cancellationToken).ConfigureAwait(false);
-        due.Add(new NatRefreshDue($"poll ({backend ?? "backend unknown"})", CountersOnly: false));
+        due.Add(new NatRefreshDue(backend is null ? ChangeCause.Of("nat-poll-unknown") : ChangeCause.Of("nat-poll", backend), CountersOnly: false));
     }
 
     private async Task WatchCountersAsync(Func<bool> anyoneLooking, Pending due, CancellationToken cancellationToken)
@@ -122,7 +122,7 @@ public sealed partial class NatRefreshSchedule
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(_counterInterval, _time, cancellationToken).ConfigureAwait(false);
-            if (anyoneLooking()) due.Add(new NatRefreshDue("packet counters", CountersOnly: true));
+            if (anyoneLooking()) due.Add(new NatRefreshDue(ChangeCause.Of("packet-counters"), CountersOnly: true));
         }
     }
 
@@ -161,4 +161,4 @@ public sealed partial class NatRefreshSchedule
 }
 
 /// <summary>A NAT read the schedule asks for: the rules (and their counters), or only the counters.</summary>
-public sealed record NatRefreshDue(string Reason, bool CountersOnly);
+public sealed record NatRefreshDue(ChangeCause Reason, bool CountersOnly);

@@ -1,10 +1,10 @@
-using NetViz.Core.Sources.Namespaces;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetViz.Core.Sources.Namespaces;
 
 namespace NetViz.Core.Sources.Netlink;
 
@@ -32,7 +32,7 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
     private readonly Channel<bool> _reconcileWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Channel<bool> _changesWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _pendingGate = new();
-    private readonly Dictionary<ulong, string> _pending = [];
+    private readonly Dictionary<ulong, ChangeCause> _pending = [];
     private readonly ConcurrentQueue<ulong> _failed = new();
     private readonly Task _reconciler;
 
@@ -74,20 +74,20 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
         {
             reader.TryRead(out _);
             ulong[] inodes;
-            string reason;
+            ChangeCause reason;
             lock (_pendingGate)
             {
                 if (_pending.Count == 0) continue;
                 inodes = [.. _pending.Keys];
                 var first = _pending.First().Value;
-                reason = _pending.Count == 1 ? first : $"{first} (and {_pending.Count - 1} more namespaces)";
+                reason = first.AndMoreNamespaces(_pending.Count - 1);
                 _pending.Clear();
             }
             yield return new NamespaceChangeBatch(inodes, reason);
         }
     }
 
-    private void MarkStale(ulong inode, string reason)
+    private void MarkStale(ulong inode, ChangeCause reason)
     {
         lock (_pendingGate) _pending.TryAdd(inode, reason);
         _changesWake.Writer.TryWrite(true);
@@ -163,7 +163,7 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
             // Its paths no longer lead to it: the pid it was found through moved on (`ip netns add` runs inside each
             // namespace it creates for a moment) or it vanished. A re-read finds its current paths, or drops it.
             if (failure?.Contains("permission denied", StringComparison.Ordinal) != true)
-                MarkStale(ns.Inode, $"netns {ns.Inode} moved or vanished before its listener opened");
+                MarkStale(ns.Inode, ChangeCause.Of("netns-listener-vanished", ns.Inode));
         }
         if (targets.Count == 0) return;
 
@@ -195,7 +195,7 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
             }
             _open[inode] = _reader.Add(socket, new Listener(this, inode));
             // The namespace was read before this socket listened: a change in between would be lost, so read it once more.
-            MarkStale(inode, $"listener opened in netns {inode}");
+            MarkStale(inode, ChangeCause.Of("netns-listener-opened", inode));
         }
     }
 
@@ -251,15 +251,15 @@ public sealed partial class NamespaceNetlinkListeners : INamespaceNetlinkSource,
     {
         public void OnDatagram(ReadOnlySpan<byte> datagram)
         {
-            if (Relevant(datagram) is { } type) owner.MarkStale(inode, $"{TypeName(type)} in netns {inode}");
+            if (Relevant(datagram) is { } type) owner.MarkStale(inode, ChangeCause.Of("netns-netlink", TypeName(type), inode));
         }
 
-        public void OnOverrun() => owner.MarkStale(inode, $"netlink overrun (ENOBUFS) in netns {inode}");
+        public void OnOverrun() => owner.MarkStale(inode, ChangeCause.Of("netns-netlink-overrun", inode));
 
         public void OnFailed(int errno)
         {
             owner._failed.Enqueue(inode);
-            owner.MarkStale(inode, $"listener failed ({LibC.ErrnoName(errno)}) in netns {inode}");
+            owner.MarkStale(inode, ChangeCause.Of("netns-listener-failed", LibC.ErrnoName(errno), inode));
         }
     }
 

@@ -47,7 +47,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
     // Guarded by _gate: what to signal next, and what was seen of processes in namespaces not yet known.
     private readonly HashSet<ulong> _pendingInodes = [];
     private bool _pendingSweep;
-    private string? _pendingReason;
+    private ChangeCause? _pendingReason;
     private readonly Dictionary<ulong, long> _askedAt = [];
     private readonly Dictionary<int, ulong> _newcomers = [];
 
@@ -100,7 +100,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
             while (true)
             {
                 await Task.Delay(_fallbackInterval, _time, cancellationToken).ConfigureAwait(false);
-                yield return new NamespaceLifecycleSignal([], "periodic namespace sweep (no process connector)");
+                yield return new NamespaceLifecycleSignal([], ChangeCause.Of("process-sweep"));
             }
         }
 
@@ -139,7 +139,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
         lock (_gate)
         {
             if (_pendingInodes.Count == 0 && !_pendingSweep) return null;
-            var signal = new NamespaceLifecycleSignal([.. _pendingInodes], _pendingReason ?? "process events");
+            var signal = new NamespaceLifecycleSignal([.. _pendingInodes], _pendingReason ?? ChangeCause.Of("process-events"));
             _pendingInodes.Clear();
             _pendingSweep = false;
             _pendingReason = null;
@@ -158,7 +158,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
             if (e.Pid != e.Tgid) return;
             if (known.Holders.TryGetValue(e.Pid, out var held))
             {
-                Note(held, sweep: false, $"pid {e.Pid} holding netns {held} exited");
+                Note(held, sweep: false, ChangeCause.Of("process-holder-exited", e.Pid, held));
                 return;
             }
             ulong joined;
@@ -166,7 +166,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
             {
                 if (!_newcomers.Remove(e.Pid, out joined)) return;
             }
-            Note(joined, sweep: false, $"pid {e.Pid} in new netns {joined} exited");
+            Note(joined, sweep: false, ChangeCause.Of("process-new-netns-exited", e.Pid, joined));
             return;
         }
 
@@ -181,13 +181,13 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
             if (_askedAt.Count >= MaxNewcomers) _askedAt.Clear();
             _askedAt[inode] = now;
         }
-        Note(inode, sweep: true, $"pid {e.Tgid} exec'd in unknown netns {inode}");
+        Note(inode, sweep: true, ChangeCause.Of("process-exec-unknown-netns", e.Tgid, inode));
     }
 
     /// <summary>The process connector overflowed: events were lost, so re-discover.</summary>
-    internal void Overrun() => Note(0, sweep: true, "process connector overrun (ENOBUFS)");
+    internal void Overrun() => Note(0, sweep: true, ChangeCause.Of("process-connector-overrun"));
 
-    private void Note(ulong inode, bool sweep, string reason)
+    private void Note(ulong inode, bool sweep, ChangeCause reason)
     {
         lock (_gate)
         {
@@ -229,7 +229,7 @@ public sealed partial class NamespaceLifecycleWatch : INamespaceLifecycleSource
         public void OnFailed(int errno)
         {
             Interlocked.Exchange(ref owner._connectorFailure, errno);
-            owner.Note(0, sweep: true, $"process connector failed ({LibC.ErrnoName(errno)})");
+            owner.Note(0, sweep: true, ChangeCause.Of("process-connector-failed", LibC.ErrnoName(errno)));
         }
     }
 

@@ -1,9 +1,11 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using MudBlazor;
 using NetViz.Core.Model;
 using NetViz.Core.Paths;
 using NetViz.Web.Api;
+using NetViz.Web.Localization;
 
 namespace NetViz.Web.Components.Shared;
 
@@ -38,6 +40,14 @@ public partial class PathPanel : ComponentBase
 
     private IJSObjectReference? _module;
 
+    /// <summary>
+    /// The page's language, taken when the panel is made: its sentences are said in it whichever thread renders
+    /// (a snapshot pushed by the feed, a test calling in).
+    /// </summary>
+    public CultureInfo Culture { get; private set; } = CultureInfo.CurrentUICulture;
+
+    protected override void OnInitialized() => Culture = CultureInfo.CurrentUICulture;
+
     public sealed record Option(string Value, string Text);
 
     public IReadOnlyList<Option> Sources => [.. Endpoints(destinations: false)];
@@ -46,24 +56,24 @@ public partial class PathPanel : ComponentBase
 
     private IEnumerable<Option> Endpoints(bool destinations)
     {
-        yield return new Option("host", "the host");
-        yield return new Option("outside", "the outside world");
+        yield return new Option("host", SharedWords.Get(Culture, "Path.Option.Host"));
+        yield return new Option("outside", SharedWords.Get(Culture, "Path.Option.Outside"));
         var count = 0;
         foreach (var c in Snapshot.Nodes.OfType<ContainerNode>().Where(c => c.IsRunning).OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             if (++count > MaxOptions) yield break;
-            yield return new Option("container:" + c.Name, "container " + c.Name);
+            yield return new Option("container:" + c.Name, SharedWords.Get(Culture, "Path.Option.Container", c.Name));
             if (!destinations) continue;
             foreach (var p in c.Ports)
                 if (p.HostPort is { } hostPort)
                 {
                     var hostIp = p.HostIp is null or "" or "0.0.0.0" or "::" ? "host" : p.HostIp;
                     if (hostIp.Contains(':') && hostIp != "host") continue; // an IPv6 publish: paths are IPv4
-                    yield return new Option($"{hostIp}:{hostPort}", $"published {hostIp}:{hostPort} → {c.Name}:{p.ContainerPort}/{p.Protocol}");
+                    yield return new Option($"{hostIp}:{hostPort}", SharedWords.Get(Culture, "Path.Option.Published", hostIp, hostPort, c.Name, p.ContainerPort, p.Protocol));
                 }
         }
         foreach (var n in Snapshot.Nodes.OfType<NetnsNode>().Where(n => n.Name is not null).OrderBy(n => n.Name, StringComparer.Ordinal))
-            yield return new Option("netns:" + n.Name, "namespace " + n.Name);
+            yield return new Option("netns:" + n.Name, SharedWords.Get(Culture, "Path.Option.Namespace", n.Name!));
     }
 
     public async Task ExplainAsync()
@@ -127,7 +137,7 @@ public partial class PathPanel : ComponentBase
         _ => Severity.Error,
     };
 
-    private static string VerdictText(string verdict) => NetViz.Web.Localization.SharedWords.Get(verdict switch
+    private string VerdictText(string verdict) => SharedWords.Get(Culture, verdict switch
     {
         PathVerdicts.Delivered => "Path.Delivered",
         PathVerdicts.LeavesHost => "Path.LeavesHost",

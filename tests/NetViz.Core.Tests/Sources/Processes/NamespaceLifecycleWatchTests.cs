@@ -42,7 +42,7 @@ public sealed class NamespaceLifecycleWatchTests
         var signal = watch.TakePending();
         Assert.NotNull(signal);
         Assert.Equal([Anonymous], signal.Inodes);
-        Assert.Contains("21", signal.Reason);
+        Assert.Contains("21", signal.Reason.Text);
         Assert.Null(watch.TakePending());
     }
 
@@ -69,7 +69,7 @@ public sealed class NamespaceLifecycleWatchTests
         var sweep = watch.TakePending();
         Assert.NotNull(sweep);
         Assert.Empty(sweep.Inodes);
-        Assert.Contains(Unknown.ToString(), sweep.Reason);
+        Assert.Contains(Unknown.ToString(), sweep.Reason.Text);
 
         // A second process in the same new namespace right after: it was just asked about.
         watch.Observe(Exec(31));
@@ -98,7 +98,7 @@ public sealed class NamespaceLifecycleWatchTests
         await foreach (var signal in watch.WatchAsync(cts.Token))
         {
             Assert.Empty(signal.Inodes);
-            Assert.Contains("no process connector", signal.Reason);
+            Assert.Contains("no process connector", signal.Reason.Text);
             if (++signals == 3) break;
         }
         Assert.False(watch.ConnectorListening);
