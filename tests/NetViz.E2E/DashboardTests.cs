@@ -160,6 +160,87 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task The_graph_is_drawn_before_the_circuit_starts_and_the_circuit_keeps_that_instance()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        // The circuit cannot start until the test lets its negotiation through.
+        var circuitMayStart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            await circuitMayStart.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/");
+
+        // Before any circuit: the picture is there (the prerendered page and GET /api/graph only).
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=graph-early]') && window.netvizCy && window.netvizCy.nodes().length > 0");
+        var early = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              window.__earlyCy = window.netvizCy;
+              const graph = document.querySelector('[data-testid=graph]');
+              return { sequence: window.netvizCy.scratch('_netviz').lastSequence(), ready: graph.getAttribute('data-graph-ready'),
+                       ids: window.netvizCy.elements().map(e => e.id()), canvases: document.querySelectorAll('canvas').length };
+            }
+            """);
+        Assert.Equal(JsonValueKind.Null, early.GetProperty("ready").ValueKind);
+        var earlyIds = early.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!).ToHashSet();
+        using (var client = app.Server.CreateHttpClient())
+        using (var answer = JsonDocument.Parse(await client.GetStringAsync("/api/graph")))
+        {
+            var elements = answer.RootElement.GetProperty("elements").EnumerateArray().ToList();
+            var hostNetns = elements.Single(e => e.GetProperty("data").GetProperty("kind").GetString() == "netns"
+                && e.GetProperty("data").TryGetProperty("isHost", out var isHost) && isHost.GetBoolean()).GetProperty("data").GetProperty("id").GetString()!;
+            Assert.Contains(hostNetns, earlyIds);
+            // The same snapshot (the host did not change meanwhile): exactly its elements.
+            if (answer.RootElement.GetProperty("sequence").GetInt64() == early.GetProperty("sequence").GetInt64())
+                Assert.Equal(elements.Select(e => e.GetProperty("data").GetProperty("id").GetString()!).ToHashSet(), earlyIds);
+        }
+
+        circuitMayStart.SetResult();
+        await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true]");
+        var adopted = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const graph = document.querySelector('[data-testid=graph]');
+              const canvases = [...document.querySelectorAll('canvas')];
+              return { same: window.netvizCy === window.__earlyCy, destroyed: window.netvizCy.destroyed(),
+                       inGraph: window.netvizCy.container() === graph, canvases: canvases.length,
+                       canvasesInGraph: canvases.filter(c => graph.contains(c)).length,
+                       earlyLeft: document.querySelector('[data-testid=graph-early]') !== null, tabStop: graph.getAttribute('tabindex') };
+            }
+            """);
+        // One Cytoscape instance, the one drawn before the circuit, now inside the page's own container (keyboard there too).
+        Assert.True(adopted.GetProperty("same").GetBoolean());
+        Assert.False(adopted.GetProperty("destroyed").GetBoolean());
+        Assert.True(adopted.GetProperty("inGraph").GetBoolean());
+        Assert.Equal(early.GetProperty("canvases").GetInt32(), adopted.GetProperty("canvases").GetInt32());
+        Assert.Equal(adopted.GetProperty("canvases").GetInt32(), adopted.GetProperty("canvasesInGraph").GetInt32());
+        Assert.False(adopted.GetProperty("earlyLeft").GetBoolean());
+        Assert.Equal("0", adopted.GetProperty("tabStop").GetString());
+
+        // The circuit drives it: a diff arrives and is applied, and a click on the new container opens its details.
+        Run("docker", "rm", "-f", "nve2e-early");
+        var id = Run("docker", "run", "-d", "--name", "nve2e-early", "--label", NetVizAppFixture.TestLabel, "netviz/busybox:lab", "sleep", "600");
+        try
+        {
+            await page.WaitForFunctionAsync("c => window.netvizCy.getElementById(c).nonempty()", $"ctr:{id}");
+            Assert.Equal(JsonValueKind.True, (await page.EvaluateAsync<JsonElement>("() => window.netvizCy === window.__earlyCy")).ValueKind);
+            // A new node off screen is revealed by an animated pan: stopped, so the click lands where the node is drawn.
+            var point = await page.EvaluateAsync<JsonElement>(
+                "c => { const cy = window.netvizCy; const e = cy.getElementById(c); cy.stop(true); cy.zoom(1.5); cy.center(e);"
+                + " const r = cy.container().getBoundingClientRect(); const p = e.renderedPosition(); return { x: r.left + p.x, y: r.top + p.y }; }",
+                $"ctr:{id}");
+            await page.Mouse.ClickAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
+            await page.Locator($"[data-testid=element-details][data-element-id='ctr:{id}']").WaitForAsync();
+        }
+        finally
+        {
+            Run("docker", "rm", "-f", id);
+        }
+    }
+
+    [Fact]
     public async Task Docker_run_appears_live_with_its_cable_and_docker_rm_removes_it_without_a_reload()
     {
         await using var context = await app.NewContextAsync();

@@ -35,7 +35,53 @@ const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 
  * @param {{theme?: 'light'|'dark', projector?: boolean, layout?: string, filter?: object, words?: object}} options
  */
 export function create(containerElement, dotNetRef, options) {
+  circuitCreated = true;
+  const drawn = early;
+  early = null;
+  // The picture drawn before the circuit existed (startEarly) becomes the page's: one instance, no second layout.
+  if (drawn && drawn._adopt(containerElement, dotNetRef, options ?? {})) return drawn;
+  if (drawn) drawn._discardEarly();
   return new NetVizGraph(containerElement, dotNetRef, options ?? {});
+}
+
+/** The instance startEarly drew, until create() adopts it. */
+let early = null;
+/** create() has run on this page: an early picture would be a second instance. */
+let circuitCreated = false;
+
+/**
+ * Draws the Topology page's first picture before the Blazor circuit exists (wwwroot/js/graph-early.js calls it once the
+ * prerendered HTML is parsed): a graph in its own element laid over the prerendered graph area (rect, page coordinates),
+ * drawing the copy graph-prefetch.js fetched. The circuit replaces the prerendered DOM when it starts (no hydration),
+ * so the graph lives outside it until the page's create() moves it into the final container and keeps it. Returns the
+ * instance, or null when the circuit's graph exists already or nothing was fetched.
+ * @param {{left: number, top: number, width: number, height: number}} rect where the graph area is, in page pixels
+ * @param {object} options as create() takes them (the saved settings and the URL's show/lesson, read by the caller)
+ */
+export function startEarly(rect, options) {
+  const pending = window.netvizGraphPrefetch;
+  if (circuitCreated || early || !pending || typeof pending.then !== 'function') return null;
+  window.netvizGraphPrefetch = undefined;
+  const host = document.createElement('div');
+  host.setAttribute('data-testid', 'graph-early');
+  // Above the prerendered page (nothing is clickable there before the circuit), under the app bar's layer.
+  host.style.cssText = `position:absolute;left:${rect.left}px;top:${rect.top}px;width:${rect.width}px;height:${rect.height}px;z-index:1`;
+  document.body.appendChild(host);
+  const graph = new NetVizGraph(host, null, options ?? {});
+  graph._earlyHost = host;
+  early = graph;
+  graph._earlyDrawing = (async () => {
+    let answer = null;
+    try {
+      answer = await pending;
+    } catch {
+      return;
+    }
+    if (graph._disposed || graph._lastSequence !== null || !answer || typeof answer.sequence !== 'number' || !Array.isArray(answer.elements)) return;
+    graph.reset(answer.elements, answer.sequence);
+    graph._earlySequence = answer.sequence;
+  })();
+  return graph;
 }
 
 class NetVizGraph {
@@ -99,13 +145,14 @@ class NetVizGraph {
     this.cy.on('tap', this._onTap);
     this._onZoom = () => this._updateLod(false);
     this.cy.on('zoom', this._onZoom);
-    this._detachKeys = attachKeyboard(this.cy, container, {
+    this._keyActions = {
       select: node => this._keySelect(node),
       open: node => this._notify('OnElementSelected', node.id()),
       close: () => { this.cy.elements(':selected').unselect(); this._setOpenTile(null); this._notify('OnBackgroundSelected'); },
       fit: () => this.fit(),
       search: () => this._notify('OnSearchRequested'),
-    });
+    };
+    this._detachKeys = attachKeyboard(this.cy, container, this._keyActions);
     this._onResize = () => this.cy && this.cy.resize();
     window.addEventListener('resize', this._onResize);
     // The container also changes size without a window resize (the details drawer opens, the side
@@ -179,6 +226,15 @@ class NetVizGraph {
    * the caller sends reset. The fetched copy is used at most once.
    */
   async adoptPrefetched(sequence) {
+    if (this._earlyDrawing) {
+      // Drawn (or being drawn) before the circuit: the same snapshot is already the picture, another one is reset by the caller.
+      const drawing = this._earlyDrawing;
+      this._earlyDrawing = null;
+      await Promise.race([drawing, new Promise(resolve => setTimeout(resolve, 5000))]);
+      const drawn = this._earlySequence;
+      this._earlySequence = undefined;
+      return !this._disposed && drawn === sequence && this._lastSequence === sequence;
+    }
     const pending = window.netvizGraphPrefetch;
     window.netvizGraphPrefetch = undefined;
     if (this._disposed || !pending || typeof pending.then !== 'function') return false;
@@ -511,6 +567,71 @@ class NetVizGraph {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /**
+   * create() on an early instance: moves its element (Cytoscape's container, with the canvases as drawn) into the
+   * page's container, binds the keyboard, resize and circuit callbacks there, and brings the settings the circuit
+   * read up to date (normally the same ones: nothing is drawn again). False when this Cytoscape cannot be moved so;
+   * the caller then starts a new instance.
+   */
+  _adopt(container, dotNetRef, options) {
+    const cy = this.cy;
+    const host = this._earlyHost;
+    const renderer = typeof cy.renderer === 'function' ? cy.renderer() : null;
+    // Cytoscape has no public "move to another element" (mount() would restyle every element again): its core keeps
+    // the container in _private.container, the canvas renderer in .container, and watches the parent for removal.
+    if (this._disposed || !host || !container || !renderer || renderer.container !== host || cy._private?.container !== host) return false;
+    this._earlyHost = null;
+    const before = { w: cy.width(), h: cy.height() };
+    renderer.removeObserver?.disconnect();
+    // Only the placement changes: Cytoscape's own styles on its container (user-select, tap highlight) stay.
+    Object.assign(host.style, { left: '0', top: '0', width: '100%', height: '100%', zIndex: '' });
+    for (const a of ['tabindex', 'role', 'aria-label']) host.removeAttribute(a);
+    host.removeAttribute('data-testid');
+    container.appendChild(host);
+    renderer.removeObserver?.observe(container, { childList: true });
+    // As Cytoscape does for its container's ancestors at start: a move by a transition or a scroll re-measures where clicks land.
+    if (typeof renderer.registerBinding === 'function' && typeof renderer.invalidateContainerClientCoordsCache === 'function') {
+      const invalidate = () => renderer.invalidateContainerClientCoordsCache();
+      for (let el = container; el && el !== document.body; el = el.parentNode) {
+        for (const type of ['transitionend', 'animationend', 'scroll']) renderer.registerBinding(el, type, invalidate);
+      }
+    }
+    // cy.container() is the page's element from now on (size, background, what tests and the benchmark read); the
+    // renderer keeps listening on the moved element, which fills it.
+    cy._private.container = container;
+    this._container = container;
+    this._dotNetRef = dotNetRef ?? null;
+    setWords(options.words);
+    this._detachKeys();
+    this._detachKeys = attachKeyboard(cy, container, this._keyActions);
+    if (this._resizeObserver) {
+      this._resizeObserver.disconnect();
+      this._resizeObserver.observe(container);
+    }
+    cy.resize();
+    this._applyContainerBackground();
+    host.style.backgroundColor = '';
+
+    const theme = options.theme === 'dark' ? 'dark' : 'light';
+    const projector = !!options.projector;
+    const layout = LAYOUTS.has(options.layout) ? options.layout : DEFAULT_LAYOUT;
+    const filter = normaliseFilter(options.filter);
+    const resized = before.w !== cy.width() || before.h !== cy.height();
+    const filterChanged = JSON.stringify(filter) !== JSON.stringify(this._filter);
+    if (theme !== this._theme || projector !== this._projector) this.setAppearance({ theme, projector });
+    if (filterChanged) this.setFilter(filter);
+    if (layout !== this._layoutName) this.setLayout(layout);
+    else if (!filterChanged && resized && cy.nodes().nonempty()) this.viewportChanged();
+    return true;
+  }
+
+  /** An early instance create() could not adopt: gone, with its element. */
+  _discardEarly() {
+    const host = this._earlyHost;
+    this.dispose();
+    host?.remove();
+  }
 
   _notify(method, ...args) {
     const ref = this._dotNetRef;

@@ -100,6 +100,9 @@ public partial class Topology : ComponentBase, IAsyncDisposable
 
     private DashboardSettings Settings => ViewState.Settings;
 
+    /// <summary>The graph's own words in the page's language, in the prerendered HTML for the picture drawn before the circuit (wwwroot/js/graph-early.js).</summary>
+    private static string GraphWords => System.Text.Json.JsonSerializer.Serialize(NetViz.Web.Localization.SharedWords.ForGraphModule());
+
     private bool PanelOpen => Settings.PanelOpen;
 
     /// <summary>Lesson mode shows the loopbacks (the point of --network none) and the NAT rules (MASQUERADE, DNAT) whatever the toggles say.</summary>
