@@ -62,9 +62,15 @@ public static class NetVizCoreExtensions
             return new NamespaceLifecycleWatch(o.NamespaceSweepMinInterval, o.NamespaceSweepFallbackInterval,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NamespaceLifecycleWatch>>());
         });
-        services.AddSingleton(sp => new LiveChangeSources(
-            sp.GetRequiredService<INamespaceNetlinkSource>(), sp.GetRequiredService<INamespaceLifecycleSource>(),
-            sp.GetRequiredService<IOptions<NetVizOptions>>().Value.WatchNftables ? new NftablesChangeSource(time: sp.GetRequiredService<TimeProvider>()) : null));
+        services.AddSingleton(sp =>
+        {
+            // The host's nftables notifications announce what iptables' own iptables-save prints, not what a stand-in
+            // program does: that one is polled (NatPollInterval).
+            var o = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;
+            var announced = o.WatchNftables && IptablesNatSource.IsIptablesOwn(o.IptablesSavePath);
+            return new LiveChangeSources(sp.GetRequiredService<INamespaceNetlinkSource>(), sp.GetRequiredService<INamespaceLifecycleSource>(),
+                announced ? new NftablesChangeSource(time: sp.GetRequiredService<TimeProvider>()) : null);
+        });
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<NetVizOptions>>().Value;

@@ -79,7 +79,7 @@ public sealed class NftablesCounterIntegrationTests : IDisposable
     [Fact]
     public async Task Counters_read_over_netlink_are_those_iptables_save_c_prints_and_take_no_process()
     {
-        var source = new IptablesNatSource(CountingSave());
+        var source = new IptablesNatSource(CountingSave(), printsHostNftables: true);
         Assert.True(await source.UsesNftablesAsync(CancellationToken.None), "this machine's iptables is iptables-nft (RECIPES)");
         var read = await source.CollectAsync(CancellationToken.None);
         Assert.True(read.Ok, read.Error);
@@ -101,7 +101,7 @@ public sealed class NftablesCounterIntegrationTests : IDisposable
     [Fact]
     public async Task The_light_resync_runs_iptables_save_only_when_the_nftables_generation_moved()
     {
-        var source = new IptablesNatSource(CountingSave());
+        var source = new IptablesNatSource(CountingSave(), printsHostNftables: true);
         var collector = new TopologyCollector(new NetlinkHostNetworkSource(), new NoDocker(), source, TimeProvider.System);
         var previous = await collector.ReadAllAsync(CancellationToken.None);
         Assert.True(previous.Nat.Ok, previous.Nat.Error);

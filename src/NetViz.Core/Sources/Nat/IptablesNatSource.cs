@@ -45,17 +45,25 @@ public sealed class IptablesNatSource : INatSource
     /// </param>
     /// <param name="nftPath">The nft binary, for Docker 29's native nftables tables; "" never runs it.</param>
     /// <param name="time">Clock for the nftables re-check.</param>
+    /// <param name="printsHostNftables">
+    /// Whether the program prints this namespace's nftables rule set (so the nftables generation says when to run it and
+    /// the counter dumps stand for its counters); null: only iptables-nft itself does (<see cref="IsIptablesOwn"/>). A
+    /// wrapper that execs iptables-nft (a test's counting wrapper) may say true.
+    /// </param>
     public IptablesNatSource(string iptablesSavePath = DefaultIptablesSave, TimeSpan? timeout = null, IptablesSaveLimits? limits = null,
-        string? ip6tablesSavePath = null, string nftPath = "nft", TimeProvider? time = null)
+        string? ip6tablesSavePath = null, string nftPath = "nft", TimeProvider? time = null, bool? printsHostNftables = null)
     {
         _nft = string.IsNullOrEmpty(nftPath) ? null : nftPath;
         _time = time ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrWhiteSpace(iptablesSavePath);
         _iptablesSave = iptablesSavePath;
+        _printsNftables = printsHostNftables ?? IsIptablesOwn(iptablesSavePath);
         _ip6tablesSave = ip6tablesSavePath is null ? Ip6Sibling(iptablesSavePath) : ip6tablesSavePath.Length == 0 ? null : ip6tablesSavePath;
         _timeout = timeout ?? DefaultTimeout;
         _limits = (limits ?? IptablesSaveLimits.Default) with { Tables = KeptTables };
     }
+
+    private readonly bool _printsNftables;
 
     private static readonly IReadOnlySet<string> KeptTables = new HashSet<string>(StringComparer.Ordinal) { "nat", "filter" };
 
@@ -115,8 +123,29 @@ public sealed class IptablesNatSource : INatSource
     /// beside it, no Docker nftables tables of its own) and the generation it was read at: null when not.
     /// </summary>
     private (NatView View, uint Generation)? NftablesReading() =>
-        _lastRead is ({ Ok: true, Degraded: false, Backend: "iptables-nft" } view, { } generation) && !LegacyTablesLoaded()
+        _lastRead is ({ Ok: true, Degraded: false, Backend: "iptables-nft" } view, { } generation) && !LegacyTablesLoaded() && _printsNftables
             ? (view, generation) : null;
+
+    /// <summary>
+    /// Whether the program is iptables-nft itself (the iptables-save name of the multi-call binary xtables-nft-multi,
+    /// through any links: Debian's /usr/sbin/iptables-save -> /etc/alternatives -> iptables-nft-save -> xtables-nft-multi),
+    /// which prints this namespace's nftables rule set: only then do the nftables generation and counter dumps stand for
+    /// what it would print. A stand-in (a wrapper script, a program reading rules elsewhere) is run each time the rules
+    /// are due, and polled.
+    /// </summary>
+    public static bool IsIptablesOwn(string iptablesSavePath)
+    {
+        if (Ip6Sibling(iptablesSavePath) is null) return false;
+        try
+        {
+            var file = new FileInfo(Resolve(iptablesSavePath));
+            return (file.ResolveLinkTarget(returnFinalTarget: true)?.Name ?? file.Name) == "xtables-nft-multi";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// iptables-nft itself looks here to say "iptables-legacy tables present": the legacy backend's tables are listed in

@@ -160,6 +160,31 @@ public sealed class IptablesNatSourceTests : IDisposable
         Assert.Equal(expected, IptablesNatSource.Ip6Sibling(iptables));
 
     [Fact]
+    public void Only_iptables_nft_itself_is_taken_to_print_the_hosts_nftables()
+    {
+        var dir = Directory.CreateTempSubdirectory("netviz-iptables-own-").FullName;
+        try
+        {
+            // As Debian installs it: iptables-save -> iptables-nft-save -> xtables-nft-multi.
+            File.WriteAllText(Path.Combine(dir, "xtables-nft-multi"), "");
+            File.CreateSymbolicLink(Path.Combine(dir, "iptables-nft-save"), "xtables-nft-multi");
+            File.CreateSymbolicLink(Path.Combine(dir, "iptables-save"), Path.Combine(dir, "iptables-nft-save"));
+            Assert.True(IptablesNatSource.IsIptablesOwn(Path.Combine(dir, "iptables-save")));
+            Assert.True(IptablesNatSource.IsIptablesOwn(Path.Combine(dir, "iptables-nft-save")));
+            // A stand-in script under iptables' name, one under another name, a program that is not there.
+            var standIn = Directory.CreateDirectory(Path.Combine(dir, "stand-in")).FullName;
+            File.WriteAllText(Path.Combine(standIn, "iptables-save"), "#!/bin/sh\nexec /usr/sbin/iptables-save \"$@\"\n");
+            Assert.False(IptablesNatSource.IsIptablesOwn(Path.Combine(standIn, "iptables-save")));
+            Assert.False(IptablesNatSource.IsIptablesOwn(Path.Combine(dir, "xtables-nft-multi-wrapper")));
+            Assert.False(IptablesNatSource.IsIptablesOwn(Path.Combine(dir, "missing", "iptables-save")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Ipv6_rules_come_from_ip6tables_save_with_family_6_and_its_failure_is_its_own()
     {
         var v4 = Script("v4", """
