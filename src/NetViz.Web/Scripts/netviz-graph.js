@@ -61,6 +61,8 @@ let circuitCreated = false;
 export function startEarly(rect, options) {
   const pending = window.netvizGraphPrefetch;
   if (circuitCreated || early || !pending || typeof pending.then !== 'function') return null;
+  // No space to lay out in (the area was gone or hidden when measured): the circuit draws the first picture.
+  if (!rect || !(rect.width > 0 && rect.height > 0)) return null;
   window.netvizGraphPrefetch = undefined;
   const host = document.createElement('div');
   host.setAttribute('data-testid', 'graph-early');

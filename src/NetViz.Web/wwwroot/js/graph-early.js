@@ -32,7 +32,9 @@ if (location.pathname === base && area && window.netvizGraphPrefetch) {
   // With the side panel closed the graph takes the page's whole width (Topology.razor.css).
   const frame = panelOpen ? area : area.closest('[data-testid="topology"]') ?? area;
   const r = frame.getBoundingClientRect();
-  graph.startEarly({ left: r.left + window.scrollX, top: r.top + window.scrollY, width: r.width, height: r.height }, {
+  // The imports take a while on a cold or busy browser: by now the circuit may have replaced the prerendered DOM
+  // (a detached area measures 0 x 0). Then the circuit draws the first picture; a graph laid out in no space would not.
+  if (area.isConnected && r.width > 0 && r.height > 0) graph.startEarly({ left: r.left + window.scrollX, top: r.top + window.scrollY, width: r.width, height: r.height }, {
     theme: flag('dark', false) ? 'dark' : 'light',
     projector: flag('projector', false),
     layout: typeof saved.layout === 'string' ? saved.layout : undefined,

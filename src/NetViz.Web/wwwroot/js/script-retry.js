@@ -1,0 +1,20 @@
+// Asks again for a page script whose load failed. Chromium cancels the requests in flight when the host's network
+// changes (net::ERR_NETWORK_CHANGED), and on a Docker host that is whenever a container starts or stops: a page loaded
+// at that moment lost blazor.web.js (or MudBlazor's script, or a module) and never became interactive. Loaded first, as
+// a plain script, so that it sees the others fail; each is asked for again up to three times, a little later each time.
+(() => {
+  const tries = new Map();
+  window.addEventListener('error', e => {
+    const failed = e.target;
+    if (!(failed instanceof HTMLScriptElement) || !failed.src) return;
+    const url = failed.src.replace(/[?&]netviz-retry=\d+$/, '');
+    const attempt = (tries.get(url) ?? 0) + 1;
+    if (attempt > 3) return;
+    tries.set(url, attempt);
+    const again = document.createElement('script');
+    for (const a of failed.attributes) if (a.name !== 'src') again.setAttribute(a.name, a.value);
+    // The browser remembers a module that failed by its URL: ask for a module under another one.
+    again.src = failed.type === 'module' ? `${url}${url.includes('?') ? '&' : '?'}netviz-retry=${attempt}` : url;
+    setTimeout(() => failed.replaceWith(again), 250 * attempt);
+  }, true);
+})();
