@@ -76,26 +76,46 @@ public sealed class NftablesCounterIntegrationTests : IDisposable
     private List<NatRule> OurRules(IEnumerable<NatRule> rules) =>
         [.. rules.Where(r => r.Chain == _chain || (r.Chain == "OUTPUT" && r.Target == _chain))];
 
+    /// <summary>
+    /// How often a check is tried again when something else wrote rules while it ran. The generation is the whole
+    /// namespace's: the other test classes, running in parallel, start containers and create networks, and the engine
+    /// writes rules for them. NetViz then rightly reads the rules again; the check wants a window nobody wrote in.
+    /// </summary>
+    private const int Attempts = 20;
+
     [Fact]
     public async Task Counters_read_over_netlink_are_those_iptables_save_c_prints_and_take_no_process()
     {
         var source = new IptablesNatSource(CountingSave(), printsHostNftables: true);
         Assert.True(await source.UsesNftablesAsync(CancellationToken.None), "this machine's iptables is iptables-nft (RECIPES)");
-        var read = await source.CollectAsync(CancellationToken.None);
-        Assert.True(read.Ok, read.Error);
-        Assert.Equal(2, Runs); // iptables-save -c and ip6tables-save -c
-        Assert.Equal([0L, 0L], OurRules(read.Rules).Select(r => r.Packets));
+        var sent = 0L;
+        for (var attempt = 1; ; attempt++)
+        {
+            var runs = Runs;
+            var before = NftablesGeneration.ReadCurrent();
+            var read = await source.CollectAsync(CancellationToken.None);
+            Assert.True(read.Ok, read.Error);
+            Assert.Equal(runs + 2, Runs); // iptables-save -c and ip6tables-save -c
+            Assert.Equal([sent, sent], OurRules(read.Rules).Select(r => r.Packets));
 
-        Connect(5);
-        var counted = await source.ReadCountersAsync(CancellationToken.None);
+            Connect(5);
+            sent += 5;
+            var counted = await source.ReadCountersAsync(CancellationToken.None);
+            Assert.Equal(runs + 2, Runs); // no process for the counters, whether or not the dump could be used
+            if (counted is null && NftablesGeneration.ReadCurrent() != before)
+            {
+                Assert.True(attempt < Attempts, $"others wrote rules during each of {Attempts} attempts");
+                continue; // another test wrote rules in between: the dump was rightly not used
+            }
 
-        Assert.True(counted is not null, source.LastCounterMismatch);
-        Assert.Equal(2, Runs); // no process for the counters
-        var truth = OurRules(IptablesSaveParser.Parse(DockerCli.Must("iptables-save", "-c", "-t", "nat")).RulesOf("nat"));
-        Assert.Equal(2, truth.Count);
-        Assert.Equal([5L, 5L], truth.Select(r => r.Packets)); // what the test sent, as the kernel counted it
-        Assert.Equal(truth.Select(r => (r.Rule, r.Packets, r.Bytes)), OurRules(counted.Rules).Select(r => (r.Rule, r.Packets, r.Bytes)));
-        Assert.Equal(read.Rules.Select(r => r.Rule), counted.Rules.Select(r => r.Rule)); // the same rules, counters put on
+            Assert.True(counted is not null, source.LastCounterMismatch);
+            var truth = OurRules(IptablesSaveParser.Parse(DockerCli.Must("iptables-save", "-c", "-t", "nat")).RulesOf("nat"));
+            Assert.Equal(2, truth.Count);
+            Assert.Equal([sent, sent], truth.Select(r => r.Packets)); // what the test sent, as the kernel counted it
+            Assert.Equal(truth.Select(r => (r.Rule, r.Packets, r.Bytes)), OurRules(counted.Rules).Select(r => (r.Rule, r.Packets, r.Bytes)));
+            Assert.Equal(read.Rules.Select(r => r.Rule), counted.Rules.Select(r => r.Rule)); // the same rules, counters put on
+            return;
+        }
     }
 
     [Fact]
@@ -103,26 +123,40 @@ public sealed class NftablesCounterIntegrationTests : IDisposable
     {
         var source = new IptablesNatSource(CountingSave(), printsHostNftables: true);
         var collector = new TopologyCollector(new NetlinkHostNetworkSource(), new NoDocker(), source, TimeProvider.System);
-        var previous = await collector.ReadAllAsync(CancellationToken.None);
-        Assert.True(previous.Nat.Ok, previous.Nat.Error);
-        var runs = Runs;
         var resync = RefreshPlan.ForResync([], readDocker: false);
+        var sent = 0L;
+        NetViz.Core.Correlation.SourceReadings quiet;
+        for (var attempt = 1; ; attempt++)
+        {
+            var before = NftablesGeneration.ReadCurrent();
+            var previous = await collector.ReadAllAsync(CancellationToken.None);
+            Assert.True(previous.Nat.Ok, previous.Nat.Error);
+            var runs = Runs;
 
-        Connect(3);
-        var quiet = await collector.RefreshAsync(resync, previous, CancellationToken.None);
-        Assert.Equal(runs, Runs); // the generation did not move: no process, the counters read in process
-        Assert.Equal([3L, 3L], OurRules(quiet.Nat.Rules).Select(r => r.Packets));
+            Connect(3);
+            sent += 3;
+            quiet = await collector.RefreshAsync(resync, previous, CancellationToken.None);
+            Assert.Equal([sent, sent], OurRules(quiet.Nat.Rules).Select(r => r.Packets));
+            if (NftablesGeneration.ReadCurrent() != before)
+            {
+                Assert.True(attempt < Attempts, $"others wrote rules during each of {Attempts} attempts");
+                continue; // another test wrote rules in between: reading them again (or not, if before the reading) is right
+            }
+            Assert.Equal(runs, Runs); // the generation did not move: no process, the counters read in process
+            break;
+        }
 
         // A rule written in between moves the generation: the resync reads the rules again, and finds it.
+        var beforeAdd = Runs;
         DockerCli.Must("iptables", "-t", "nat", "-A", _chain, "-p", "udp", "-j", "RETURN");
         var moved = await collector.RefreshAsync(resync, quiet, CancellationToken.None);
-        Assert.Equal(runs + 2, Runs);
+        Assert.Equal(beforeAdd + 2, Runs);
         Assert.Contains(moved.Nat.Rules, r => r.Chain == _chain && r.Protocol == "udp");
 
         // And a counter refresh after a change it was not told about reads the rules too (the generation moved).
         DockerCli.Must("iptables", "-t", "nat", "-D", _chain, "-p", "udp", "-j", "RETURN");
         var counted = await collector.RefreshAsync(RefreshPlan.ForNatCounters(ChangeCause.Of("packet-counters")), moved, CancellationToken.None);
-        Assert.Equal(runs + 4, Runs);
+        Assert.Equal(beforeAdd + 4, Runs);
         Assert.DoesNotContain(counted.Nat.Rules, r => r.Chain == _chain && r.Protocol == "udp");
     }
 
