@@ -288,7 +288,11 @@ S = {
     "Timeline.Next": ("Next step", "다음 단계"),
     "Timeline.Export": ("Export as text", "텍스트로 내보내기"),
     "Timeline.Causes": ("Why NetViz looked: {0}", "NetViz가 확인한 이유: {0}"),
-    "Timeline.Episodes": ("{0} episodes, {1} changes kept", "에피소드 {0}개, 변경 {1}개 보관"),
+    "Timeline.Count": ("{0}, {1} kept", "{0}, {1} 보관"),
+    "Timeline.Episode": ("{0} episode", "에피소드 {0}개"),
+    "Timeline.Episodes": ("{0} episodes", "에피소드 {0}개"),
+    "Timeline.Change": ("{0} change", "변경 {0}개"),
+    "Timeline.Changes": ("{0} changes", "변경 {0}개"),
     # why NetViz looked (NetViz.Core.Sources.ChangeCause): Korean only here; English is Core's, the text of /api/history
     "Cause.start": (None, "NetViz 시작"),
     "Cause.resync": (None, "주기적 재동기화"),

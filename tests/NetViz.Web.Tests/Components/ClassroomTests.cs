@@ -189,6 +189,21 @@ public sealed class ClassroomTests : DashboardTestContext, IDisposable
         var created = after.Nodes.OfType<NetViz.Core.Model.ContainerNode>().Single(c => !before.Nodes.Any(b => b.Id == c.Id));
         var title = Ko("Step.container-created", created.Name, created.Image, Ko("Docker.State." + created.State), created.NetworkMode);
         cut.WaitForAssertion(() => Assert.StartsWith(title, cut.Find("[data-testid='timeline-episode'] .timeline-title").TextContent.Trim(), StringComparison.Ordinal));
-        Assert.Equal(Ko("Timeline.Episodes", 1, History.Count), cut.Find("[data-testid='timeline-count']").TextContent.Trim());
+        Assert.Equal(1, History.Count);
+        Assert.Equal("에피소드 1개, 변경 1개 보관", cut.Find("[data-testid='timeline-count']").TextContent.Trim());
+    }
+
+    [Fact]
+    public void The_timeline_count_says_one_episode_and_one_change_in_the_singular()
+    {
+        UseLanguage("en");
+        var cut = Render<TimelinePanel>();
+        var (before, after) = (SampleTopology.Create(), SampleTopology.WithCacheContainer(SampleTopology.Create()));
+        History.Record(before, after, TopologyDiffer.Compute(before, after, 2), null);
+        cut.WaitForAssertion(() => Assert.Equal("1 episode, 1 change kept", cut.Find("[data-testid='timeline-count']").TextContent.Trim()));
+
+        History.Record(after, before, TopologyDiffer.Compute(after, before, 3), null);
+        cut.WaitForAssertion(() => Assert.Equal($"{cut.FindAll("[data-testid='timeline-episode']").Count} episode{(cut.FindAll("[data-testid='timeline-episode']").Count == 1 ? "" : "s")}, 2 changes kept",
+            cut.Find("[data-testid='timeline-count']").TextContent.Trim()));
     }
 }
