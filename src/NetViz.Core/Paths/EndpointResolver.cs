@@ -19,18 +19,18 @@ internal static class EndpointResolver
     public static ResolvedSource Source(PathIndex index, string text)
     {
         text = Check(text, "from");
-        if (text == "host") return new ResolvedSource(PathText.Of("label.host"), Need(index.Host, "the host namespace is not in the snapshot"), null, null, index.Host?.Id, null);
+        if (text == "host") return new ResolvedSource(PathText.Of("label.host"), Need(index.Host, "query.host-missing"), null, null, index.Host?.Id, null);
         if (text == "outside" || text.StartsWith("outside:", StringComparison.Ordinal))
         {
             var address = text == "outside" ? PathExplainer.DefaultOutsideAddress : ParseIp(text["outside:".Length..], "from");
             var uplink = index.External?.Via is { } via ? index.Interfaces.GetValueOrDefault(via) : null;
             uplink ??= index.Host is { } host && index.Lookup(host.Inode, address) is { } r ? index.InterfaceNamed(host.Inode, r.Route.Dev) : null;
-            if (uplink is null) throw new PathQueryException("the host has no default route: there is no uplink for the outside world to arrive on");
+            if (uplink is null) throw new PathQueryException("query.no-uplink");
             return new ResolvedSource(PathText.Of("label.outside", address), null, address, uplink, index.External?.Id, null);
         }
         if (IPAddress.TryParse(text, out var ip))
         {
-            var owner = index.Owners(ip).FirstOrDefault() ?? throw new PathQueryException($"no namespace owns {ip}: use outside:{ip} for an address beyond the host");
+            var owner = index.Owners(ip).FirstOrDefault() ?? throw new PathQueryException("query.no-owner", ip);
             var ns = index.NamespaceOf(owner)!;
             return new ResolvedSource(PathText.Of("label.at", Label(index, ns), ip), ns, ip, null, ns.Id, null);
         }
@@ -40,7 +40,7 @@ internal static class EndpointResolver
             return new ResolvedSource(PathText.Of("label.container", c.Name), ns, null, null, c.Id, c);
         }
         if (FindNamespace(index, text) is { } n) return new ResolvedSource(Label(index, n), n, null, null, n.Id, null);
-        throw new PathQueryException($"from: no container or namespace '{Shown(text)}' (use host, outside, container:NAME, netns:NAME or an address)");
+        throw new PathQueryException("query.no-source", Shown(text));
     }
 
     public static ResolvedDestination Destination(PathIndex index, string text, ResolvedSource from)
@@ -53,14 +53,14 @@ internal static class EndpointResolver
             && !text.StartsWith("outside:", StringComparison.Ordinal))
         {
             if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
-                throw new PathQueryException($"to: '{Shown(text[(colon + 1)..])}' is not a port (1-65535)");
+                throw new PathQueryException("query.bad-port", Shown(text[(colon + 1)..]));
             port = p;
             text = text[..colon];
         }
         if (text == "host")
         {
-            var host = Need(index.Host, "the host namespace is not in the snapshot");
-            var address = HostAddressFor(index, from) ?? throw new PathQueryException("to=host: no host address is reachable from the source; give one (to=ADDRESS:PORT)");
+            var host = Need(index.Host, "query.host-missing");
+            var address = HostAddressFor(index, from) ?? throw new PathQueryException("query.no-host-address");
             return new ResolvedDestination(PathText.Of("label.host-at", address), address, port, host, host.Id);
         }
         if (text == "outside" || text.StartsWith("outside:", StringComparison.Ordinal))
@@ -88,16 +88,16 @@ internal static class EndpointResolver
             var shared = from.Container?.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal) ?? [];
             var attachment = c.Networks.Where(n => n.IPAddress is { Length: > 0 }).OrderBy(n => shared.Contains(n.Name) ? 0 : 1).FirstOrDefault();
             var ipText = attachment?.IPAddress ?? index.InterfacesOf(ns.Inode).Select(PathIndex.PrimaryAddress).FirstOrDefault(a => a is not null)?.ToString()
-                ?? throw new PathQueryException($"container {c.Name} has no IPv4 address (network none?)");
+                ?? throw new PathQueryException("query.container-no-ipv4", Shown(c.Name));
             return new ResolvedDestination(PathText.Of("label.container", c.Name), IPAddress.Parse(ipText), port, ns, c.Id);
         }
         if (FindNamespace(index, text) is { } n)
         {
             var address = index.InterfacesOf(n.Inode).Where(i => i.Type != "loopback").Select(PathIndex.PrimaryAddress).FirstOrDefault(a => a is not null)
-                ?? throw new PathQueryException($"{Label(index, n)} has no IPv4 address");
+                ?? throw new PathQueryException("query.no-ipv4", Label(index, n));
             return new ResolvedDestination(Label(index, n), address, port, n, n.Id);
         }
-        throw new PathQueryException($"to: no container, namespace or address '{Shown(text)}' (use host[:PORT], outside, container:NAME, netns:NAME or ADDRESS[:PORT])");
+        throw new PathQueryException("query.no-destination", Shown(text));
     }
 
     /// <summary>The host address a source would use for "the host": its gateway when the host owns it, else 127.0.0.1 from the host itself.</summary>
@@ -122,15 +122,15 @@ internal static class EndpointResolver
     {
         ArgumentNullException.ThrowIfNull(text);
         text = text.Trim();
-        if (text.Length == 0) throw new PathQueryException($"{what} is empty");
-        if (text.Length > MaxEndpointLength) throw new PathQueryException($"{what} is longer than {MaxEndpointLength} characters");
+        if (text.Length == 0) throw new PathQueryException("query.empty", what);
+        if (text.Length > MaxEndpointLength) throw new PathQueryException("query.too-long", what, MaxEndpointLength);
         return text;
     }
 
     private static IPAddress ParseIp(string text, string what) =>
-        IPAddress.TryParse(text, out var ip) ? ip : throw new PathQueryException($"{what}: '{Shown(text)}' is not an IP address");
+        IPAddress.TryParse(text, out var ip) ? ip : throw new PathQueryException("query.not-ip", what, Shown(text));
 
-    private static T Need<T>(T? value, string why) where T : class => value ?? throw new PathQueryException(why);
+    private static T Need<T>(T? value, string key) where T : class => value ?? throw new PathQueryException(key);
 
     private static ContainerNode? FindContainer(PathIndex index, string text)
     {
@@ -139,8 +139,8 @@ internal static class EndpointResolver
         if (name.StartsWith("ctr:", StringComparison.Ordinal)) name = name[4..];
         var found = index.Containers.FirstOrDefault(c => c.Name == name)
             ?? (name.Length >= 4 && name.All(char.IsAsciiHexDigitLower) ? index.Containers.FirstOrDefault(c => c.ContainerId.StartsWith(name, StringComparison.Ordinal)) : null);
-        if (found is null && explicitly) throw new PathQueryException($"no container '{Shown(name)}'");
-        if (found is not null && !found.IsRunning) throw new PathQueryException($"container {Shown(found.Name)} is {found.State}: it has no network namespace");
+        if (found is null && explicitly) throw new PathQueryException("query.no-container", Shown(name));
+        if (found is not null && !found.IsRunning) throw new PathQueryException("query.container-stopped", Shown(found.Name), found.State);
         return found;
     }
 
@@ -148,7 +148,7 @@ internal static class EndpointResolver
     {
         var ns = c.Netns is { } id ? index.Namespaces.Values.FirstOrDefault(n => n.Id == id) : null;
         if (ns is null && c.NetworkMode == "host") ns = index.Host;
-        return ns ?? throw new PathQueryException($"container {Shown(c.Name)}'s network namespace is not in the snapshot");
+        return ns ?? throw new PathQueryException("query.container-netns-missing", Shown(c.Name));
     }
 
     private static NetnsNode? FindNamespace(PathIndex index, string text)
@@ -157,7 +157,7 @@ internal static class EndpointResolver
         var name = explicitly ? text["netns:".Length..] : text;
         var found = index.Namespaces.Values.FirstOrDefault(n => n.Name == name)
             ?? (ulong.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var inode) ? index.Namespaces.GetValueOrDefault(inode) : null);
-        if (found is null && explicitly) throw new PathQueryException($"no namespace '{Shown(name)}'");
+        if (found is null && explicitly) throw new PathQueryException("query.no-namespace", Shown(name));
         return found;
     }
 
@@ -184,5 +184,5 @@ internal static class EndpointResolver
     }
 
     /// <summary>Echoed input, cut and with control characters made visible.</summary>
-    private static string Shown(string text) => ShellQuote.Visible(text.Length > 64 ? text[..64] + "…" : text);
+    internal static string Shown(string text) => ShellQuote.Visible(text.Length > 64 ? text[..64] + "…" : text);
 }

@@ -29,11 +29,11 @@ public static class PathExplainer
         ArgumentNullException.ThrowIfNull(query);
         var index = PathIndex.For(snapshot);
         var protocol = query.Protocol.ToLowerInvariant();
-        if (protocol is not ("tcp" or "udp" or "icmp")) throw new PathQueryException($"protocol must be tcp, udp or icmp, not '{query.Protocol}'");
+        if (protocol is not ("tcp" or "udp" or "icmp")) throw new PathQueryException("query.bad-protocol", EndpointResolver.Shown(query.Protocol));
         var from = EndpointResolver.Source(index, query.From);
         var to = EndpointResolver.Destination(index, query.To, from);
         var port = protocol == "icmp" ? null : to.Port ?? query.Port;
-        if (protocol != "icmp" && port is null) throw new PathQueryException($"{protocol} needs a port (port=80, or to=ADDRESS:PORT)");
+        if (protocol != "icmp" && port is null) throw new PathQueryException("query.needs-port", protocol);
         var walk = new Walk(index, RuleBook.For(snapshot), sysctls, protocol, port, from, to);
         return walk.Run(query);
     }

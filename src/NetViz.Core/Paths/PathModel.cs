@@ -97,5 +97,15 @@ public sealed record PathExplanation
     [JsonIgnore] public ImmutableArray<PathText> AssumptionTexts { get; init; } = [];
 }
 
-/// <summary>Thrown for a query that cannot be resolved (unknown container, malformed address): a 400, not a verdict.</summary>
-public sealed class PathQueryException(string message) : Exception(message);
+/// <summary>
+/// Thrown for a query that cannot be resolved (unknown container, malformed address): a 400, not a verdict. Its
+/// <see cref="Text"/> is the reason as data, said in the page's language by the dashboard; the message is its English.
+/// </summary>
+public sealed class PathQueryException(PathText text) : Exception(text.ToString())
+{
+    public PathText Text { get; } = text;
+
+    public PathQueryException(string key, params object?[] args) : this(PathText.Of(key, args))
+    {
+    }
+}

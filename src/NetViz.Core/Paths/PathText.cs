@@ -51,6 +51,25 @@ public static class PathWords
 {
     public static FrozenDictionary<string, string> English { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        // A query that cannot be answered (GET /api/path says 400 with these).
+        ["query.host-missing"] = "the host namespace is not in the snapshot",
+        ["query.no-uplink"] = "the host has no default route: there is no uplink for the outside world to arrive on",
+        ["query.no-owner"] = "no namespace owns {0}: use outside:{0} for an address beyond the host",
+        ["query.no-source"] = "from: no container or namespace '{0}' (use host, outside, container:NAME, netns:NAME or an address)",
+        ["query.bad-port"] = "to: '{0}' is not a port (1-65535)",
+        ["query.no-host-address"] = "to=host: no host address is reachable from the source; give one (to=ADDRESS:PORT)",
+        ["query.container-no-ipv4"] = "container {0} has no IPv4 address (network none?)",
+        ["query.no-ipv4"] = "{0} has no IPv4 address",
+        ["query.no-destination"] = "to: no container, namespace or address '{0}' (use host[:PORT], outside, container:NAME, netns:NAME or ADDRESS[:PORT])",
+        ["query.empty"] = "{0} is empty",
+        ["query.too-long"] = "{0} is longer than {1} characters",
+        ["query.not-ip"] = "{0}: '{1}' is not an IP address",
+        ["query.no-container"] = "no container '{0}'",
+        ["query.container-stopped"] = "container {0} is {1}: it has no network namespace",
+        ["query.container-netns-missing"] = "container {0}'s network namespace is not in the snapshot",
+        ["query.no-namespace"] = "no namespace '{0}'",
+        ["query.bad-protocol"] = "protocol must be tcp, udp or icmp, not '{0}'",
+        ["query.needs-port"] = "{0} needs a port (port=80, or to=ADDRESS:PORT)",
         // Who and where: the endpoints and namespaces as a learner knows them.
         ["label.host"] = "the host",
         ["label.host-at"] = "the host ({0})",

@@ -109,6 +109,26 @@ public sealed class KoreanPathPanelTests : DashboardTestContext, IDisposable
     }
 
     [Fact]
+    public async Task A_query_that_cannot_be_answered_is_refused_in_korean_with_the_name_as_text()
+    {
+        CultureInfo.CurrentUICulture = Korean.Culture;
+        var snapshot = PathLab.Snapshot();
+        var panel = RenderPanel(snapshot);
+        await ExplainAsync(panel, "container:web", "container:" + Hostile, "tcp");
+        var english = Assert.Throws<PathQueryException>(() =>
+            PathExplainer.Explain(snapshot, PathSysctls.DockerDefaults, new PathQuery("container:web", "container:" + Hostile, "tcp", 80)));
+
+        Assert.Equal("query.no-container", english.Text.Key);
+        var shown = Assert.IsType<string>(Assert.Single(english.Text.Args)); // the name as the API shows it: bounded, visible
+        var error = panel.Find("[data-testid='path-error']").TextContent.Trim();
+        Assert.Equal(Ko("PathText.query.no-container", shown), error);
+        Assert.NotEqual(english.Message, error);
+        Assert.Equal($"no container '{shown}'", english.Message); // the API's English is unchanged
+        Assert.Empty(panel.FindAll("#pwn"));
+        Assert.Empty(panel.FindAll("[data-testid='path-hop']"));
+    }
+
+    [Fact]
     public async Task In_english_the_panel_shows_exactly_the_apis_sentences()
     {
         CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;

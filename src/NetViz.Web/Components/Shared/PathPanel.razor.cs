@@ -88,7 +88,7 @@ public partial class PathPanel : ComponentBase
         catch (PathQueryException e)
         {
             Result = null;
-            Error = e.Message;
+            Error = PathWording.Say(e.Text, e.Message, Culture);
         }
         await HighlightAsync();
     }
