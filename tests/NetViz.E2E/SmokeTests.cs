@@ -70,6 +70,38 @@ public sealed class SmokeTests(NetVizAppFixture app, ITestOutputHelper output)
         Assert.False(await page.Locator("#blazor-error-ui").IsVisibleAsync());
     }
 
+    /// <summary>
+    /// The same for the modules the circuit imports (the graph's bundle, the settings store): here the network "changes"
+    /// while the circuit's imports are in flight. Every request for those files fails until the circuit's socket is open
+    /// (so the early picture cannot draw them either), then the next one for each file fails too: without asking again
+    /// the page showed "The graph could not be drawn".
+    /// </summary>
+    [Fact]
+    public async Task A_page_whose_modules_fail_to_load_asks_again_and_draws_the_graph()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var circuitOpen = false;
+        page.WebSocket += (_, socket) => { if (socket.Url.Contains("/_blazor", StringComparison.Ordinal)) circuitOpen = true; };
+        var refused = new List<string>();
+        var refusedAfterOpen = new HashSet<string>();
+        await page.RouteAsync(url => url.Contains("/js/netviz-graph.bundle.") || url.Contains("/js/netviz-settings."), async route =>
+        {
+            var file = Path.GetFileName(new Uri(route.Request.Url).AbsolutePath).Split('.')[0];
+            if (!circuitOpen || refusedAfterOpen.Add(file)) { refused.Add(route.Request.Url); await route.AbortAsync("internetdisconnected"); }
+            else await route.ContinueAsync();
+        });
+
+        await page.GotoAsync("/");
+
+        await page.WaitForSelectorAsync("[data-testid=graph][data-graph-ready=true], [data-testid=graph-error]");
+        output.WriteLine("refused: " + string.Join(", ", refused));
+        Assert.Equal(0, await page.Locator("[data-testid=graph-error]").CountAsync());
+        // What is tested did happen: the circuit's own import of the graph was refused once.
+        Assert.Contains("netviz-graph", refusedAfterOpen);
+        Assert.True(await page.EvaluateAsync<int>("() => document.querySelectorAll('[data-testid=graph] canvas').length") > 0);
+    }
+
     [Fact]
     public async Task Home_page_opens_an_interactive_Blazor_circuit_in_chromium()
     {

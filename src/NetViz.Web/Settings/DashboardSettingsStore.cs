@@ -1,3 +1,4 @@
+using NetViz.Web.Components;
 using NetViz.Web.Components.Shared;
 using System.Text.Json;
 using Microsoft.JSInterop;
@@ -27,7 +28,7 @@ public sealed class DashboardSettingsStore(IJSRuntime js) : IAsyncDisposable
     {
         try
         {
-            _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module ??= await js.ImportModuleAsync(ModulePath);
             if (_module is null) return new Loaded(null, false);
             var result = await _module.InvokeAsync<BrowserSettings?>("load");
             return new Loaded(Parse(result?.Json), result?.Narrow ?? false);
@@ -43,7 +44,7 @@ public sealed class DashboardSettingsStore(IJSRuntime js) : IAsyncDisposable
     {
         try
         {
-            _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module ??= await js.ImportModuleAsync(ModulePath);
             if (_module is not null) await _module.InvokeVoidAsync("save", JsonSerializer.Serialize(settings));
         }
         catch (Exception e) when (e is JSException or JSDisconnectedException or InvalidOperationException or TaskCanceledException)
@@ -61,7 +62,7 @@ public sealed class DashboardSettingsStore(IJSRuntime js) : IAsyncDisposable
     {
         try
         {
-            _module ??= await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module ??= await js.ImportModuleAsync(ModulePath);
             if (_module is not null) await _module.InvokeVoidAsync("replaceAddress", url);
         }
         catch (Exception e) when (e is JSException or JSDisconnectedException or InvalidOperationException or TaskCanceledException)

@@ -1,3 +1,4 @@
+using NetViz.Web.Components;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,9 +22,9 @@ public class TopologySettingsTests : DashboardTestContext
 
     public TopologySettingsTests()
     {
-        _graph = JSInterop.SetupModule(Topology.ModulePath);
+        _graph = JSInterop.SetupModule(JsModules.Import, [Topology.ModulePath]);
         _graph.Mode = JSRuntimeMode.Loose;
-        _storage = JSInterop.SetupModule(DashboardSettingsStore.ModulePath);
+        _storage = JSInterop.SetupModule(JsModules.Import, [DashboardSettingsStore.ModulePath]);
         _storage.Mode = JSRuntimeMode.Loose;
     }
 

@@ -1,3 +1,4 @@
+using NetViz.Web.Components;
 using Bunit;
 using Microsoft.JSInterop;
 using MudBlazor;
@@ -14,7 +15,7 @@ public class TopologyTests : DashboardTestContext
 
     public TopologyTests()
     {
-        _module = JSInterop.SetupModule(Topology.ModulePath);
+        _module = JSInterop.SetupModule(JsModules.Import, [Topology.ModulePath]);
         _module.Mode = JSRuntimeMode.Loose;
     }
 

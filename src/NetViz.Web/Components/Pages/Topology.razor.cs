@@ -211,7 +211,7 @@ public partial class Topology : ComponentBase, IAsyncDisposable
         {
             // The module loads while the saved settings are read (two round trips at once, not one after the other);
             // the settings come first for create, so the graph is drawn once, the way it was left, filter included.
-            var import = JS.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
+            var import = JS.ImportModuleAsync(ModulePath).AsTask();
             await ViewState.RestoreAsync();
             _module = await import;
             _dotNetRef = DotNetObjectReference.Create(this);

@@ -70,7 +70,7 @@ public partial class BusiestCables : ComponentBase, IAsyncDisposable
         if (Graph is null) return;
         try
         {
-            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module ??= await JS.ImportModuleAsync(ModulePath);
             var payload = rates.Interfaces.Where(r => r.BytesPerSecond > 0).Select(r => new { id = r.InterfaceId, bps = r.BytesPerSecond }).ToArray();
             await _module.InvokeAsync<int>("show", Graph, payload);
         }

@@ -116,7 +116,7 @@ public partial class PathPanel : ComponentBase
         if (Graph is null) return;
         try
         {
-            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            _module ??= await JS.ImportModuleAsync(ModulePath);
             if (Result is not { } r)
             {
                 await _module.InvokeVoidAsync("clear", Graph);

@@ -18,3 +18,19 @@
     setTimeout(() => failed.replaceWith(again), 250 * attempt);
   }, true);
 })();
+
+// The modules the circuit loads (the graph, the settings store, ...): Blazor's `import` gives up on the first
+// cancelled request, so the page imports through this instead (Components/JsModules.cs). The path is resolved against
+// the page's base as Blazor's import does (the import map then sends it to the fingerprinted file); a retry asks under
+// another URL, as the browser may remember the failed one.
+window.netvizImport = async path => {
+  const url = new URL(path, document.baseURI).href;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await import(attempt === 0 ? url : `${url}${url.includes('?') ? '&' : '?'}netviz-retry=${attempt}`);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await new Promise(resolve => setTimeout(resolve, 250 * (attempt + 1)));
+    }
+  }
+};
