@@ -194,6 +194,51 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
         Assert.Empty(json.GetProperty("slanted").EnumerateArray());
     }
 
+    /// <summary>
+    /// The arrows between the outside world and the lanes' NAT gates (MASQUERADE out, DNAT in) run in the clear
+    /// gutters and the margin, not across other containers' boxes: each arrow as drawn (its endpoints and bends) is
+    /// tested against every namespace box shown.
+    /// </summary>
+    [Fact]
+    public async Task Arrows_to_and_from_the_outside_world_cross_no_namespace_box()
+    {
+        var (context, page) = await OpenAsync(1920, 1080);
+        await using var _ = context;
+        await WaitForContainersAsync(page, lab.ContainerNames);
+
+        var json = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const cy = window.netvizCy;
+              const arrows = cy.nodes('[kind = "external"]').connectedEdges('[kind = "nat"]').filter(e => e.visible())
+                .filter(e => e.source().data('kind') === 'nat-rule' || e.target().data('kind') === 'nat-rule');
+              const boxes = cy.nodes('[kind = "netns"]').filter(n => n.visible() && !n.hasClass('host') && n.data('kind') !== 'host')
+                .filter(n => !n.data('isHost')).map(n => ({ id: n.id(), b: n.boundingBox({ includeLabels: false, includeOverlays: false }) }));
+              const inside = (p, b) => p.x > b.x1 && p.x < b.x2 && p.y > b.y1 && p.y < b.y2;
+              // A segment meets a box when it has a point strictly inside it (sampled finely: boxes are tens of units).
+              const meets = (p, q, b) => {
+                const n = Math.max(2, Math.ceil(Math.hypot(q.x - p.x, q.y - p.y) / 2));
+                for (let i = 0; i <= n; i++) if (inside({ x: p.x + (q.x - p.x) * i / n, y: p.y + (q.y - p.y) * i / n }, b)) return true;
+                return false;
+              };
+              const hits = [];
+              for (const e of arrows) {
+                const bends = e.segmentPoints() ?? [];
+                const pts = [e.sourceEndpoint(), ...bends, e.targetEndpoint()];
+                for (const box of boxes)
+                  for (let i = 0; i + 1 < pts.length; i++)
+                    if (meets(pts[i], pts[i + 1], box.b)) { hits.push(`${e.id()} over ${box.id}`); break; }
+              }
+              return { arrows: arrows.length, boxes: boxes.length, hits };
+            }
+            """);
+        output.WriteLine(json.ToString());
+
+        // The lab's docker0 and netviz-lab-net MASQUERADE out, and DNAT :8080 in, at least.
+        Assert.True(json.GetProperty("arrows").GetInt32() >= 3, json.ToString());
+        Assert.True(json.GetProperty("boxes").GetInt32() >= 20, json.ToString());
+        Assert.Empty(json.GetProperty("hits").EnumerateArray());
+    }
+
     [Fact]
     public async Task A_docker_run_lands_in_its_bridges_lane_and_nothing_in_that_lane_moves()
     {

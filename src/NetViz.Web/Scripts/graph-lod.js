@@ -6,7 +6,7 @@
 // in, or the tile is selected): every interface with its name and address, as graph-style.js draws it.
 // The lanes layout reserves the larger of the two footprints, so switching never makes boxes overlap.
 
-import { measureLabel, displayLabel } from './graph-style.js';
+import { measureLabel, displayLabel, TAG_TEXT_SHARE, TAG_TEXT_SHIFT } from './graph-style.js';
 
 /**
  * Sizes shared by the layout (footprints) and the stylesheet. A tile's footprint is set by its
@@ -29,6 +29,12 @@ function box(label, font, weight, padX, padY, minW, minH) {
   };
 }
 
+/** A container badge (a round-tag): wide enough for its name on the tag's body. */
+function tagBox(label, font, padX, padY, minW, minH) {
+  const b = box(label, font, 'bold', padX, padY, minW, minH);
+  return { w: Math.max(minW, (measureLabel(label, font, 'bold') + 2 * padX) / TAG_TEXT_SHARE), h: b.h };
+}
+
 /** The node's size when drawn in detail in the lanes picture (inside tiles: the small dFont). */
 export function detailSize(kind, type, label, projector) {
   const m = lodMetrics(projector);
@@ -37,7 +43,7 @@ export function detailSize(kind, type, label, projector) {
     if (type === 'loopback') return box(label, m.dSmall, 'normal', m.dPad, m.dPad - 1, projector ? 34 : 28, projector ? 20 : 16);
     return box(label, m.dFont, 'normal', m.dPad + 2, m.dPad, projector ? 44 : 36, projector ? 26 : 20);
   }
-  if (kind === 'container') return box(label, m.dFont, 'bold', m.dPad * 2.6, m.dPad, projector ? 80 : 60, projector ? 28 : 22);
+  if (kind === 'container') return tagBox(label, m.dFont, m.dPad * 1.5, m.dPad, projector ? 80 : 60, projector ? 28 : 22);
   return null;
 }
 
@@ -55,7 +61,7 @@ export function styledSize(kind, type, label, projector) {
       if (type === 'loopback') return box(label, smallFont, 'normal', m.pad, m.pad - 3, projector ? 50 : 34, projector ? 32 : 22);
       return box(label, m.font, type === 'device' ? 'bold' : 'normal', m.pad + 2, m.pad - 2, projector ? 70 : 44, projector ? 40 : 26);
     case 'container':
-      return box(label, m.font, 'bold', m.pad * 2.6, m.pad, projector ? 110 : 80, projector ? 48 : 32);
+      return tagBox(label, m.font, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
     case 'network':
       return box(label, m.font, 'bold', m.pad * 3, m.pad - 2, projector ? 100 : 70, projector ? 44 : 28);
     case 'external':
@@ -73,7 +79,7 @@ export function tagFont(projector) {
 /** A bridge, network tag, host interface or host-mode container at overview size (written large). */
 export function overviewBadgeSize(kind, label, projector, type) {
   const m = lodMetrics(projector);
-  if (kind === 'container') return box(label, m.ovFont, 'bold', m.pad * 2.6, m.pad, projector ? 110 : 80, projector ? 48 : 32);
+  if (kind === 'container') return tagBox(label, m.ovFont, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
   if (kind === 'network') return box(label, tagFont(projector), 'bold', m.pad * 3, m.pad - 2, projector ? 100 : 70, projector ? 44 : 28);
   if (kind === 'interface' && type !== 'bridge') return box(label, m.ovFont, 'bold', m.pad + 2, m.pad - 2, projector ? 70 : 44, projector ? 40 : 26);
   return box(label, m.ovFont, 'bold', m.pad * 3, m.pad, projector ? 200 : 130, projector ? 54 : 36);
@@ -155,7 +161,7 @@ export function lanesStyle(palette, projector) {
       selector: 'node.kind-container.nv-quiet',
       style: {
         'font-size': m.dFont,
-        'text-margin-x': -m.dPad * 0.6,
+        'text-margin-x': ele => TAG_TEXT_SHIFT * detailSize('container', null, ele.data('label'), projector).w,
         width: ele => detailSize('container', null, ele.data('label'), projector).w,
         height: ele => detailSize('container', null, ele.data('label'), projector).h,
         'border-width': projector ? 3 : 1.5,
@@ -261,6 +267,10 @@ export function lanesStyle(palette, projector) {
       },
     },
     {
+      selector: 'node.kind-container.nv-ov.nv-big',
+      style: { 'text-margin-x': ele => TAG_TEXT_SHIFT * overviewBadgeSize('container', ele.data('label'), projector).w },
+    },
+    {
       // The bridge's ports hang on a rail: each cable turns once just above its port and runs along the
       // rail to the trunk under the bridge, so one bridge with many rows reads as one bus.
       selector: 'edge.kind-bridge-port.nv-rail',
@@ -274,6 +284,22 @@ export function lanesStyle(palette, projector) {
     {
       selector: 'edge.kind-bridge-port.nv-rail.nv-ov',
       style: { 'taxi-turn': ele => ele.data('nvTurnOv') ?? 12 },
+    },
+    {
+      // A gate's arrow to or from the outside world: along the gutter above its shelf and the margin
+      // left of the lanes (lanes-layout.js egressRoutes), turning where the layout says.
+      selector: 'edge.nv-egress',
+      style: {
+        'curve-style': 'taxi',
+        'taxi-direction': 'upward',
+        'edge-distances': 'node-position',
+        'taxi-turn': ele => ele.data('nvEgressTurn') ?? 20,
+        'taxi-turn-min-distance': 0,
+      },
+    },
+    {
+      selector: 'edge.nv-egress.nv-egress-in',
+      style: { 'taxi-direction': 'downward' },
     },
     {
       // Crossing arrows under the tiles, not over their labels.

@@ -5,6 +5,14 @@
 
 import contract from './graph-contract.json';
 
+/**
+ * The share of a (round-)tag's width its text may use: Cytoscape's tag body is the left 62.5 % and its point the
+ * rest; text one line high may run a third into the point before the taper meets it. The text is centred on that
+ * share (TAG_TEXT_SHIFT of the width to the left), so a long name never runs onto the point.
+ */
+export const TAG_TEXT_SHARE = 0.75;
+export const TAG_TEXT_SHIFT = -0.125;
+
 const FONT_FAMILY = 'system-ui, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 
 /** Light and dark palettes: keys are the colour roles the stylesheet below (and the C# legend) use. */
@@ -300,8 +308,10 @@ function stylesheet(themeName, projector) {
       selector: 'node.kind-container',
       style: {
         ...sizedBox(m.font, 'bold', m.pad * 2.6, m.pad, projector ? 110 : 80, projector ? 48 : 32),
+        // The name on the tag's body, not its point (graph-lod.js TAG_TEXT_SHARE).
+        width: ele => Math.max(projector ? 110 : 80, (measureLabel(displayLabel(ele), m.font, 'bold') + 3 * m.pad) / TAG_TEXT_SHARE),
+        'text-margin-x': ele => TAG_TEXT_SHIFT * Math.max(projector ? 110 : 80, (measureLabel(displayLabel(ele), m.font, 'bold') + 3 * m.pad) / TAG_TEXT_SHARE),
         shape: 'round-tag',
-        'text-margin-x': -m.pad * 0.6,
         'background-color': p.containerFill,
         'border-color': p.containerBorder,
         color: p.containerText,

@@ -750,6 +750,8 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
   const tileBoxes = {};
   const turns = {};
   const decor = { lanes: [], strips: [], band: null, captions: [] };
+  // Per lane, the clear gutter above its shelf: where a NAT gate's arrow to or from the outside world runs.
+  const gutterOf = new Map();
   const portH = id => size.get(id)?.h ?? (projector ? 40 : 26);
   const laneOf = key => ({ ...lanes.get(key), tiles: (slots.get(key) ?? []).filter(Boolean), slots: slots.get(key) ?? [] });
   const maxPortH = geo.maxPortH;
@@ -773,6 +775,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
     });
     if (group.length) { const m2 = metricsOf(group.map(k => laneOf(k))); for (const k of group) groupOf.set(k, m2); }
     const top = y;
+    const gutter = top === 0 ? -(sp.bandGap + sp.lanePad) / 2 : top - sp.shelfGap / 2;
     let x = 0;
     let shelfBottom = top;
     const rails = [];
@@ -782,6 +785,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
       let colW = 0;
       col.forEach((key, k) => {
         const l = laneOf(key);
+        gutterOf.set(key, gutter);
         const mt = k === 0 ? groupOf.get(key) : metricsOf([l]);
         const w = laneWidth(l, plan.cols.get(l.key) ?? 1, geo);
         colW = Math.max(colW, w);
@@ -794,7 +798,11 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
         const slotW = geo.slotW(l);
         const trunkX = x + geo.bridgeW(l) / 2;
         const header = mt.headerRows.get(l.key) ?? { above: [], inline: [] };
-        headerAt.push({ l, x, w, top: colTop, rows: header.above, inline: header.inline, inlineY: bridgeY, inlineX: x + geo.bridgeW(l) + sp.itemGap });
+        // Lanes in a group share the tallest header (their rails line up); a lane's own header rows sit just
+        // above its bridge, and its host strip starts there, not at the group's top (no empty blue block).
+        const ownAboveH = header.above.reduce((t, r) => t + Math.max(...r.map(i => size.get(i).h)) + sp.itemGap * 0.6, 0);
+        const ownTop = l.kind === 'bridge' ? Math.max(colTop, bridgeY - mt.bridgeH / 2 - (ownAboveH ? sp.headerGap + ownAboveH : 0)) : colTop;
+        headerAt.push({ l, x, w, top: ownTop, rows: header.above, inline: header.inline, inlineY: bridgeY, inlineX: x + geo.bridgeW(l) + sp.itemGap });
         if (l.kind === 'bridge') positions[l.bridge] = { x: trunkX, y: bridgeY };
         laneSlots.forEach((id, i) => {
           if (!id) return;
@@ -824,7 +832,7 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
         const laneBottom = firstRow + mt.rowTop(rowsN) - sp.gapY;
         decor.lanes.push({ key: l.key, kind: l.kind, x1: x - sp.lanePad, x2: x + w + sp.lanePad, y1: colTop - sp.lanePad, y2: laneBottom + sp.lanePad, bridge: l.bridge ?? null });
         if (l.kind === 'bridge') {
-          decor.strips.push({ x1: x - sp.lanePad * 0.5, x2: x + w + sp.lanePad * 0.5, y1: colTop - sp.lanePad * 0.5, y2: firstRow + sp.turn * 0.5, lane: l.key });
+          decor.strips.push({ x1: x - sp.lanePad * 0.5, x2: x + w + sp.lanePad * 0.5, y1: ownTop - sp.lanePad * 0.5, y2: firstRow + sp.turn * 0.5, lane: l.key });
         }
         if (l.kind === 'routed' || l.kind === 'isolated') decor.captions.push({ x, y: colTop, text: l.kind === 'routed' ? word('vethNoBridge') : word('noNetwork') });
         colTop = laneBottom + sp.lanePad * 2 + sp.laneGap * 0.5;
@@ -866,14 +874,15 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
   }
   const lanesBottom = y - sp.shelfGap;
 
-  // The top row: the outside world on the left, then the host band with the host's own interfaces (the
-  // one routing to the outside world first), host-mode containers and anything without a lane. The
-  // band spans the picture: it is the host namespace the lanes' blue strips belong to.
+  // The top row: the host band with the host's own interfaces (the one routing to the outside world
+  // first), host-mode containers and anything without a lane; it spans the picture: it is the host
+  // namespace the lanes' blue strips belong to. The outside world sits left of it, in a margin of its
+  // own left of the lanes, so the arrows between it and the lanes' NAT gates run in clear space.
   const band = model.band.filter(n => size.has(n.id));
   const externals = model.externals;
   const width = Math.max(right, 600);
-  const extW = externals.length ? rowWidth(externals.map(n => size.get(n.id)), sp.itemGap) + sp.itemGap * 2 : 0;
-  const bandX1 = extW;
+  const extW = externals.length ? rowWidth(externals.map(n => size.get(n.id)), sp.itemGap) : 0;
+  const bandX1 = 0;
   const bandRows = [];
   let cur = [];
   for (const n of band) {
@@ -895,9 +904,10 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
   }
   decor.band = { x1: bandX1 - sp.lanePad, x2: width + sp.lanePad, y1: bandTop, y2: bandTop + rowH, title: model.host?.label ?? 'host' };
   if (externals.length) {
-    let ex = -sp.lanePad;
+    let ex = -sp.lanePad - sp.laneGap - extW;
     for (const n of externals) { const s = size.get(n.id); positions[n.id] = { x: ex + s.w / 2, y: bandTop + rowH / 2 }; ex += s.w + sp.itemGap; }
   }
+  const egress = egressRoutes(model, positions, gutterOf, sp);
 
   const all = Object.entries(positions).map(([id, p]) => {
     const s = size.get(id) ?? { w: 40, h: 30 };
@@ -909,7 +919,42 @@ export function placeLanes(model, plan, projector, meas = measure(model, project
   const bounds = union(all);
   bounds.y2 = Math.max(bounds.y2, lanesBottom);
   // items: what the nodes cover (a host box in a hub grows from it to the bounds, decor included).
-  return { positions, tileBoxes, turns, decor, bounds, items };
+  return { positions, tileBoxes, turns, egress, decor, bounds, items };
+}
+
+/**
+ * The arrows between a lane's NAT gate and the outside world (MASQUERADE out, DNAT in), routed as a network
+ * diagram draws them: straight up (or down) between the gate and the clear gutter above its shelf, along
+ * that gutter to the margin left of the lanes, and up that margin to the outside world, instead of
+ * diagonals across other lanes. Returns, per edge id, the taxi turn (its distance from the edge's source
+ * centre, in model units) and the direction; arrows sharing a gutter are spread a little apart.
+ */
+function egressRoutes(model, positions, gutterOf, sp) {
+  const routes = {};
+  const byGutter = new Map();
+  for (const e of model.edges) {
+    if (e.kind !== 'nat') continue;
+    const fromOutside = model.nodes.get(e.source)?.kind === 'external';
+    const gate = fromOutside ? e.target : e.source;
+    const outside = fromOutside ? e.source : e.target;
+    if (model.nodes.get(outside)?.kind !== 'external' || !model.gateLane.has(gate)) continue;
+    const gutter = gutterOf.get(model.gateLane.get(gate));
+    if (gutter === undefined || !positions[gate] || !positions[outside]) continue;
+    const list = byGutter.get(gutter) ?? [];
+    list.push({ e, gate, outside, fromOutside });
+    byGutter.set(gutter, list);
+  }
+  for (const [gutter, list] of byGutter) {
+    // The one nearest the margin runs lowest, so no arrow's vertical leg crosses another's horizontal one.
+    list.sort((a, b) => positions[a.gate].x - positions[b.gate].x);
+    const step = Math.min(6, (sp.shelfGap * 0.6) / Math.max(1, list.length));
+    list.forEach((r, i) => {
+      const y = gutter + (i - (list.length - 1) / 2) * step;
+      const source = positions[r.fromOutside ? r.outside : r.gate];
+      routes[r.e.id] = r.fromOutside ? { turn: y - source.y, dir: 'downward' } : { turn: source.y - y, dir: 'upward' };
+    });
+  }
+  return routes;
 }
 
 /** The smallest box around every rectangle; all zero when there is none. */
@@ -1002,7 +1047,7 @@ export function placeHosts(groups, plan, projector) {
     plan.cols = best;
   }
   const { colW, rowH } = grid(plan.cols);
-  const out = { positions: {}, tileBoxes: {}, turns: {}, decor: { lanes: [], strips: [], band: null, bands: [], captions: [] }, hostBoxes: {} };
+  const out = { positions: {}, tileBoxes: {}, turns: {}, egress: {}, decor: { lanes: [], strips: [], band: null, bands: [], captions: [] }, hostBoxes: {} };
   const frames = [];
   placed.forEach(({ g, r }, i) => {
     const col = i % plan.cols;
@@ -1016,6 +1061,7 @@ export function placeHosts(groups, plan, projector) {
     for (const [id, p] of Object.entries(r.positions)) out.positions[id] = { x: p.x + dx, y: p.y + dy };
     Object.assign(out.tileBoxes, r.tileBoxes);
     Object.assign(out.turns, r.turns);
+    Object.assign(out.egress, r.egress);
     for (const l of r.decor.lanes) out.decor.lanes.push(shift(l));
     for (const st of r.decor.strips) out.decor.strips.push(shift(st));
     if (r.decor.band) out.decor.bands.push(shift(r.decor.band));

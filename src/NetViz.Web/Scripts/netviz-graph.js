@@ -25,8 +25,8 @@ const FADE_MS = 1200;
 const LAYOUTS = new Set(contract.layouts.names);
 const DEFAULT_LAYOUT = contract.layouts.default;
 // Classes and data the lanes layout puts on elements; removed when another layout takes over.
-const LANE_CLASSES = 'nv-lanes nv-tile nv-bare nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-ov';
-const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv', 'nvBiasL', 'nvBiasT'];
+const LANE_CLASSES = 'nv-lanes nv-tile nv-bare nv-dot nv-addr nv-quiet nv-big nv-gate nv-rail nv-egress nv-egress-in nv-ov';
+const LANE_DATA = ['nvMinW', 'nvMinH', 'nvMinHOv', 'nvTile', 'nvDy', 'nvTitle', 'nvTitleH', 'nvAddr', 'nvTurn', 'nvTurnOv', 'nvEgressTurn', 'nvBiasL', 'nvBiasT'];
 
 /**
  * Creates the graph inside containerElement.
@@ -875,6 +875,12 @@ class NetVizGraph {
         setData(edge, 'nvTurnOv', turn.turnOv);
         lod.push(edge);
       }
+    }
+    for (const e of model.edges) {
+      const route = result.egress?.[e.id];
+      setClass(e.ele, 'nv-egress', route !== undefined);
+      setClass(e.ele, 'nv-egress-in', route?.dir === 'downward');
+      if (route) setData(e.ele, 'nvEgressTurn', Math.max(0, route.turn));
     }
     for (const b of model.bridges) lod.push(b.ele);
     for (const n of model.band) if (isBig(n)) { setClass(n.ele, 'nv-big', true); lod.push(n.ele); }
