@@ -102,6 +102,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 {
                     // A resync that re-read everything and found nothing new (UnchangedReadings): clean, and no snapshot to build.
                     if (plan.Audit) LogResyncClean();
+                    else if (_logger.IsEnabled(LogLevel.Debug)) LogRefreshFoundNothing(string.Join(", ", plan.Reasons));
                     continue;
                 }
                 // Counters of NAT rules moved and nothing else: patch the rule nodes instead of building every namespace again.
@@ -235,6 +236,10 @@ public sealed partial class TopologyMonitor : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh failed ({Reasons}); keeping the previous snapshot")]
     private partial void LogRefreshFailed(Exception ex, string reasons);
+
+    /// <summary>What an idle host still wakes NetViz for (the idle-CPU diagnosis, docs/benchmarks.md).</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refresh ({Reasons}) found nothing new")]
+    private partial void LogRefreshFoundNothing(string reasons);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker event stream lost: {Reason}. Reconnecting with backoff.")]
     private partial void LogDockerStreamLost(string reason);
