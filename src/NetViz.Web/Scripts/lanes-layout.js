@@ -468,12 +468,21 @@ export function planLanes(model, projector, aspect) {
     const shelves = packShelves(columns, k => ({ w: laneWidth(lanes.get(k), cols.get(k), geo), h: geo.laneHeight(lanes.get(k), cols.get(k)), tiles: tileCount(k) }), target, meas.sp.laneGap);
     return { cols, shelves, target };
   };
+  // The search below tries the same arrangement many times (a re-pack that changes nothing, compact() with nothing to
+  // move): placing every tile again for each was most of planLanes at 300 namespaces. A plan's picture depends only on
+  // its shelves and the column counts of the lanes in them, so that is the key.
+  const scores = new Map();
   const score = plan => {
+    const key = plan.shelves.map(sh => sh.map(col => col.map(k => `${k}=${plan.cols.get(k) ?? 1}`).join(',')).join('|')).join('/');
+    const known = scores.get(key);
+    if (known !== undefined) return known;
     const bb = placeLanes(model, { ...plan, lanes, columns }, projector, meas).bounds;
     const w = Math.max(1, bb.x2 - bb.x1);
     const h = Math.max(1, bb.y2 - bb.y1);
     // The zoom a fit would reach in a viewport of this aspect (height 1).
-    return Math.min(aspect / w, 1 / h);
+    const s = Math.min(aspect / w, 1 / h);
+    scores.set(key, s);
+    return s;
   };
   const widths = columns.map(k => laneWidth(lanes.get(k), Math.max(1, tileCount(k)), geo));
   const widest = Math.max(400, ...columns.map(k => laneWidth(lanes.get(k), 1, geo)));
