@@ -197,7 +197,7 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
     /// <summary>
     /// The arrows between the outside world and the lanes' NAT gates (MASQUERADE out, DNAT in) run in the clear
     /// gutters and the margin, not across other containers' boxes: each arrow as drawn (its endpoints and bends) is
-    /// tested against every namespace box shown.
+    /// tested against every namespace box shown, and against the other such arrows.
     /// </summary>
     [Fact]
     public async Task Arrows_to_and_from_the_outside_world_cross_no_namespace_box()
@@ -221,14 +221,24 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
                 return false;
               };
               const hits = [];
-              for (const e of arrows) {
-                const bends = e.segmentPoints() ?? [];
-                const pts = [e.sourceEndpoint(), ...bends, e.targetEndpoint()];
+              const lines = arrows.map(e => ({ id: e.id(), pts: [e.sourceEndpoint(), ...(e.segmentPoints() ?? []), e.targetEndpoint()] }));
+              for (const { id, pts } of lines)
                 for (const box of boxes)
                   for (let i = 0; i + 1 < pts.length; i++)
-                    if (meets(pts[i], pts[i + 1], box.b)) { hits.push(`${e.id()} over ${box.id}`); break; }
-              }
-              return { arrows: arrows.length, boxes: boxes.length, hits };
+                    if (meets(pts[i], pts[i + 1], box.b)) { hits.push(`${id} over ${box.id}`); break; }
+              // Nor across each other (running together along the margin into the outside world is not crossing).
+              const d = (o, r, t) => (r.x - o.x) * (t.y - o.y) - (r.y - o.y) * (t.x - o.x);
+              const cross = (p, q, r, t) => {
+                const d1 = d(r, t, p), d2 = d(r, t, q), d3 = d(p, q, r), d4 = d(p, q, t);
+                return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
+              };
+              const crossings = [];
+              for (let a = 0; a < lines.length; a++)
+                for (let b = a + 1; b < lines.length; b++)
+                  for (let i = 0; i + 1 < lines[a].pts.length; i++)
+                    for (let j = 0; j + 1 < lines[b].pts.length; j++)
+                      if (cross(lines[a].pts[i], lines[a].pts[i + 1], lines[b].pts[j], lines[b].pts[j + 1])) crossings.push(`${lines[a].id} x ${lines[b].id}`);
+              return { arrows: arrows.length, boxes: boxes.length, hits, crossings };
             }
             """);
         output.WriteLine(json.ToString());
@@ -237,6 +247,7 @@ public sealed class LayoutTests(NetVizAppFixture app, LabWithExtraContainers lab
         Assert.True(json.GetProperty("arrows").GetInt32() >= 3, json.ToString());
         Assert.True(json.GetProperty("boxes").GetInt32() >= 20, json.ToString());
         Assert.Empty(json.GetProperty("hits").EnumerateArray());
+        Assert.Empty(json.GetProperty("crossings").EnumerateArray());
     }
 
     [Fact]

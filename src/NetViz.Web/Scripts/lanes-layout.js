@@ -954,11 +954,12 @@ function egressRoutes(model, positions, gutterOf, sp) {
     byGutter.set(gutter, list);
   }
   for (const [gutter, list] of byGutter) {
-    // The one nearest the margin runs lowest, so no arrow's vertical leg crosses another's horizontal one.
+    // The one nearest the margin runs lowest (largest y), each further one higher, so an arrow's horizontal run
+    // passes above the vertical legs of the gates it passes, never across them.
     list.sort((a, b) => positions[a.gate].x - positions[b.gate].x);
     const step = Math.min(6, (sp.shelfGap * 0.6) / Math.max(1, list.length));
     list.forEach((r, i) => {
-      const y = gutter + (i - (list.length - 1) / 2) * step;
+      const y = gutter - (i - (list.length - 1) / 2) * step;
       const source = positions[r.fromOutside ? r.outside : r.gate];
       routes[r.e.id] = r.fromOutside ? { turn: y - source.y, dir: 'downward' } : { turn: source.y - y, dir: 'upward' };
     });
