@@ -6,7 +6,7 @@
 // in, or the tile is selected): every interface with its name and address, as graph-style.js draws it.
 // The lanes layout reserves the larger of the two footprints, so switching never makes boxes overlap.
 
-import { measureLabel, displayLabel, TAG_TEXT_SHARE, TAG_TEXT_SHIFT } from './graph-style.js';
+import { measureLabel, displayLabel, tagSize, TAG_TEXT_SHIFT } from './graph-style.js';
 
 /**
  * Sizes shared by the layout (footprints) and the stylesheet. A tile's footprint is set by its
@@ -29,12 +29,6 @@ function box(label, font, weight, padX, padY, minW, minH) {
   };
 }
 
-/** A container badge (a round-tag): wide enough for its name on the tag's body. */
-function tagBox(label, font, padX, padY, minW, minH) {
-  const b = box(label, font, 'bold', padX, padY, minW, minH);
-  return { w: Math.max(minW, (measureLabel(label, font, 'bold') + 2 * padX) / TAG_TEXT_SHARE), h: b.h };
-}
-
 /** The node's size when drawn in detail in the lanes picture (inside tiles: the small dFont). */
 export function detailSize(kind, type, label, projector) {
   const m = lodMetrics(projector);
@@ -43,7 +37,7 @@ export function detailSize(kind, type, label, projector) {
     if (type === 'loopback') return box(label, m.dSmall, 'normal', m.dPad, m.dPad - 1, projector ? 34 : 28, projector ? 20 : 16);
     return box(label, m.dFont, 'normal', m.dPad + 2, m.dPad, projector ? 44 : 36, projector ? 26 : 20);
   }
-  if (kind === 'container') return tagBox(label, m.dFont, m.dPad * 1.5, m.dPad, projector ? 80 : 60, projector ? 28 : 22);
+  if (kind === 'container') return tagSize(label, m.dFont, m.dPad * 1.5, m.dPad, projector ? 80 : 60, projector ? 28 : 22);
   return null;
 }
 
@@ -61,7 +55,7 @@ export function styledSize(kind, type, label, projector) {
       if (type === 'loopback') return box(label, smallFont, 'normal', m.pad, m.pad - 3, projector ? 50 : 34, projector ? 32 : 22);
       return box(label, m.font, type === 'device' ? 'bold' : 'normal', m.pad + 2, m.pad - 2, projector ? 70 : 44, projector ? 40 : 26);
     case 'container':
-      return tagBox(label, m.font, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
+      return tagSize(label, m.font, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
     case 'network':
       return box(label, m.font, 'bold', m.pad * 3, m.pad - 2, projector ? 100 : 70, projector ? 44 : 28);
     case 'external':
@@ -79,7 +73,7 @@ export function tagFont(projector) {
 /** A bridge, network tag, host interface or host-mode container at overview size (written large). */
 export function overviewBadgeSize(kind, label, projector, type) {
   const m = lodMetrics(projector);
-  if (kind === 'container') return tagBox(label, m.ovFont, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
+  if (kind === 'container') return tagSize(label, m.ovFont, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
   if (kind === 'network') return box(label, tagFont(projector), 'bold', m.pad * 3, m.pad - 2, projector ? 100 : 70, projector ? 44 : 28);
   if (kind === 'interface' && type !== 'bridge') return box(label, m.ovFont, 'bold', m.pad + 2, m.pad - 2, projector ? 70 : 44, projector ? 40 : 26);
   return box(label, m.ovFont, 'bold', m.pad * 3, m.pad, projector ? 200 : 130, projector ? 54 : 36);

@@ -10,7 +10,7 @@ import contract from './graph-contract.json';
  * rest; text one line high may run a third into the point before the taper meets it. The text is centred on that
  * share (TAG_TEXT_SHIFT of the width to the left), so a long name never runs onto the point.
  */
-export const TAG_TEXT_SHARE = 0.75;
+const TAG_TEXT_SHARE = 0.75;
 export const TAG_TEXT_SHIFT = -0.125;
 
 const FONT_FAMILY = 'system-ui, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
@@ -63,6 +63,14 @@ function lineCount(label) {
   return String(label ?? '').split('\n').length;
 }
 
+/** A container badge (a round-tag) around a bold label: wide enough for it on the tag's body (TAG_TEXT_SHARE). */
+export function tagSize(label, font, padX, padY, minW, minH) {
+  return {
+    w: Math.max(minW, (measureLabel(label, font, 'bold') + 2 * padX) / TAG_TEXT_SHARE),
+    h: Math.max(minH, lineCount(label) * font * 1.25 + 2 * padY),
+  };
+}
+
 function formatCount(n) {
   if (typeof n !== 'number' || !Number.isFinite(n)) return null;
   if (n < 1000) return String(n);
@@ -105,6 +113,7 @@ function stylesheet(themeName, projector) {
   const p = palettes[themeName] ?? palettes.light;
   const m = metrics(projector);
 
+  const containerTag = ele => tagSize(displayLabel(ele), m.font, m.pad * 1.5, m.pad, projector ? 110 : 80, projector ? 48 : 32);
   const sizedBox = (fontSize, weight, padX, padY, minW, minH) => ({
     width: ele => Math.max(minW, measureLabel(displayLabel(ele), fontSize, weight) + 2 * padX),
     height: ele => Math.max(minH, lineCount(displayLabel(ele)) * fontSize * 1.25 + 2 * padY),
@@ -307,10 +316,10 @@ function stylesheet(themeName, projector) {
     {
       selector: 'node.kind-container',
       style: {
-        ...sizedBox(m.font, 'bold', m.pad * 2.6, m.pad, projector ? 110 : 80, projector ? 48 : 32),
-        // The name on the tag's body, not its point (graph-lod.js TAG_TEXT_SHARE).
-        width: ele => Math.max(projector ? 110 : 80, (measureLabel(displayLabel(ele), m.font, 'bold') + 3 * m.pad) / TAG_TEXT_SHARE),
-        'text-margin-x': ele => TAG_TEXT_SHIFT * Math.max(projector ? 110 : 80, (measureLabel(displayLabel(ele), m.font, 'bold') + 3 * m.pad) / TAG_TEXT_SHARE),
+        // The name on the tag's body, not its point (tagSize).
+        width: ele => containerTag(ele).w,
+        height: ele => containerTag(ele).h,
+        'text-margin-x': ele => TAG_TEXT_SHIFT * containerTag(ele).w,
         shape: 'round-tag',
         'background-color': p.containerFill,
         'border-color': p.containerBorder,

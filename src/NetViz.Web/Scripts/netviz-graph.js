@@ -840,6 +840,11 @@ class NetVizGraph {
     if (model.host) setClass(model.host.ele, 'nv-lanes', true);
     for (const e of model.edges) {
       if (e.kind === 'nat' || e.kind === 'route' || e.kind === 'attachment') setClass(e.ele, 'nv-lanes', true);
+      // An arrow between a NAT gate and the outside world, routed through the gutters (lanes-layout.js egressRoutes).
+      const route = result.egress?.[e.id];
+      setClass(e.ele, 'nv-egress', route !== undefined);
+      setClass(e.ele, 'nv-egress-in', route?.dir === 'downward');
+      if (route) setData(e.ele, 'nvEgressTurn', Math.max(0, route.turn));
     }
     for (const t of model.tiles) {
       const box = result.tileBoxes[t.id];
@@ -875,12 +880,6 @@ class NetVizGraph {
         setData(edge, 'nvTurnOv', turn.turnOv);
         lod.push(edge);
       }
-    }
-    for (const e of model.edges) {
-      const route = result.egress?.[e.id];
-      setClass(e.ele, 'nv-egress', route !== undefined);
-      setClass(e.ele, 'nv-egress-in', route?.dir === 'downward');
-      if (route) setData(e.ele, 'nvEgressTurn', Math.max(0, route.turn));
     }
     for (const b of model.bridges) lod.push(b.ele);
     for (const n of model.band) if (isBig(n)) { setClass(n.ele, 'nv-big', true); lod.push(n.ele); }

@@ -2,6 +2,10 @@
 // changes (net::ERR_NETWORK_CHANGED), and on a Docker host that is whenever a container starts or stops: a page loaded
 // at that moment lost blazor.web.js (or MudBlazor's script, or a module) and never became interactive. Loaded first, as
 // a plain script, so that it sees the others fail; each is asked for again up to three times, a little later each time.
+// The browser remembers a module that failed by its URL: a retry asks under another one.
+const netvizRetryUrl = (url, attempt) => `${url}${url.includes('?') ? '&' : '?'}netviz-retry=${attempt}`;
+const netvizRetryDelay = attempt => 250 * attempt;
+
 (() => {
   const tries = new Map();
   window.addEventListener('error', e => {
@@ -13,9 +17,8 @@
     tries.set(url, attempt);
     const again = document.createElement('script');
     for (const a of failed.attributes) if (a.name !== 'src') again.setAttribute(a.name, a.value);
-    // The browser remembers a module that failed by its URL: ask for a module under another one.
-    again.src = failed.type === 'module' ? `${url}${url.includes('?') ? '&' : '?'}netviz-retry=${attempt}` : url;
-    setTimeout(() => failed.replaceWith(again), 250 * attempt);
+    again.src = failed.type === 'module' ? netvizRetryUrl(url, attempt) : url;
+    setTimeout(() => failed.replaceWith(again), netvizRetryDelay(attempt));
   }, true);
 })();
 
@@ -27,10 +30,10 @@ window.netvizImport = async path => {
   const url = new URL(path, document.baseURI).href;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await import(attempt === 0 ? url : `${url}${url.includes('?') ? '&' : '?'}netviz-retry=${attempt}`);
+      return await import(attempt === 0 ? url : netvizRetryUrl(url, attempt));
     } catch (e) {
       if (attempt >= 3) throw e;
-      await new Promise(resolve => setTimeout(resolve, 250 * (attempt + 1)));
+      await new Promise(resolve => setTimeout(resolve, netvizRetryDelay(attempt + 1)));
     }
   }
 };
