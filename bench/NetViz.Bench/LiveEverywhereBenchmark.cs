@@ -212,6 +212,7 @@ public static class LiveEverywhereBenchmark
         var diffsBefore = sse.Diffs;
         sse.TakeDiffTouches();
         var forksBefore = ForksSinceBoot();
+        var logMark = app.LogMark;
         var cpu = await ProcessStats.MeasureCpuAsync(app.ProcessId, TimeSpan.FromSeconds(seconds));
         var forks = ForksSinceBoot() - forksBefore;
         var elapsed = cpu.Elapsed.TotalSeconds;
@@ -223,6 +224,10 @@ public static class LiveEverywhereBenchmark
             $"{sse.Diffs - diffsBefore} diffs meanwhile (touching {sse.TakeDiffTouches()}); machine-wide {forks / elapsed:0} forks/s " +
             $"(each an exec/exit on the process connector); load average {Machine.LoadAverage()}"));
         Console.WriteLine($"Goal < 0.5% of one core with children: {(own + children < 0.5 ? "met" : "MISSED")}");
+        // What woke NetViz in the minute, when asked for (e.g. with
+        // Logging__LogLevel__NetViz.Core.Live.TopologyMonitor=Debug in the environment, which the app inherits).
+        if (Environment.GetEnvironmentVariable("NETVIZ_BENCH_IDLE_LOG") == "1")
+            foreach (var line in app.LogSince(logMark)) Console.WriteLine($"  app: {line}");
     }
 
     /// <summary>

@@ -38,9 +38,16 @@ public interface INamespaceChangeSource
 
 /// <param name="MessageType">
 /// RTM_NEWLINK (16), RTM_DELLINK (17), RTM_NEWADDR (20), ..., or NLMSG_OVERRUN when notifications were lost.
-/// The type is all the monitor needs: any change re-reads the namespace.
+/// Any change re-reads the namespace, but for an RTM_NEWLINK that shows nothing new (<see cref="Link"/>).
 /// </param>
-public sealed record NetlinkChange(int MessageType);
+public sealed record NetlinkChange(int MessageType)
+{
+    /// <summary>
+    /// For RTM_NEWLINK: the link as the notification describes it (null when it could not be decoded). A notification
+    /// that shows nothing the last reading lacks needs no re-read (<see cref="Collection.UnchangedReadings.NotifiedAsRead"/>).
+    /// </summary>
+    public LinkInfo? Link { get; init; }
+}
 
 /// <summary>The Docker engine: containers, networks, version, and its event stream.</summary>
 public interface IDockerSource

@@ -141,6 +141,26 @@ public sealed class TopologyMonitorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_link_notification_that_shows_nothing_new_is_not_reread_and_the_next_one_that_does_is()
+    {
+        using var sub = await StartAsync();
+        var host = _host.View.Namespaces[0];
+        var veth = host.Links.Single(l => l.Index == 7);
+        // The link goes down in the kernel; the first notification still describes it as read (a bridge repeating a
+        // port's state: no kind, no netns id), the second says it went down.
+        var down = veth with { Up = false, OperState = "down" };
+        _host.View = _host.View with { Namespaces = [host with { Links = [.. host.Links.Select(l => l.Index == 7 ? down : l)] }, .. _host.View.Namespaces.Skip(1)] };
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16) { Link = veth with { Type = "device", LinkNetnsId = null } });
+        _netlink.Changes.Writer.TryWrite(new NetlinkChange(16) { Link = down });
+
+        // Had the first been re-read, its read would have found the link down and the second would have been judged too.
+        var change = Assert.IsType<TopologyChange>(await NextAsync(sub));
+        Assert.Contains(change.Diff.UpdatedNodes, n => n.Id == TopologyBuilder.InterfaceId(LessonTopology.Host, 7));
+        Assert.Equal(1, _monitor!.NotificationsAlreadyRead);
+        lock (_host.PartialCollections) Assert.Equal([LessonTopology.Host], Assert.Single(_host.PartialCollections));
+    }
+
+    [Fact]
     public async Task The_nat_rules_are_polled_on_the_clock_and_an_unchanged_poll_builds_nothing()
     {
         using var sub = await StartAsync();

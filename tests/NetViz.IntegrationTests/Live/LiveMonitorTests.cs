@@ -61,6 +61,17 @@ public sealed class LiveMonitorTests(LiveMonitorFixture f)
                 && s.Edges.Any(e => e.Kind == EdgeKinds.Veth && new[] { e.Source, e.Target }.Order().SequenceEqual(new[] { id, peer }.Order())),
                 "nvlive0 and nvlive1 as a veth pair");
             Assert.Equal("nvlive0", s.Nodes.Single(n => n.Id == id).Label);
+
+            // Changes to a link already shown: each RTM_NEWLINK is compared with the last reading before any re-read
+            // (one that shows nothing new is skipped), so an MTU set, set back and set again within one coalescing
+            // window, then the link set up, must all end as the kernel ends them.
+            foreach (var step in new[] { "mtu 1400", "mtu 1500", "mtu 1400", "up" }) DockerCli.Must("ip", ["link", "set", "nvlive0", .. step.Split(' ')]);
+            var truth = System.Text.Json.JsonDocument.Parse(DockerCli.Must("ip", "-j", "link", "show", "nvlive0")).RootElement[0];
+            Assert.Equal(1400, truth.GetProperty("mtu").GetInt32());
+            s = await f.WaitForAsync(s => s.Nodes.Single(n => n.Id == id).Props is var p
+                && p.GetProperty("mtu").GetInt32() == 1400 && p.GetProperty("up").GetBoolean(), "nvlive0 up with MTU 1400");
+            Assert.Equal(truth.GetProperty("operstate").GetString()!.ToLowerInvariant(), s.Nodes.Single(n => n.Id == id).Props.GetProperty("operState").GetString());
+            await f.AssertNoMissedEventsAsync();
         }
         finally
         {

@@ -3,7 +3,7 @@ using NetViz.Core.Sources.Netlink;
 
 namespace NetViz.IntegrationTests.Netlink;
 
-/// <summary>Given a watch on the host's rtnetlink groups, when a veth is added with ip, then an RTM_NEWLINK arrives.</summary>
+/// <summary>Given a watch on the host's rtnetlink groups, when a veth is added with ip, then an RTM_NEWLINK describing it arrives.</summary>
 public sealed class NetlinkChangeSourceTests : IDisposable
 {
     private const string Veth = "nvnlnew0";
@@ -26,11 +26,11 @@ public sealed class NetlinkChangeSourceTests : IDisposable
 
         Ip.Cmd($"link add {Veth} type veth peer name {Peer}");
 
-        // The type is all a change carries (the monitor re-reads the namespace on any of them).
+        // An RTM_NEWLINK carries the link it describes (the monitor compares it with its last reading before re-reading).
         NetlinkChange? seen = null;
         while (await next)
         {
-            if (changes.Current is { MessageType: NetlinkParser.RTM_NEWLINK } change)
+            if (changes.Current is { MessageType: NetlinkParser.RTM_NEWLINK, Link.Name: Veth } change)
             {
                 seen = change;
                 break;
@@ -38,7 +38,14 @@ public sealed class NetlinkChangeSourceTests : IDisposable
             next = changes.MoveNextAsync();
         }
         Assert.False(giveUp.IsCancellationRequested, "no RTM_NEWLINK for the new veth within 60 s");
-        Assert.Equal(new NetlinkChange(16), seen);
+        var link = seen!.Link!;
+        var truth = Ip.Json($"-j -d link show {Veth}")[0];
+        Assert.Equal(truth.GetProperty("ifindex").GetInt32(), link.Index);
+        Assert.Equal(truth.GetProperty("address").GetString(), link.Mac);
+        Assert.Equal(truth.GetProperty("mtu").GetInt32(), link.Mtu);
+        Assert.Equal("veth", link.Type);
+        Assert.Equal(Ip.IndexOf(Ip.Json($"-j link show {Peer}"), Peer), link.Link);
+        Assert.False(link.Up);
 
         watch.Cancel();
         Assert.False(await changes.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60)));
