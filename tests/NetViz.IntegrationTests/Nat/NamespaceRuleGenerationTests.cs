@@ -21,6 +21,7 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
         Ip.TryCmd($"netns del {_ns}");
         Ip.Cmd($"netns add {_ns}");
         Ip.Cmd($"-n {_ns} link add nvidle-a type veth peer name nvidle-b");
+        Ip.Cmd($"-n {_ns} link set nvidle-a up"); // rules of a namespace whose links are all down are not read
     }
 
     public void Dispose() => Ip.TryCmd($"netns del {_ns}");
@@ -59,7 +60,7 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
             Namespaces = [new NetworkNamespaceView
             {
                 Inode = inode, IsHost = false, Paths = [Path], Addresses = [], Routes = [],
-                Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 2, Name = "nvidle-a", Type = "veth" }],
+                Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 2, Name = "nvidle-a", Type = "veth", Up = true }],
             }],
         };
         var none = new HashSet<ulong>();

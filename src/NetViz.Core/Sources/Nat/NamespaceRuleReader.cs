@@ -71,9 +71,11 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
         try
         {
             var now = _time.GetUtcNow();
-            // A namespace with nothing but loopback has no traffic for rules to gate (a fresh `ip netns add`, a
-            // --network none container): it is not entered until it gets an interface.
-            var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0 && n.Links.Any(l => l.Type != "loopback")).ToList();
+            // A namespace with nothing but loopback, or whose other interfaces are all down, has no traffic for rules to
+            // gate (a fresh `ip netns add`, a --network none container, a veth not yet set up): it is not entered until
+            // an interface is up. Setting one up is a netlink change in the namespace, which reads it (changed). At 300
+            // new namespaces with their links down that is 600 processes not started (docs/benchmarks.md).
+            var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0 && n.Links.Any(l => l.Type != "loopback" && l.Up)).ToList();
             foreach (var gone in _cache.Keys.Except(present.Select(n => n.Inode)).ToList()) _cache.Remove(gone);
 
             // Old readings whose rule set has not moved since are kept, checked without a process.

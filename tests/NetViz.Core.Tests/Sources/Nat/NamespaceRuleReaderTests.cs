@@ -22,7 +22,7 @@ public class NamespaceRuleReaderTests
     private static NetworkNamespaceView Ns(ulong inode, string path, bool isHost = false) => new()
     {
         Inode = inode, IsHost = isHost, Paths = [path], Addresses = [], Routes = [],
-        Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 5, Name = "eth0", Type = "veth" }],
+        Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback", Up = true }, new LinkInfo { Index = 5, Name = "eth0", Type = "veth", Up = true }],
     };
 
     private static HostNetworkView View(params NetworkNamespaceView[] namespaces) => new()
@@ -69,12 +69,30 @@ public class NamespaceRuleReaderTests
     public async Task A_namespace_with_only_loopback_is_not_entered()
     {
         var reader = Reader();
-        var loOnly = Ns(13, "/var/run/netns/empty") with { Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }] };
+        var loOnly = Ns(13, "/var/run/netns/empty") with { Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback", Up = true }] };
 
         var read = await reader.ReadAsync(View(loOnly, Ns(10, "/a")), new HashSet<ulong>(), CancellationToken.None);
 
         Assert.Equal(["/a"], _reads);
         Assert.Equal([10UL], read.Rules.Select(r => r.NetnsInode!.Value));
+    }
+
+    [Fact]
+    public async Task A_namespace_whose_interfaces_are_all_down_is_entered_once_one_is_up()
+    {
+        var reader = Reader();
+        var up = Ns(14, "/var/run/netns/red");
+        var down = up with { Links = [.. up.Links.Select(l => l with { Up = l.Type == "loopback" })] };
+
+        var read = await reader.ReadAsync(View(down, Ns(10, "/a")), new HashSet<ulong>(), CancellationToken.None);
+        Assert.Equal(["/a"], _reads);
+        Assert.Equal([10UL], read.Rules.Select(r => r.NetnsInode!.Value));
+
+        // `ip -n red link set eth0 up`: a netlink change in red, whose re-read finds the link up.
+        _reads.Clear();
+        read = await reader.ReadAsync(View(up, Ns(10, "/a")), new HashSet<ulong> { 14 }, CancellationToken.None);
+        Assert.Equal(["/var/run/netns/red"], _reads);
+        Assert.Equal([14UL, 10UL], read.Rules.Select(r => r.NetnsInode!.Value));
     }
 
     [Fact]
