@@ -184,7 +184,7 @@ public sealed partial class TopologyMonitor : BackgroundService
                 if (AlreadyRead(change))
                 {
                     Interlocked.Increment(ref _notificationsAlreadyRead);
-                    if (_logger.IsEnabled(LogLevel.Debug)) LogNotificationAlreadyRead(change.MessageType, change.Link!.Name);
+                    if (_logger.IsEnabled(LogLevel.Debug)) LogNotificationAlreadyRead(change.MessageType, change.Link!.Index);
                     return;
                 }
                 _coalescer.Request(RefreshPlan.ForHostNamespace(ChangeCause.Of("netlink", change.MessageType)));
@@ -271,8 +271,9 @@ public sealed partial class TopologyMonitor : BackgroundService
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refresh ({Reasons}) found nothing new")]
     private partial void LogRefreshFoundNothing(string reasons);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Netlink message {MessageType} about {Link} shows nothing new: not re-read")]
-    private partial void LogNotificationAlreadyRead(int messageType, string link);
+    /// <summary>The ifindex, not the name: a link's name may hold any byte but '/', ':' and blanks.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Netlink message {MessageType} about ifindex {Ifindex} shows nothing new: not re-read")]
+    private partial void LogNotificationAlreadyRead(int messageType, int ifindex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker event stream lost: {Reason}. Reconnecting with backoff.")]
     private partial void LogDockerStreamLost(string reason);
