@@ -71,17 +71,19 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
         try
         {
             var now = _time.GetUtcNow();
-            // A namespace with nothing but loopback, or whose other interfaces are all down, has no traffic for rules to
-            // gate (a fresh `ip netns add`, a --network none container, a veth not yet set up): it is not entered until
-            // an interface is up. Setting one up is a netlink change in the namespace, which reads it (changed). At 300
-            // new namespaces with their links down that is 600 processes not started (docs/benchmarks.md).
-            var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0 && n.Links.Any(l => l.Type != "loopback" && l.Up)).ToList();
+            // A namespace with nothing but loopback has no traffic for rules to gate (a fresh `ip netns add`, a
+            // --network none container): it is not entered until it gets an interface.
+            var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0 && n.Links.Any(l => l.Type != "loopback")).ToList();
             foreach (var gone in _cache.Keys.Except(present.Select(n => n.Inode)).ToList()) _cache.Remove(gone);
+            // Nor while every such interface is down (a veth not yet set up): setting one up is a netlink change in the
+            // namespace, which reads it (changed). A reading from before the links went down is kept, shown, not
+            // refreshed. At 300 new namespaces with their links down that is 600 processes not started (docs/benchmarks.md).
+            var readable = present.Where(n => n.Links.Any(l => l.Type != "loopback" && l.Up)).ToList();
 
             // Old readings whose rule set has not moved since are kept, checked without a process.
             if (generationOf is not null)
             {
-                var old = present.Where(n => _cache.TryGetValue(n.Inode, out var e) && e.Generation is not null && now - e.ReadAt >= RefreshEvery
+                var old = readable.Where(n => _cache.TryGetValue(n.Inode, out var e) && e.Generation is not null && now - e.ReadAt >= RefreshEvery
                         && !changed.Contains(n.Inode) && !(IsDockerSandbox(n) && now - e.FirstSeen < YoungFor))
                     .Take(MaxChecksPerCall).ToList();
                 foreach (var ns in old)
@@ -92,7 +94,7 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
                 }
             }
 
-            var due = present.Where(n => !_cache.TryGetValue(n.Inode, out var e)
+            var due = readable.Where(n => !_cache.TryGetValue(n.Inode, out var e)
                     || changed.Contains(n.Inode) || (IsDockerSandbox(n) && now - e.FirstSeen < YoungFor) || now - e.ReadAt >= RefreshEvery)
                 // Never read first, then the oldest reading: every namespace gets its turn under the per-call cap.
                 .OrderBy(n => _cache.TryGetValue(n.Inode, out var e) ? e.ReadAt : DateTimeOffset.MinValue)

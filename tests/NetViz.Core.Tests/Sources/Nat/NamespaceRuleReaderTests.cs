@@ -93,6 +93,13 @@ public class NamespaceRuleReaderTests
         read = await reader.ReadAsync(View(up, Ns(10, "/a")), new HashSet<ulong> { 14 }, CancellationToken.None);
         Assert.Equal(["/var/run/netns/red"], _reads);
         Assert.Equal([14UL, 10UL], read.Rules.Select(r => r.NetnsInode!.Value));
+
+        // Down again, even for long: its rules are still in the kernel, so still shown; not read until it is up.
+        _reads.Clear();
+        _time.Advance(NamespaceRuleReader.RefreshEvery);
+        read = await reader.ReadAsync(View(down, Ns(10, "/a")), new HashSet<ulong> { 14 }, CancellationToken.None);
+        Assert.Equal(["/a"], _reads);
+        Assert.Equal([14UL, 10UL], read.Rules.Select(r => r.NetnsInode!.Value));
     }
 
     [Fact]
