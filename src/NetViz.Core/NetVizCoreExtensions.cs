@@ -39,7 +39,8 @@ public static class NetVizCoreExtensions
             });
         });
         // Rules inside container namespaces, read by the host's iptables-save and ip6tables-save entered into each (nsenter);
-        // on iptables-nft read again only when the namespace's nftables generation moved (no process to find that out).
+        // on iptables-nft read again only when the namespace's nftables generation moved, and not at all while it holds no
+        // nftables table (no process to find either out).
         services.AddSingleton<NftablesGeneration>();
         services.AddSingleton<INamespaceRuleSource>(sp =>
         {
@@ -47,7 +48,8 @@ public static class NetVizCoreExtensions
             var rules = new IptablesNatSource(options.IptablesSavePath);
             var generations = sp.GetRequiredService<NftablesGeneration>();
             return new NamespaceRuleReader(rules.ReadNamespaceAsync, sp.GetRequiredService<TimeProvider>(),
-                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await generations.ReadAsync(path, ct).ConfigureAwait(false) : null);
+                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await generations.ReadAsync(path, ct).ConfigureAwait(false) : null,
+                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await generations.HasTablesAsync(path, ct).ConfigureAwait(false) : null);
         });
         services.AddSingleton<TopologyCollector>();
         // Link counters are sampled only while a dashboard watches (TrafficMonitor), from the host namespace.

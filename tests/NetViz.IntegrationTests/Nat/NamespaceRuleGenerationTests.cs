@@ -21,7 +21,7 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
         Ip.TryCmd($"netns del {_ns}");
         Ip.Cmd($"netns add {_ns}");
         Ip.Cmd($"-n {_ns} link add nvidle-a type veth peer name nvidle-b");
-        Ip.Cmd($"-n {_ns} link set nvidle-a up"); // rules of a namespace whose links are all down are not read
+        Ip.Cmd($"-n {_ns} link set nvidle-a up");
     }
 
     public void Dispose() => Ip.TryCmd($"netns del {_ns}");
@@ -79,6 +79,50 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
         // The truth, read independently inside the namespace.
         Assert.Contains("--dport 18082", Ip.Run("ip", "netns", "exec", _ns, "iptables-save", "-t", "nat"));
         Assert.Contains(read.Rules, r => r.Rule.Contains("--dport 18082", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_namespace_without_nftables_tables_costs_no_process_until_a_first_rule_is_written()
+    {
+        var rules = new IptablesNatSource();
+        using var generations = new NftablesGeneration();
+        // The truth, read independently inside the namespace: iptables-nft prints no table at all.
+        Assert.Equal("", Ip.Run("ip", "netns", "exec", _ns, "iptables-save").Trim());
+        Assert.Equal("", Ip.Run("ip", "netns", "exec", _ns, "ip6tables-save").Trim());
+        Assert.False(await generations.HasTablesAsync(Path, CancellationToken.None));
+        Assert.Null(await generations.HasTablesAsync("/var/run/netns/nvidle-no-such-namespace", CancellationToken.None));
+
+        var time = new ManualClock();
+        var processes = 0;
+        var reader = new NamespaceRuleReader(async (path, ct) =>
+        {
+            Interlocked.Increment(ref processes);
+            return await rules.ReadNamespaceAsync(path, ct);
+        }, time, generations.ReadAsync, generations.HasTablesAsync);
+        var view = new HostNetworkView
+        {
+            Ok = true, Error = null, HostInode = 1,
+            Namespaces = [new NetworkNamespaceView
+            {
+                Inode = Ip.Inode(Path), IsHost = false, Paths = [Path], Addresses = [], Routes = [],
+                Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 2, Name = "nvidle-a", Type = "veth", Up = true }],
+            }],
+        };
+        var none = new HashSet<ulong>();
+        var read = await reader.ReadAsync(view, none, CancellationToken.None);
+        Assert.Equal(0, processes);
+        Assert.Empty(read.Rules);
+        Assert.Empty(read.Warnings);
+
+        // A first rule: iptables-nft creates its tables, the generation moves, and the next look reads it with a process.
+        AddRule("18083");
+        Assert.True(await generations.HasTablesAsync(Path, CancellationToken.None));
+        Assert.Contains("*nat", Ip.Run("ip", "netns", "exec", _ns, "iptables-save"));
+        time.Now += NamespaceRuleReader.RefreshEvery;
+        read = await reader.ReadAsync(view, none, CancellationToken.None);
+        Assert.Equal(1, processes);
+        Assert.Contains("--dport 18083", Ip.Run("ip", "netns", "exec", _ns, "iptables-save", "-t", "nat"));
+        Assert.Contains(read.Rules, r => r.Rule.Contains("--dport 18083", StringComparison.Ordinal));
     }
 
     /// <summary>The reader's clock, moved by the test (only wall time is read).</summary>

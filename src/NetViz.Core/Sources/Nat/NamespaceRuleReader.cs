@@ -34,9 +34,16 @@ public interface INamespaceRuleSource
 /// no child) an old reading is first checked against its namespace's generation and read again only when it moved; a
 /// namespace whose generation cannot be had (the legacy backend) is read as before.
 /// </para>
+/// <para>
+/// With <paramref name="hasTablesOf"/> as well (whether the namespace holds any nftables table, asked in process), a
+/// namespace due for a read that has none has no rule for iptables-nft to print: its reading is empty without a process.
+/// Most namespaces are such (an <c>ip netns add</c>, a container on Docker's default bridge): at 300 new namespaces
+/// that is 600 processes (iptables-save and ip6tables-save, ~5 ms of CPU each) not started. Its generation is kept as
+/// for a read, so a first rule written later moves it and is read as above.
+/// </para>
 /// </summary>
 public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<NamespaceRuleRead>> readNamespace, TimeProvider? time = null,
-    Func<string, CancellationToken, Task<uint?>>? generationOf = null) : INamespaceRuleSource
+    Func<string, CancellationToken, Task<uint?>>? generationOf = null, Func<string, CancellationToken, Task<bool?>>? hasTablesOf = null) : INamespaceRuleSource
 {
     /// <summary>A namespace seen less than this long ago is read on every call.</summary>
     public static readonly TimeSpan YoungFor = TimeSpan.FromSeconds(10);
@@ -61,6 +68,9 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
     /// <param name="Generation">The namespace's nftables generation just before its rules were read, null when unknown.</param>
     private sealed record Entry(DateTimeOffset FirstSeen, DateTimeOffset ReadAt, NamespaceRuleRead Read, uint? Generation);
 
+    /// <summary>The reading of a namespace without a single nftables table.</summary>
+    private static readonly NamespaceRuleRead NoTables = new([], null);
+
     /// <summary>Generation checks one call may make (each a setns and a netlink round trip, no process).</summary>
     public const int MaxChecksPerCall = 256;
 
@@ -75,15 +85,11 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
             // --network none container): it is not entered until it gets an interface.
             var present = host.Namespaces.Where(n => !n.IsHost && n.Paths.Length > 0 && n.Links.Any(l => l.Type != "loopback")).ToList();
             foreach (var gone in _cache.Keys.Except(present.Select(n => n.Inode)).ToList()) _cache.Remove(gone);
-            // Nor while every such interface is down (a veth not yet set up): setting one up is a netlink change in the
-            // namespace, which reads it (changed). A reading from before the links went down is kept, shown, not
-            // refreshed. At 300 new namespaces with their links down that is 600 processes not started (docs/benchmarks.md).
-            var readable = present.Where(n => n.Links.Any(l => l.Type != "loopback" && l.Up)).ToList();
 
             // Old readings whose rule set has not moved since are kept, checked without a process.
             if (generationOf is not null)
             {
-                var old = readable.Where(n => _cache.TryGetValue(n.Inode, out var e) && e.Generation is not null && now - e.ReadAt >= RefreshEvery
+                var old = present.Where(n => _cache.TryGetValue(n.Inode, out var e) && e.Generation is not null && now - e.ReadAt >= RefreshEvery
                         && !changed.Contains(n.Inode) && !(IsDockerSandbox(n) && now - e.FirstSeen < YoungFor))
                     .Take(MaxChecksPerCall).ToList();
                 foreach (var ns in old)
@@ -94,7 +100,7 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
                 }
             }
 
-            var due = readable.Where(n => !_cache.TryGetValue(n.Inode, out var e)
+            var due = present.Where(n => !_cache.TryGetValue(n.Inode, out var e)
                     || changed.Contains(n.Inode) || (IsDockerSandbox(n) && now - e.FirstSeen < YoungFor) || now - e.ReadAt >= RefreshEvery)
                 // Never read first, then the oldest reading: every namespace gets its turn under the per-call cap.
                 .OrderBy(n => _cache.TryGetValue(n.Inode, out var e) ? e.ReadAt : DateTimeOffset.MinValue)
@@ -103,7 +109,9 @@ public sealed class NamespaceRuleReader(Func<string, CancellationToken, Task<Nam
             {
                 // The generation before the read: a change made while reading moves it again, so it is not missed.
                 var generation = generationOf is null ? null : await generationOf(ns.Paths[0], cancellationToken).ConfigureAwait(false);
-                var read = await readNamespace(ns.Paths[0], cancellationToken).ConfigureAwait(false);
+                var read = generation is not null && hasTablesOf is not null && await hasTablesOf(ns.Paths[0], cancellationToken).ConfigureAwait(false) == false
+                    ? NoTables
+                    : await readNamespace(ns.Paths[0], cancellationToken).ConfigureAwait(false);
                 var tagged = new NamespaceRuleRead([.. read.Rules.Take(MaxRulesPerNamespace).Select(r => r with { NetnsInode = ns.Inode })], read.Error);
                 var firstSeen = _cache.TryGetValue(ns.Inode, out var previous) ? previous.FirstSeen : now;
                 _cache[ns.Inode] = new Entry(firstSeen, now, tagged, read.Error is null ? generation : null);

@@ -78,31 +78,6 @@ public class NamespaceRuleReaderTests
     }
 
     [Fact]
-    public async Task A_namespace_whose_interfaces_are_all_down_is_entered_once_one_is_up()
-    {
-        var reader = Reader();
-        var up = Ns(14, "/var/run/netns/red");
-        var down = up with { Links = [.. up.Links.Select(l => l with { Up = l.Type == "loopback" })] };
-
-        var read = await reader.ReadAsync(View(down, Ns(10, "/a")), new HashSet<ulong>(), CancellationToken.None);
-        Assert.Equal(["/a"], _reads);
-        Assert.Equal([10UL], read.Rules.Select(r => r.NetnsInode!.Value));
-
-        // `ip -n red link set eth0 up`: a netlink change in red, whose re-read finds the link up.
-        _reads.Clear();
-        read = await reader.ReadAsync(View(up, Ns(10, "/a")), new HashSet<ulong> { 14 }, CancellationToken.None);
-        Assert.Equal(["/var/run/netns/red"], _reads);
-        Assert.Equal([14UL, 10UL], read.Rules.Select(r => r.NetnsInode!.Value));
-
-        // Down again, even for long: its rules are still in the kernel, so still shown; not read until it is up.
-        _reads.Clear();
-        _time.Advance(NamespaceRuleReader.RefreshEvery);
-        read = await reader.ReadAsync(View(down, Ns(10, "/a")), new HashSet<ulong> { 14 }, CancellationToken.None);
-        Assert.Equal(["/a"], _reads);
-        Assert.Equal([14UL, 10UL], read.Rules.Select(r => r.NetnsInode!.Value));
-    }
-
-    [Fact]
     public async Task A_vanished_namespace_drops_its_rules_and_a_failure_is_a_warning()
     {
         var reader = Reader();
@@ -191,5 +166,62 @@ public class NamespaceRuleReaderTests
         Assert.Null(NftablesGeneration.Parse(Answer(8, 99), 9));
         var request = NftablesGeneration.Request(9);
         Assert.Equal((ushort)0x0a10, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(4)));
+    }
+
+    [Fact]
+    public async Task A_namespace_without_a_single_nftables_table_is_read_as_empty_without_a_process_until_its_generation_moves()
+    {
+        var generations = new Dictionary<string, uint?> { ["/var/run/netns/bare"] = 1, ["/var/run/netns/dns"] = 5, ["/var/run/netns/legacy"] = null };
+        var tables = new Dictionary<string, bool?> { ["/var/run/netns/bare"] = false, ["/var/run/netns/dns"] = true, ["/var/run/netns/legacy"] = false };
+        var reader = new NamespaceRuleReader((path, _) =>
+        {
+            _reads.Add(path);
+            return Task.FromResult(new NamespaceRuleRead([new NatRule { Table = "nat", Chain = "OUTPUT", Position = 1, Target = "DNAT", Rule = $"-A OUTPUT -j DNAT ({path})" }], null));
+        }, _time, (path, _) => Task.FromResult(generations[path]), (path, _) => Task.FromResult(tables[path]));
+        var view = View(Ns(10, "/var/run/netns/bare"), Ns(11, "/var/run/netns/dns"), Ns(12, "/var/run/netns/legacy"));
+
+        // bare: no table, so no process and no rule; dns: tables, read; legacy: no generation (not iptables-nft), read as before.
+        var first = await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
+        Assert.Equal(["/var/run/netns/dns", "/var/run/netns/legacy"], _reads.Order());
+        Assert.Equal([11UL, 12UL], first.Rules.Select(r => r.NetnsInode!.Value).Order());
+
+        // Two minutes on, nothing written: no process for any (the generations are where they were, legacy has none: read).
+        _reads.Clear();
+        _time.Advance(NamespaceRuleReader.RefreshEvery);
+        await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
+        Assert.Equal(["/var/run/netns/legacy"], _reads);
+
+        // A first rule written in bare: its tables appear and its generation moves, so it is read with a process.
+        generations["/var/run/netns/bare"] = 2;
+        tables["/var/run/netns/bare"] = true;
+        _reads.Clear();
+        _time.Advance(NamespaceRuleReader.RefreshEvery);
+        var later = await reader.ReadAsync(view, new HashSet<ulong>(), CancellationToken.None);
+        Assert.Contains("/var/run/netns/bare", _reads);
+        Assert.Contains(later.Rules, r => r.NetnsInode == 10);
+    }
+
+    [Fact]
+    public void The_table_dump_says_some_at_a_table_none_at_its_end_and_refused_at_an_error()
+    {
+        static byte[] Message(ushort type, uint sequence, int payload = 4)
+        {
+            var bytes = new byte[16 + payload];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)bytes.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), type);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), sequence);
+            return bytes;
+        }
+        const ushort newTable = 0x0a00, done = 3, error = 2;
+
+        Assert.Equal(NftablesGeneration.TablesAnswer.Some, NftablesGeneration.ParseTables([.. Message(newTable, 9), .. Message(done, 9)], 9));
+        Assert.Equal(NftablesGeneration.TablesAnswer.None, NftablesGeneration.ParseTables(Message(done, 9), 9));
+        // Another request's table (sequence 8) is not this namespace's answer.
+        Assert.Equal(NftablesGeneration.TablesAnswer.None, NftablesGeneration.ParseTables([.. Message(newTable, 8), .. Message(done, 9)], 9));
+        Assert.Equal(NftablesGeneration.TablesAnswer.Refused, NftablesGeneration.ParseTables(Message(error, 9, 20), 9));
+        Assert.Equal(NftablesGeneration.TablesAnswer.GoesOn, NftablesGeneration.ParseTables(Message(newTable, 8), 9));
+        var request = NftablesGeneration.TablesRequest(9);
+        Assert.Equal((ushort)0x0a01, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(4)));
+        Assert.Equal((ushort)0x301, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(6)));
     }
 }
