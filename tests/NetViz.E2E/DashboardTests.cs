@@ -187,9 +187,10 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
                 const b = e.boundingBox();
                 return [e.id(), e.visible(), e.pstyle('width').strValue, e.pstyle('label').strValue, ...[b.x1, b.y1, b.w, b.h].map(v => Math.round(v * 10))].join('|');
               }).sort();
+              // Whether the element texture cache answers "no texture" (the first frame is drawn without it).
               const caches = () => {
-                const d = cy.renderer().data;
-                return Object.hasOwn(d.lyrTxrCache, 'getLayers') || [d.eleTxrCache, d.lblTxrCache].some(c => Object.hasOwn(c, 'getElement'));
+                const n = cy.nodes().filter(x => x.visible() && !x.isParent())[0];
+                return cy.renderer().data.eleTxrCache.getElement(n, n.boundingBox(), 1) == null;
               };
               graph.reset(elements, 1);
               const duringFirst = caches();

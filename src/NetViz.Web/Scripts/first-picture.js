@@ -63,20 +63,47 @@ export function endFirstPicture(cy) {
   firstPicture.delete(cy);
 }
 
+/** The renderers drawing their next frame without texture caches (drawDirect). */
+const direct = new WeakSet();
+let cachesPatched = false;
+
+/**
+ * Teaches the texture caches' prototypes to answer "no texture" for a renderer in `direct` (once). On the prototypes,
+ * not as own properties of each cache: adding and deleting properties on those hot objects would leave V8 looking
+ * their fields up in a dictionary on every frame after. Returns whether the caches look as expected.
+ */
+function patchCaches(data) {
+  const caches = [data.eleTxrCache, data.lblTxrCache, data.slbTxrCache, data.tlbTxrCache];
+  const layers = data.lyrTxrCache;
+  const eleProto = caches[0] ? Object.getPrototypeOf(caches[0]) : null;
+  const layerProto = layers ? Object.getPrototypeOf(layers) : null;
+  if (!eleProto || !layerProto || caches.some(c => !c || Object.getPrototypeOf(c) !== eleProto || !c.renderer)
+    || typeof eleProto.getElement !== 'function' || typeof layerProto.getLayers !== 'function'
+    || !layers.renderer || typeof layers.firstGet !== 'boolean') return false;
+  if (cachesPatched) return true;
+  cachesPatched = true;
+  const getElement = eleProto.getElement;
+  eleProto.getElement = function (ele, bb, pxRatio, lvl, reason) {
+    return direct.has(this.renderer) ? null : getElement.call(this, ele, bb, pxRatio, lvl, reason);
+  };
+  const getLayers = layerProto.getLayers;
+  layerProto.getLayers = function (eles, pxRatio, lvl) {
+    return direct.has(this.renderer) ? null : getLayers.call(this, eles, pxRatio, lvl);
+  };
+  return true;
+}
+
 /** Makes the next frame draw every element straight onto the canvas; returns what restores the caches. */
 function drawDirect(cy) {
-  const data = cy.renderer()?.data;
-  const layers = data?.lyrTxrCache;
-  const caches = data ? [data.eleTxrCache, data.lblTxrCache, data.slbTxrCache, data.tlbTxrCache] : [];
-  if (!layers || typeof layers.getLayers !== 'function' || !('firstGet' in layers) || caches.some(c => !c || typeof c.getElement !== 'function')) return () => {};
-  // Own properties over the prototype's methods: no layers (draw element by element), no texture per element
-  // (drawn directly, as Cytoscape does for an element too large for one).
-  layers.getLayers = () => null;
-  for (const c of caches) c.getElement = () => null;
+  const r = cy.renderer();
+  const data = r?.data;
+  if (!data || !patchCaches(data)) return () => {};
+  // No layers (draw element by element) and no texture per element (drawn directly, as Cytoscape does for an element
+  // too large for one).
+  direct.add(r);
   return () => {
-    delete layers.getLayers;
-    for (const c of caches) delete c.getElement;
+    direct.delete(r);
     // The layers are then built from a queue in idle frames instead of all at once in the next frame.
-    layers.firstGet = false;
+    data.lyrTxrCache.firstGet = false;
   };
 }
