@@ -159,6 +159,65 @@ public sealed class DashboardTests(NetVizAppFixture app, ITestOutputHelper outpu
         Assert.False(result.GetProperty("second").GetBoolean());
     }
 
+    /// <summary>
+    /// The first picture of a graph is styled without Cytoscape's per-property triggers and drawn without its texture
+    /// caches (Scripts/first-picture.js). The truth it must match: the same elements reset into a graph that already
+    /// has elements, the path every later reset takes, where Cytoscape runs all its triggers. Every element keeps its
+    /// bounding box, visibility, size and label, and after the first frame the caches are Cytoscape's own again.
+    /// </summary>
+    [Fact]
+    public async Task The_first_picture_gives_every_element_what_a_restyle_with_all_of_cytoscapes_triggers_gives_it()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await OpenTopologyAsync(context);
+        var result = await page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const page = window.netvizCy;
+              const elements = page.elements().not('.nv-leaving').map(e => ({ group: e.group(), data: { ...e.data() }, classes: e.classes().filter(c => !c.startsWith('nv-')).join(' ') }));
+              const mod = await import('./js/netviz-graph.bundle.js');
+              const div = document.createElement('div');
+              const r = page.container().getBoundingClientRect();
+              div.style.cssText = `position:fixed;left:0;top:0;width:${r.width}px;height:${r.height}px;visibility:hidden`;
+              document.body.appendChild(div);
+              const graph = mod.create(div, null, { filter: { hideLoopback: true } });
+              window.netvizCy = page;
+              const cy = graph.cy;
+              const drawn = () => new Promise(resolve => { cy.one('render', resolve); setTimeout(resolve, 5000); });
+              const state = () => cy.elements().map(e => {
+                const b = e.boundingBox();
+                return [e.id(), e.visible(), e.pstyle('width').strValue, e.pstyle('label').strValue, ...[b.x1, b.y1, b.w, b.h].map(v => Math.round(v * 10))].join('|');
+              }).sort();
+              // Whether the element texture cache answers "no texture" (the first frame is drawn without it).
+              const caches = () => {
+                const n = cy.nodes().filter(x => x.visible() && !x.isParent())[0];
+                return cy.renderer().data.eleTxrCache.getElement(n, n.boundingBox(), 1) == null;
+              };
+              graph.reset(elements, 1);
+              const duringFirst = caches();
+              await drawn();
+              const first = state();
+              const afterFirst = caches();
+              // The same elements again, into a graph that has elements: survivors keep their places, full triggers.
+              graph.reset(elements, 2);
+              const duringSecond = caches();
+              await drawn();
+              const second = state();
+              graph.dispose();
+              div.remove();
+              return { count: elements.length, drawnCount: first.length, differ: first.filter((s, i) => s !== second[i]).slice(0, 10), duringFirst, afterFirst, duringSecond };
+            }
+            """);
+        output.WriteLine(result.ToString());
+        var count = result.GetProperty("count").GetInt32();
+        Assert.True(count > 0);
+        Assert.Equal(count, result.GetProperty("drawnCount").GetInt32());
+        Assert.Empty(result.GetProperty("differ").EnumerateArray());
+        // What is tested did happen: the first frame went without the texture caches, the second reset with them.
+        Assert.True(result.GetProperty("duringFirst").GetBoolean());
+        Assert.False(result.GetProperty("afterFirst").GetBoolean());
+        Assert.False(result.GetProperty("duringSecond").GetBoolean());
+    }
+
     [Fact]
     public async Task The_graph_is_drawn_before_the_circuit_starts_and_the_circuit_keeps_that_instance()
     {

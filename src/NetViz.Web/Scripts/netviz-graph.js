@@ -16,9 +16,11 @@ import { focusNodes } from './graph-focus.js';
 import { attachKeyboard } from './graph-keys.js';
 import { setWords } from './graph-words.js';
 import { installCompoundSpeedups } from './cytoscape-compound.js';
+import { installFirstPictureSpeedups, beginFirstPicture, endFirstPicture } from './first-picture.js';
 
 cytoscape.use(fcose);
 installCompoundSpeedups(cytoscape);
+installFirstPictureSpeedups(cytoscape);
 
 const FLASH_MS = 1500;
 const FADE_MS = 1200;
@@ -186,6 +188,9 @@ class NetVizGraph {
     const previous = new Map(cy.nodes().filter(n => !n.isParent()).map(n => [n.id(), { ...n.position() }]));
     let added = cy.collection();
     let laidOut = false;
+    // An empty graph styles and draws every element for the first time in its next frame (first-picture.js).
+    endFirstPicture(cy);
+    beginFirstPicture(cy);
     cy.batch(() => {
       cy.elements().remove();
       added = cy.add(normalise(elements ?? []));
@@ -260,6 +265,8 @@ class NetVizGraph {
     if (this._disposed || !diff) return false;
     if (this._lastSequence === null || diff.sequence !== this._lastSequence + 1) return false;
     const cy = this.cy;
+    // A diff before the first frame: from here on styling pays Cytoscape's triggers again (existing boxes grow).
+    endFirstPicture(cy);
     const removeIds = diff.remove ?? [];
     const added = normalise(diff.add ?? []);
     const updated = normalise(diff.update ?? []);
