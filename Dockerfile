@@ -26,7 +26,7 @@ COPY src/NetViz.Web/NetViz.Web.csproj src/NetViz.Web/
 RUN dotnet restore src/NetViz.Web/NetViz.Web.csproj
 COPY src/ src/
 COPY --from=frontend /src/src/NetViz.Web/wwwroot/js/ src/NetViz.Web/wwwroot/js/
-RUN dotnet publish src/NetViz.Web -c Release -o /app --no-restore -p:SkipNpmBuild=true
+RUN dotnet publish src/NetViz.Web -c Release -o /app --no-restore -p:SkipNpmBuild=true -p:NetVizReadyToRun=false
 
 # 3. Runtime: ASP.NET Core plus iptables, whose iptables-save NetViz reads for the NAT rules.
 # It runs as the unprivileged user netviz. A non-root user gets no capabilities from `docker run --cap-add`
