@@ -35,6 +35,8 @@ builder.Services.AddNetVizWeb();
 builder.AddNetVizSecurity(privileges);
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
+// The dashboard's page asked for once at the start, so its first viewer does not wait for the warm-up (issue 9).
+if (!agent) builder.Services.AddHostedService<FirstPageWarmup>();
 
 var app = builder.Build();
 
