@@ -26,6 +26,17 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
 
     public void Dispose() => Ip.TryCmd($"netns del {_ns}");
 
+    /// <summary>What the collector reads of the host: the test's namespace, its loopback and its veth end.</summary>
+    private HostNetworkView View() => new()
+    {
+        Ok = true, Error = null, HostInode = 1,
+        Namespaces = [new NetworkNamespaceView
+        {
+            Inode = Ip.Inode(Path), IsHost = false, Paths = [Path], Addresses = [], Routes = [],
+            Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 2, Name = "nvidle-a", Type = "veth", Up = true }],
+        }],
+    };
+
     private void AddRule(string port) =>
         Ip.Run("ip", "netns", "exec", _ns, "iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "--dport", port, "-j", "RETURN");
 
@@ -53,16 +64,7 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
             Interlocked.Increment(ref processes);
             return await rules.ReadNamespaceAsync(path, ct);
         }, time, generations.ReadAsync);
-        var inode = Ip.Inode(Path);
-        var view = new HostNetworkView
-        {
-            Ok = true, Error = null, HostInode = 1,
-            Namespaces = [new NetworkNamespaceView
-            {
-                Inode = inode, IsHost = false, Paths = [Path], Addresses = [], Routes = [],
-                Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 2, Name = "nvidle-a", Type = "veth", Up = true }],
-            }],
-        };
+        var view = View();
         var none = new HashSet<ulong>();
         var read = await reader.ReadAsync(view, none, CancellationToken.None);
         Assert.Equal(1, processes);
@@ -99,15 +101,7 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
             Interlocked.Increment(ref processes);
             return await rules.ReadNamespaceAsync(path, ct);
         }, time, generations.ReadAsync, generations.HasTablesAsync);
-        var view = new HostNetworkView
-        {
-            Ok = true, Error = null, HostInode = 1,
-            Namespaces = [new NetworkNamespaceView
-            {
-                Inode = Ip.Inode(Path), IsHost = false, Paths = [Path], Addresses = [], Routes = [],
-                Links = [new LinkInfo { Index = 1, Name = "lo", Type = "loopback" }, new LinkInfo { Index = 2, Name = "nvidle-a", Type = "veth", Up = true }],
-            }],
-        };
+        var view = View();
         var none = new HashSet<ulong>();
         var read = await reader.ReadAsync(view, none, CancellationToken.None);
         Assert.Equal(0, processes);
