@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using NetViz.Web.Security;
 
 namespace NetViz.Web.Operations;
 
@@ -51,18 +51,13 @@ public sealed partial class FirstPageWarmup(IHostApplicationLifetime lifetime, I
             BindingAddress binding;
             try { binding = BindingAddress.Parse(address); }
             catch (FormatException) { continue; }
-            if (binding.Scheme != "http" || binding.IsUnixPipe || binding.Port <= 0) continue;
-            var host = binding.Host.Trim('[', ']');
-            string? loopback = host switch
-            {
-                "localhost" => "127.0.0.1",
-                "*" or "+" => "127.0.0.1",
-                _ when IPAddress.TryParse(host, out var ip) && ip.Equals(IPAddress.Any) => "127.0.0.1",
-                _ when IPAddress.TryParse(host, out var ip) && ip.Equals(IPAddress.IPv6Any) => "[::1]",
-                _ when IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip) => ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString(),
-                _ => null,
-            };
-            if (loopback is not null) return new Uri($"http://{loopback}:{binding.Port}/");
+            if (binding.Scheme != "http" || binding.Port <= 0) continue;
+            // A wildcard is asked on the loopback of its family, a loopback bind as it is ("localhost" by its address).
+            var host = ListenExposure.IsWildcardUrl(address) ? (binding.Host == "[::]" ? "[::1]" : "127.0.0.1")
+                : !ListenExposure.IsLoopbackUrl(address) ? null
+                : string.Equals(binding.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1"
+                : binding.Host;
+            if (host is not null) return new Uri($"http://{host}:{binding.Port}/");
         }
         return null;
     }
