@@ -48,8 +48,11 @@ public static class NetVizCoreExtensions
             var rules = new IptablesNatSource(options.IptablesSavePath);
             var generations = sp.GetRequiredService<NftablesGeneration>();
             return new NamespaceRuleReader(rules.ReadNamespaceAsync, sp.GetRequiredService<TimeProvider>(),
-                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await generations.ReadAsync(path, ct).ConfigureAwait(false) : null,
-                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await generations.HasTablesAsync(path, ct).ConfigureAwait(false) : null);
+                OnNftables(generations.ReadAsync), OnNftables(generations.HasTablesAsync));
+
+            // Only iptables-nft's rules live in nftables: on the legacy backend neither question means anything (null).
+            Func<string, CancellationToken, Task<T?>> OnNftables<T>(Func<string, CancellationToken, Task<T?>> ask) where T : struct =>
+                async (path, ct) => await rules.UsesNftablesAsync(ct).ConfigureAwait(false) ? await ask(path, ct).ConfigureAwait(false) : null;
         });
         services.AddSingleton<TopologyCollector>();
         // Link counters are sampled only while a dashboard watches (TrafficMonitor), from the host namespace.

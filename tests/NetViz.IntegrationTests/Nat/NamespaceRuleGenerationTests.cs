@@ -26,6 +26,15 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
 
     public void Dispose() => Ip.TryCmd($"netns del {_ns}");
 
+    /// <summary>Rule reads by the real iptables-save entered into the namespace (each a process), counted.</summary>
+    private int _processes;
+
+    private Func<string, CancellationToken, Task<NamespaceRuleRead>> CountingRead(IptablesNatSource rules) => async (path, ct) =>
+    {
+        Interlocked.Increment(ref _processes);
+        return await rules.ReadNamespaceAsync(path, ct);
+    };
+
     /// <summary>What the collector reads of the host: the test's namespace, its loopback and its veth end.</summary>
     private HostNetworkView View() => new()
     {
@@ -58,26 +67,21 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
 
         // The reader, with the real iptables-save entered into the namespace and the real generation.
         var time = new ManualClock();
-        var processes = 0;
-        var reader = new NamespaceRuleReader(async (path, ct) =>
-        {
-            Interlocked.Increment(ref processes);
-            return await rules.ReadNamespaceAsync(path, ct);
-        }, time, generations.ReadAsync);
+        var reader = new NamespaceRuleReader(CountingRead(rules), time, generations.ReadAsync);
         var view = View();
         var none = new HashSet<ulong>();
         var read = await reader.ReadAsync(view, none, CancellationToken.None);
-        Assert.Equal(1, processes);
+        Assert.Equal(1, _processes);
         Assert.Contains(read.Rules, r => r.Rule.Contains("--dport 18081", StringComparison.Ordinal));
 
         time.Now += NamespaceRuleReader.RefreshEvery;
         await reader.ReadAsync(view, none, CancellationToken.None);
-        Assert.Equal(1, processes); // nothing written since: checked without a process
+        Assert.Equal(1, _processes); // nothing written since: checked without a process
 
         AddRule("18082");
         time.Now += NamespaceRuleReader.RefreshEvery;
         read = await reader.ReadAsync(view, none, CancellationToken.None);
-        Assert.Equal(2, processes);
+        Assert.Equal(2, _processes);
         // The truth, read independently inside the namespace.
         Assert.Contains("--dport 18082", Ip.Run("ip", "netns", "exec", _ns, "iptables-save", "-t", "nat"));
         Assert.Contains(read.Rules, r => r.Rule.Contains("--dport 18082", StringComparison.Ordinal));
@@ -95,16 +99,11 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
         Assert.Null(await generations.HasTablesAsync("/var/run/netns/nvidle-no-such-namespace", CancellationToken.None));
 
         var time = new ManualClock();
-        var processes = 0;
-        var reader = new NamespaceRuleReader(async (path, ct) =>
-        {
-            Interlocked.Increment(ref processes);
-            return await rules.ReadNamespaceAsync(path, ct);
-        }, time, generations.ReadAsync, generations.HasTablesAsync);
+        var reader = new NamespaceRuleReader(CountingRead(rules), time, generations.ReadAsync, generations.HasTablesAsync);
         var view = View();
         var none = new HashSet<ulong>();
         var read = await reader.ReadAsync(view, none, CancellationToken.None);
-        Assert.Equal(0, processes);
+        Assert.Equal(0, _processes);
         Assert.Empty(read.Rules);
         Assert.Empty(read.Warnings);
 
@@ -114,7 +113,7 @@ public sealed class NamespaceRuleGenerationTests : IDisposable
         Assert.Contains("*nat", Ip.Run("ip", "netns", "exec", _ns, "iptables-save"));
         time.Now += NamespaceRuleReader.RefreshEvery;
         read = await reader.ReadAsync(view, none, CancellationToken.None);
-        Assert.Equal(1, processes);
+        Assert.Equal(1, _processes);
         Assert.Contains("--dport 18083", Ip.Run("ip", "netns", "exec", _ns, "iptables-save", "-t", "nat"));
         Assert.Contains(read.Rules, r => r.Rule.Contains("--dport 18083", StringComparison.Ordinal));
     }
